@@ -1,0 +1,73 @@
+# Distributed Dungeon — the two commands a newcomer runs are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+NODE := ./node_modules/.bin/node
+# npm itself may run on the machine's older Node; everything it starts uses the pinned Node 24
+# from node_modules/.bin, which npm puts first on PATH.
+NPM := npm_config_nodedir= npm
+VITEST := $(NPM) exec -- vitest run
+
+.PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo \
+        cluster-up cluster-down crds bench clean
+
+help:
+	@echo "make demo          bring up the platform locally and play"
+	@echo "make test          install what is missing, then lint, type-check and run every suite"
+	@echo "make cluster-up    start the local Kubernetes control plane (prints the KUBECONFIG line)"
+	@echo "make cluster-down  stop it"
+
+deps: system-deps npm-deps controlplane
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+# Reinstall only when a manifest changed since the last install.
+npm-deps: node_modules/.dungeon-installed
+node_modules/.dungeon-installed: package.json package-lock.json $(wildcard */package.json)
+	@echo "npm: installing workspace dependencies from package-lock.json"
+	@# `npm install` rather than `npm ci`: registries that serve only this platform's optional
+	@# packages (rollup's and esbuild's per-OS builds) leave them out of the lock, which `npm ci`
+	@# then refuses as out of sync. The lock still pins every version that is installed.
+	@$(NPM) install --no-audit --no-fund --loglevel=error
+	@$(NODE) --version | sed 's/^/node for scripts and tests: /'
+	@touch $@
+
+controlplane:
+	@bash testkit/controlplane/build.sh
+
+lint: npm-deps
+	@echo "== lint"
+	@$(NPM) exec -- eslint .
+
+typecheck: npm-deps
+	@echo "== type-check"
+	@$(NPM) exec -- tsc -b
+
+unit: npm-deps
+	@echo "== unit tests"
+	@$(VITEST) --project unit
+
+integration: deps
+	@echo "== integration tests (real PostgreSQL, Redis and Kubernetes control plane)"
+	@$(VITEST) --project integration
+
+e2e: deps
+	@echo "== e2e/local"
+	@$(VITEST) --project e2e --passWithNoTests
+
+test: deps
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint typecheck unit integration e2e; \
+	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"
+
+demo: deps
+	@$(NODE) scripts/demo.ts
+
+cluster-up: deps
+	@$(NODE) testkit/src/cluster-cli.ts up
+
+cluster-down:
+	@$(NODE) testkit/src/cluster-cli.ts down
+
+clean:
+	rm -rf node_modules */node_modules */dist

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, publicBusUrl } from './config.ts';
+
+const base = {
+  DATABASE_URL: 'postgres://u:p@db:5432/dungeon',
+  REDIS_URL: 'redis://default:secret@redis:6379',
+  DUNGEON_ADMIN_TOKEN: 'x'.repeat(24),
+};
+
+function issuesOf(env: Record<string, string | undefined>): { variable: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs with only the four documented variables, generating a signing key', () => {
+    const c = loadConfig({ ...base, PORT: '9090' });
+    expect(c.port).toBe(9090);
+    expect(c.jwt.generated).toBe(true);
+    expect(c.jwt.keys).toHaveLength(1);
+    expect(c.jwt.keys[0]!.secret.length).toBeGreaterThanOrEqual(32);
+    expect(c.jwt.activeKid).toBe(c.jwt.keys[0]!.kid);
+    expect(c.sessions).toEqual({ capacity: 6, defaultWorldId: 'crypt-of-dawn' });
+  });
+
+  it('defaults PORT to 8080 and treats empty strings as unset', () => {
+    expect(loadConfig({ ...base, PORT: '' }).port).toBe(8080);
+  });
+
+  it('names each missing variable', () => {
+    const issues = issuesOf({ PORT: '1' });
+    expect(issues.map((i) => i.variable).sort()).toEqual(['DATABASE_URL', 'DUNGEON_ADMIN_TOKEN', 'REDIS_URL']);
+    expect(issues.every((i) => i.message === 'is required')).toBe(true);
+  });
+
+  it('names a bad value', () => {
+    expect(issuesOf({ ...base, PORT: 'eighty' })[0]!.variable).toBe('PORT');
+    expect(issuesOf({ ...base, REDIS_URL: 'http://redis:6379' })[0]).toMatchObject({ variable: 'REDIS_URL', message: expect.stringContaining('redis') });
+    expect(issuesOf({ ...base, DUNGEON_ADMIN_TOKEN: 'short' })[0]!.variable).toBe('DUNGEON_ADMIN_TOKEN');
+    expect(issuesOf({ ...base, MIGRATE_ON_START: 'maybe' })[0]!.variable).toBe('MIGRATE_ON_START');
+  });
+
+  it('parses several signing keys and picks the active one by kid', () => {
+    const c = loadConfig({ ...base, JWT_SIGNING_KEYS: `new:${'n'.repeat(32)}, old:${'o'.repeat(40)}`, JWT_ACTIVE_KID: 'new' });
+    expect(c.jwt.generated).toBe(false);
+    expect(c.jwt.keys.map((k) => k.kid)).toEqual(['new', 'old']);
+    expect(c.jwt.activeKid).toBe('new');
+  });
+
+  it('refuses short secrets, duplicate kids and an unknown active kid', () => {
+    expect(issuesOf({ ...base, JWT_SIGNING_KEYS: 'k:short' })[0]!.variable).toBe('JWT_SIGNING_KEYS');
+    expect(issuesOf({ ...base, JWT_SIGNING_KEYS: `k:${'a'.repeat(32)},k:${'b'.repeat(32)}` })[0]!.message).toContain('twice');
+    expect(issuesOf({ ...base, JWT_SIGNING_KEYS: `k:${'a'.repeat(32)}`, JWT_ACTIVE_KID: 'other' })[0]!.variable).toBe('JWT_ACTIVE_KID');
+  });
+
+  it('hands characters the bus URL without the admin credentials unless told otherwise', () => {
+    expect(loadConfig(base).eventBus.publicUrl).toBe('redis://redis:6379');
+    expect(loadConfig({ ...base, EVENT_BUS_PUBLIC_URL: 'rediss://bus.example:6380' }).eventBus.publicUrl).toBe('rediss://bus.example:6380');
+    expect(publicBusUrl('redis://:pw@h:1/0')).toBe('redis://h:1/0');
+  });
+});

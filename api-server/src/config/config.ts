@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+// Configuration is read from the environment once, at start-up. A missing or bad value stops the
+// process with a message naming the variable; signing keys may be generated for development.
+
+export interface SigningKey {
+  kid: string;
+  secret: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  adminToken: string;
+  jwt: {
+    keys: SigningKey[];
+    /** The key new tokens are signed with; the others still verify (rotation). */
+    activeKid: string;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+    /** True when the keys were made up because none were configured. */
+    generated: boolean;
+  };
+  rateLimit: {
+    /** Requests a character may make per window, across all replicas. */
+    points: number;
+    windowSeconds: number;
+  };
+  sessions: { capacity: number; defaultWorldId: string };
+  eventBus: { publicUrl: string };
+  ws: { maxBufferedBytes: number; heartbeatMs: number; path: string };
+  db: { poolMax: number; connectTimeoutMs: number; migrateOnStart: boolean };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  readonly issues: { variable: string; message: string }[];
+  constructor(issues: { variable: string; message: string }[]) {
+    super(`invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return schemes.includes(new URL(v).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${schemes.join(' or ')}`);
+
+/** `kid:secret,kid2:secret2`; a secret has at least 32 characters. */
+const signingKeys = z.string().transform((raw, ctx) => {
+  const keys: SigningKey[] = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = part.indexOf(':');
+    const kid = at > 0 ? part.slice(0, at) : '';
+    const secret = at > 0 ? part.slice(at + 1) : '';
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid) || secret.length < 32) {
+      ctx.addIssue({ code: 'custom', message: 'expected "kid:secret" pairs separated by commas, each secret at least 32 characters' });
+      return z.NEVER;
+    }
+    if (keys.some((k) => k.kid === kid)) {
+      ctx.addIssue({ code: 'custom', message: `key id ${kid} appears twice` });
+      return z.NEVER;
+    }
+    keys.push({ kid, secret });
+  }
+  if (keys.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'no keys given' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+const Env = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql']),
+  REDIS_URL: urlWithScheme(['redis', 'rediss']),
+  DUNGEON_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  JWT_SIGNING_KEYS: signingKeys.optional(),
+  JWT_ACTIVE_KID: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('distributed-dungeon'),
+  JWT_AUDIENCE: z.string().min(1).default('dungeon-characters'),
+  TOKEN_TTL_SECONDS: int(10, 86_400).default(900),
+  RATE_LIMIT_POINTS: int(1, 1_000_000).default(20),
+  RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(1),
+  SESSION_CAPACITY: int(1, 1000).default(6),
+  DEFAULT_WORLD_ID: z.string().regex(/^[a-z0-9][-a-z0-9]{0,62}$/).default('crypt-of-dawn'),
+  EVENT_BUS_PUBLIC_URL: urlWithScheme(['redis', 'rediss']).optional(),
+  WS_MAX_BUFFERED_BYTES: int(1024, 1 << 30).default(1 << 20),
+  WS_HEARTBEAT_MS: int(100, 600_000).default(30_000),
+  PG_POOL_MAX: int(1, 500).default(20),
+  PG_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2000),
+  MIGRATE_ON_START: bool.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+});
+
+/** The bus URL handed to characters: the server's address without the admin credentials. */
+export function publicBusUrl(redisUrl: string): string {
+  const u = new URL(redisUrl);
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/$/, '');
+}
+
+/** Parses the environment. Pure apart from generating signing keys when none are given. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings count as unset, as they do in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? 'environment'),
+        message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const generated = !e.JWT_SIGNING_KEYS;
+  const keys = e.JWT_SIGNING_KEYS ?? [{ kid: `dev-${randomBytes(4).toString('hex')}`, secret: randomBytes(32).toString('base64url') }];
+  const activeKid = e.JWT_ACTIVE_KID ?? keys[0]!.kid;
+  if (!keys.some((k) => k.kid === activeKid)) {
+    throw new ConfigError([{ variable: 'JWT_ACTIVE_KID', message: `no key with id ${activeKid} in JWT_SIGNING_KEYS` }]);
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    adminToken: e.DUNGEON_ADMIN_TOKEN,
+    jwt: { keys, activeKid, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.TOKEN_TTL_SECONDS, generated },
+    rateLimit: { points: e.RATE_LIMIT_POINTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    sessions: { capacity: e.SESSION_CAPACITY, defaultWorldId: e.DEFAULT_WORLD_ID },
+    eventBus: { publicUrl: e.EVENT_BUS_PUBLIC_URL ?? publicBusUrl(e.REDIS_URL) },
+    ws: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, heartbeatMs: e.WS_HEARTBEAT_MS, path: '/ws' },
+    db: { poolMax: e.PG_POOL_MAX, connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS, migrateOnStart: e.MIGRATE_ON_START },
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

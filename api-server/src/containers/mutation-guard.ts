@@ -1,0 +1,99 @@
+// InventoryMutationGuard (seed 004): mutation tokens and idempotency, both in PostgreSQL so they
+// hold across api-server replicas and restarts. Serialisation itself comes from the row locks
+// the service takes in the same transaction.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from './db.ts';
+import { IdempotencyKeyReusedError, InvalidMutationTokenError } from './errors.ts';
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 10 * 60;
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function requestHash(parts: Record<string, unknown>): string {
+  const keys = Object.keys(parts).sort();
+  return createHash('sha256')
+    .update(JSON.stringify(keys.map((k) => [k, parts[k]])))
+    .digest('hex');
+}
+
+export async function issueToken(
+  db: Queryable,
+  containerId: string,
+  characterId: string,
+  now: Date,
+  ttlSeconds: number = DEFAULT_TOKEN_TTL_SECONDS,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  await db.query(
+    `INSERT INTO container_mutation_tokens (token_hash, container_id, character_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)`,
+    [hashToken(token), containerId, characterId, expiresAt, now],
+  );
+  return { token, expiresAt };
+}
+
+/** Throws unless the token was issued to this character for this container, is open and unexpired. */
+export async function verifyToken(db: Queryable, token: string, containerId: string, characterId: string, now: Date): Promise<void> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT (closed_at IS NULL AND expires_at > $4) AS ok FROM container_mutation_tokens
+      WHERE token_hash = $1 AND container_id = $2 AND character_id = $3`,
+    [hashToken(token), containerId, characterId, now],
+  );
+  if (!rows[0]) throw new InvalidMutationTokenError('mutation_token was not issued to you for this container');
+  if (!rows[0].ok) throw new InvalidMutationTokenError();
+}
+
+/** Closes the token; false when there was no open token to close. */
+export async function closeToken(db: Queryable, token: string, containerId: string, characterId: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE container_mutation_tokens SET closed_at = $4
+      WHERE token_hash = $1 AND container_id = $2 AND character_id = $3 AND closed_at IS NULL`,
+    [hashToken(token), containerId, characterId, now],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function purgeExpiredTokens(db: Queryable, now: Date): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM container_mutation_tokens WHERE expires_at < $1`, [now]);
+  return rowCount ?? 0;
+}
+
+export type IdempotencyClaim<T> = { kind: 'claimed' } | { kind: 'replay'; result: T };
+
+/**
+ * Claims (character, key) inside the caller's transaction. A concurrent request with the same
+ * key blocks on the unique index until the first commits, then gets the stored result; if the
+ * first rolls back (it failed), the second proceeds as if it were first.
+ */
+export async function claimIdempotencyKey<T>(
+  db: Queryable,
+  characterId: string,
+  key: string,
+  operation: string,
+  hash: string,
+  now: Date,
+): Promise<IdempotencyClaim<T>> {
+  const inserted = await db.query(
+    `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
+     VALUES ($1, $2, $3, $4, 'null'::jsonb, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
+    [characterId, key, operation, hash, now],
+  );
+  if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed' };
+  const { rows } = await db.query<{ operation: string; request_hash: string; result: T }>(
+    `SELECT operation, request_hash, result FROM container_mutations WHERE character_id = $1 AND idempotency_key = $2`,
+    [characterId, key],
+  );
+  const row = rows[0];
+  if (!row || row.operation !== operation || row.request_hash !== hash) throw new IdempotencyKeyReusedError();
+  return { kind: 'replay', result: row.result };
+}
+
+export async function storeIdempotentResult(db: Queryable, characterId: string, key: string, result: unknown): Promise<void> {
+  await db.query(`UPDATE container_mutations SET result = $3 WHERE character_id = $1 AND idempotency_key = $2`, [
+    characterId,
+    key,
+    JSON.stringify(result),
+  ]);
+}

@@ -1,0 +1,106 @@
+// Shared by the container tests and the benchmark: a real database with the real migrations, a
+// real Redis event bus seen through the core's publisher, a controllable clock, and a plain map
+// standing in for the game engine's knowledge of who stands where.
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import type { ContainerEvent } from '@distributed-dungeon/contracts';
+import { migrate } from '../db/migrate.ts';
+import { EventPublisher as CoreEventPublisher } from '../events/publisher.ts';
+import { coreEventPublisher } from './adapters.ts';
+import type { CharacterDirectory, CharacterLocation, Clock, EventPublisher } from './ports.ts';
+
+export async function migratedPool(databaseUrl: string, max = 20): Promise<pg.Pool> {
+  await migrate(databaseUrl, pino({ level: 'silent' }));
+  return new pg.Pool({ connectionString: databaseUrl, max });
+}
+
+export class ManualClock implements Clock {
+  #t: number;
+  constructor(start = Date.parse('2030-01-01T12:00:00Z')) {
+    this.#t = start;
+  }
+  now(): Date {
+    return new Date(this.#t);
+  }
+  advance(seconds: number): void {
+    this.#t += seconds * 1000;
+  }
+}
+
+export class MapDirectory implements CharacterDirectory {
+  readonly locations = new Map<string, CharacterLocation>();
+  readonly roles = new Map<string, string[]>();
+  place(characterId: string, sessionId: string, roomId: string, roles: string[] = []): void {
+    this.locations.set(characterId, { sessionId, roomId });
+    this.roles.set(characterId, roles);
+  }
+  async locationOf(characterId: string): Promise<CharacterLocation | null> {
+    return this.locations.get(characterId) ?? null;
+  }
+  async rolesOf(characterId: string): Promise<readonly string[]> {
+    return this.roles.get(characterId) ?? [];
+  }
+  async nameOf(characterId: string): Promise<string | null> {
+    return `Hero ${characterId}`;
+  }
+}
+
+export interface BusEvent {
+  channel: string;
+  type: string;
+  sessionId: string;
+  data: Record<string, unknown>;
+}
+
+/** The core publisher on a real Redis, plus a subscriber that records everything published. */
+export async function redisBus(redisUrl: string, directory: CharacterDirectory): Promise<{
+  publisher: EventPublisher;
+  events: BusEvent[];
+  waitFor(pred: (e: BusEvent) => boolean, timeoutMs?: number): Promise<BusEvent>;
+  close(): Promise<void>;
+}> {
+  const cmd = new Redis(redisUrl);
+  const sub = new Redis(redisUrl);
+  const events: BusEvent[] = [];
+  await sub.psubscribe('session:*', 'character:*');
+  sub.on('pmessage', (_p: string, channel: string, message: string) => {
+    const env = JSON.parse(message) as { type: string; sessionId: string; data: Record<string, unknown> };
+    events.push({ channel, type: env.type, sessionId: env.sessionId, data: env.data });
+  });
+  const publisher = coreEventPublisher(new CoreEventPublisher(cmd), directory);
+  return {
+    publisher,
+    events,
+    async waitFor(pred, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = events.find(pred);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`event not seen; got ${events.map((e) => e.type).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async close() {
+      sub.disconnect();
+      cmd.disconnect();
+    },
+  };
+}
+
+/** Discards events; for the benchmark, which measures the database path. */
+export const discardPublisher: EventPublisher = {
+  async publishToCharacter(_c: string, _e: ContainerEvent) {},
+  async publishToRoom(_s: string, _r: string, _e: ContainerEvent) {},
+};
+
+/** Total quantity per item id over every container and inventory. */
+export async function itemTotals(pool: pg.Pool): Promise<Record<string, number>> {
+  const { rows } = await pool.query<{ item_id: string; total: string }>(
+    `SELECT s->>'item_id' AS item_id, SUM((s->>'quantity')::bigint) AS total FROM (
+       SELECT jsonb_array_elements(items) AS s FROM containers
+       UNION ALL SELECT jsonb_array_elements(items) FROM character_inventories) x
+     GROUP BY 1 ORDER BY 1`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.item_id, Number(r.total)]));
+}

@@ -1,0 +1,99 @@
+import type { Action } from '@distributed-dungeon/contracts';
+import { applyAction, applyTimeout } from './rules.ts';
+import { createSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
+import type { GameEvent, GameState, RuleResult } from './state.ts';
+import type { World } from './world.ts';
+
+// The session log: every command that was applied, in order, with the events it produced.
+// Commands are the inputs, so `replay` re-runs them from the seed and gets the same state.
+
+export type Command =
+  | { kind: 'create'; sessionId: string; seed: number }
+  | { kind: 'join'; character: JoiningCharacter }
+  | { kind: 'leave'; characterId: string }
+  | { kind: 'action'; action: Action }
+  | { kind: 'timeout'; characterId: string };
+
+export interface LogEntry {
+  /** Position in the log, from 0. */
+  seq: number;
+  command: Command;
+  /** The session version after the command. */
+  version: number;
+  accepted: boolean;
+  events: GameEvent[];
+}
+
+/** Applies one command. `create` needs no state; everything else needs the current one. */
+export function applyCommand(world: World, state: GameState | null, command: Command): RuleResult {
+  if (command.kind === 'create') return createSession(world, command.sessionId, command.seed);
+  if (!state) throw new Error(`the log must start with "create", not "${command.kind}"`);
+  switch (command.kind) {
+    case 'join':
+      return joinCharacter(state, command.character);
+    case 'leave':
+      return leaveCharacter(state, command.characterId);
+    case 'action':
+      return applyAction(state, command.action);
+    case 'timeout':
+      return applyTimeout(state, command.characterId);
+  }
+}
+
+/** An append-only log next to the state it produced. */
+export class SessionLog {
+  readonly #entries: LogEntry[] = [];
+
+  append(command: Command, result: RuleResult): LogEntry {
+    const entry: LogEntry = Object.freeze({
+      seq: this.#entries.length,
+      command: structuredClone(command),
+      version: result.state.version,
+      accepted: result.accepted,
+      events: structuredClone(result.events),
+    });
+    this.#entries.push(entry);
+    return entry;
+  }
+
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  entries(fromSeq = 0): readonly LogEntry[] {
+    return this.#entries.slice(fromSeq);
+  }
+
+  /** Every published (versioned) event after `version`, for a client that fell behind. */
+  eventsSince(version: number): GameEvent[] {
+    return this.#entries.flatMap((e) => e.events).filter((e) => e.version !== undefined && e.version > version);
+  }
+
+  toJSON(): LogEntry[] {
+    return [...this.#entries];
+  }
+}
+
+export class ReplayDivergence extends Error {}
+
+/**
+ * Rebuilds a session from its log. Given the world, the seed and the commands it returns the
+ * same final state; with `verify` (the default) it also checks each command produced the same
+ * events as recorded, and throws ReplayDivergence at the first that did not.
+ */
+export function replay(world: World, seed: number, log: readonly (LogEntry | Command)[], options: { verify?: boolean } = {}): GameState {
+  const verify = options.verify ?? true;
+  let state: GameState | null = null;
+  for (const item of log) {
+    const entry = 'command' in item ? item : null;
+    const command = entry ? entry.command : (item as Command);
+    const effective: Command = command.kind === 'create' ? { ...command, seed } : command;
+    const result = applyCommand(world, state, effective);
+    if (verify && entry && JSON.stringify(result.events) !== JSON.stringify(entry.events)) {
+      throw new ReplayDivergence(`replay diverged at log entry ${entry.seq} (${command.kind})`);
+    }
+    state = result.state;
+  }
+  if (!state) throw new Error('empty log');
+  return state;
+}

@@ -1,0 +1,198 @@
+import type { Direction } from '@distributed-dungeon/contracts';
+import type { ClassName } from './classes.ts';
+import type { Rng } from './rng.ts';
+import type { MonsterTactic, World, WorldItem } from './world.ts';
+
+// The state of one session. Plain JSON (no classes, no Maps) so it can be stored, sent and
+// deep-compared; reducers clone it and never mutate their input.
+
+export interface CharacterState {
+  id: string;
+  name: string;
+  class: ClassName;
+  level: number;
+  hp: number;
+  maxHp: number;
+  ac: number;
+  attackBonus: number;
+  weapon: { name: string; damage: string };
+  initiativeBonus: number;
+  perception: number;
+  mana: number;
+  maxMana: number;
+  spells: string[];
+  roomId: string;
+  /** Where a successful flee goes back to. */
+  previousRoomId: string | null;
+  alive: boolean;
+  /** False once the character left the session (deregistered); its turns are skipped. */
+  present: boolean;
+  /** +2 AC until the start of its next turn. */
+  defending: boolean;
+  inventory: WorldItem[];
+  restsLeft: number;
+  xp: number;
+  kills: string[];
+  /** NPC id → topics heard (unlocks `requires`), and topics whose gifts were already given. */
+  topicsHeard: Record<string, string[]>;
+}
+
+export interface MonsterState {
+  id: string;
+  name: string;
+  roomId: string;
+  hp: number;
+  maxHp: number;
+  ac: number;
+  attackBonus: number;
+  damage: string;
+  weapon: string;
+  initiativeBonus: number;
+  attacks: number;
+  tactic: MonsterTactic;
+  fleeAtHp: number;
+  boss: boolean;
+  xp: number;
+  loot: WorldItem[];
+  alive: boolean;
+  lastAttackerId: string | null;
+}
+
+export type TrapStatus = 'armed' | 'spotted' | 'triggered';
+
+export interface RoomState {
+  traps: Record<string, TrapStatus>;
+  /** Discovery id → who found it (null: not yet). */
+  discoveries: Record<string, string | null>;
+  /** Exits opened by discoveries. */
+  openedExits: Partial<Record<Direction, string>>;
+}
+
+export interface TurnSlot {
+  kind: 'character' | 'monster';
+  id: string;
+  initiative: number;
+}
+
+export interface Encounter {
+  roomId: string;
+  round: number;
+  order: TurnSlot[];
+  /** Index into `order` of whoever acts now. */
+  turnIndex: number;
+}
+
+export type SessionOutcome = 'victory' | 'defeat';
+
+export interface GameState {
+  sessionId: string;
+  worldId: string;
+  world: World;
+  /** +1 per published state-change event; the SDK reconciles by it. */
+  version: number;
+  seed: number;
+  rngState: number;
+  status: 'active' | 'ended';
+  outcome: SessionOutcome | null;
+  characters: Record<string, CharacterState>;
+  monsters: Record<string, MonsterState>;
+  rooms: Record<string, RoomState>;
+  /** Room id → the fight going on there. */
+  encounters: Record<string, Encounter>;
+}
+
+/**
+ * What the rules publish (the api-server's `GameEvent` shape plus `version`). `version` is set on
+ * state changes: they go on the session channels, everyone sees them, in order. Events with
+ * `characterId` are private notes to that character (channel `character:{id}`), unversioned.
+ */
+export interface GameEvent {
+  type: string;
+  data: Record<string, unknown>;
+  version?: number;
+  characterId?: string;
+}
+
+export interface RuleResult {
+  state: GameState;
+  events: GameEvent[];
+  /** False when the action was not allowed now; `reason` says why (state is then unchanged). */
+  accepted: boolean;
+  reason?: RejectReason;
+  message?: string;
+}
+
+export type RejectReason =
+  | 'session_ended'
+  | 'unknown_character'
+  | 'dead'
+  | 'not_present'
+  | 'in_combat'
+  | 'not_in_combat'
+  | 'not_your_turn'
+  | 'no_such_exit'
+  | 'no_such_target'
+  | 'no_such_npc'
+  | 'unknown_spell'
+  | 'no_mana'
+  | 'no_rests_left';
+
+/** The mutable working copy a reducer builds its result in. */
+export interface Ctx {
+  state: GameState;
+  events: GameEvent[];
+  rng: Rng;
+  /** Added to the data of every event an action causes, so clients match their optimistic updates. */
+  cause: { actorId?: string; clientActionId?: string };
+}
+
+export function newCtx(state: GameState, rng: Rng, cause: Ctx['cause'] = {}): Ctx {
+  return { state: structuredClone(state), events: [], rng, cause };
+}
+
+/** Publishes a state change: bumps the version and stamps it on the event. */
+export function emit(ctx: Ctx, type: string, data: Record<string, unknown>): void {
+  ctx.state.version += 1;
+  ctx.events.push({ type, version: ctx.state.version, data: { ...data, ...causeData(ctx) } });
+}
+
+/** A private, unversioned note to one character (a look, a rejection). */
+export function tell(ctx: Ctx, to: string, type: string, data: Record<string, unknown>): void {
+  ctx.events.push({ type, characterId: to, data: { ...data, ...causeData(ctx) } });
+}
+
+function causeData(ctx: Ctx): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (ctx.cause.actorId !== undefined) out.actorId = ctx.cause.actorId;
+  if (ctx.cause.clientActionId !== undefined) out.clientActionId = ctx.cause.clientActionId;
+  return out;
+}
+
+export function finish(ctx: Ctx): RuleResult {
+  ctx.state.rngState = ctx.rng.state;
+  return { state: ctx.state, events: ctx.events, accepted: true };
+}
+
+export function reject(state: GameState, actorId: string, reason: RejectReason, message: string, clientActionId?: string): RuleResult {
+  const data: Record<string, unknown> = { code: reason, message, actorId };
+  if (clientActionId !== undefined) data.clientActionId = clientActionId;
+  return { state, events: [{ type: 'system.error', characterId: actorId, data }], accepted: false, reason, message };
+}
+
+export function roomOf(state: GameState, roomId: string) {
+  const room = state.world.rooms.find((r) => r.id === roomId);
+  if (!room) throw new Error(`no room "${roomId}" in world "${state.worldId}"`);
+  return room;
+}
+
+export function exitsOf(state: GameState, roomId: string): Partial<Record<Direction, string>> {
+  return { ...roomOf(state, roomId).exits, ...state.rooms[roomId]?.openedExits };
+}
+
+export function livingMonstersIn(state: GameState, roomId: string): MonsterState[] {
+  return Object.values(state.monsters).filter((m) => m.alive && m.roomId === roomId);
+}
+
+export function activeCharactersIn(state: GameState, roomId: string): CharacterState[] {
+  return Object.values(state.characters).filter((c) => c.alive && c.present && c.roomId === roomId);
+}

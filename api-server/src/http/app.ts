@@ -1,0 +1,31 @@
+import express, { type Express } from 'express';
+import type { AppContext } from '../context.ts';
+import { opsRouter } from '../ops/health.ts';
+import { buildOpenApi } from '../ops/openapi.ts';
+import { authenticators } from './auth.ts';
+import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './middleware.ts';
+import type { ApiModule, ModuleContext } from './module.ts';
+import { CharacterRateLimiter } from './rate-limit.ts';
+
+/** The express application: shared middleware, the ops endpoints, every module, one error handler. */
+export function createApp(ctx: AppContext, modules: ApiModule[], opts: { isShuttingDown: () => boolean }): Express {
+  const limiter = new CharacterRateLimiter(ctx.redis, ctx.config.rateLimit, ctx.metrics);
+  const moduleCtx: ModuleContext = {
+    ...ctx,
+    auth: authenticators(ctx.config.adminToken, ctx.tokens),
+    rateLimit: (characterId) => limiter.consume(characterId),
+  };
+  const openapi = buildOpenApi(modules);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(ctx.logger));
+  app.use(accessLog(ctx.metrics));
+  app.use(express.json({ limit: '64kb' }));
+  app.use(opsRouter(ctx, { isShuttingDown: opts.isShuttingDown, openapi: () => openapi }));
+  for (const m of modules) app.use(m.path, mountPoint, m.router(moduleCtx));
+  app.use(notFound);
+  app.use(errorHandler());
+  return app;
+}

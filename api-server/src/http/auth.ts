@@ -1,0 +1,70 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { appError } from './errors.ts';
+import type { CharacterPrincipal, TokenService } from './tokens.ts';
+
+export type Principal = { kind: 'admin' } | ({ kind: 'character' } & CharacterPrincipal);
+
+export function bearerToken(req: Pick<Request, 'headers'>): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+/** The API key of a registration: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+export function apiKeyOf(req: Pick<Request, 'headers'>): string | undefined {
+  const header = req.headers['x-api-key'];
+  if (typeof header === 'string' && header.trim()) return header.trim();
+  return bearerToken(req);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+export function principalOf(res: Response): Principal {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p) throw new Error('route has no authentication middleware');
+  return p;
+}
+
+export function characterOf(res: Response): CharacterPrincipal & { kind: 'character' } {
+  const p = principalOf(res);
+  if (p.kind !== 'character') throw appError('auth.forbidden', 'this endpoint is for characters');
+  return p;
+}
+
+export interface Authenticators {
+  admin: RequestHandler;
+  character: RequestHandler;
+  /** Either the admin token or a character token. */
+  any: RequestHandler;
+}
+
+export function authenticators(adminToken: string, tokens: TokenService): Authenticators {
+  const isAdmin = (t: string) => sameSecret(t, adminToken);
+  const asCharacter = (t: string): Principal => ({ kind: 'character', ...tokens.verify(t) });
+  return {
+    admin(req: Request, res: Response, next: NextFunction) {
+      const t = bearerToken(req);
+      if (!t) throw appError('auth.missing_credentials', 'send the admin token as "Authorization: Bearer <token>"');
+      if (!isAdmin(t)) throw appError('auth.invalid_admin_token');
+      res.locals.principal = { kind: 'admin' } satisfies Principal;
+      next();
+    },
+    character(req: Request, res: Response, next: NextFunction) {
+      const t = bearerToken(req);
+      if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
+      res.locals.principal = asCharacter(t);
+      next();
+    },
+    any(req: Request, res: Response, next: NextFunction) {
+      const t = bearerToken(req);
+      if (!t) throw appError('auth.missing_credentials', 'send "Authorization: Bearer <admin token or character jwt>"');
+      res.locals.principal = isAdmin(t) ? ({ kind: 'admin' } satisfies Principal) : asCharacter(t);
+      next();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { buildOpenApi } from './openapi.ts';
+
+describe('buildOpenApi', () => {
+  it('describes the routes with component schemas generated from the contracts', () => {
+    const doc = buildOpenApi([{ openapi: { '/api/extra': { get: { summary: 'x', responses: { '200': 'SessionRecord' } } } } }]) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { oneOf?: unknown[]; properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/registry/character', '/api/actions', '/api/sessions', '/api/extra']));
+    expect(doc.components.schemas.Action?.oneOf).toHaveLength(10);
+    expect(Object.keys(doc.components.schemas.RegistrationRequest?.properties ?? {})).toEqual(
+      expect.arrayContaining(['characterId', 'name', 'class', 'level', 'containerEndpoint', 'capabilities', 'version']),
+    );
+    expect(JSON.stringify(doc)).not.toContain('not representable');
+  });
+});

@@ -1,0 +1,106 @@
+import type { CharacterRecord, RegistrationRequest } from '@distributed-dungeon/contracts';
+import type { Queryable } from '../db/queryable.ts';
+
+export async function upsertApiKey(q: Queryable, characterId: string, keyHash: string): Promise<Date> {
+  const res = await q.query<{ created_at: Date }>(
+    `INSERT INTO api_keys (character_id, key_hash) VALUES ($1, $2)
+     ON CONFLICT (character_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, created_at = now(), revoked_at = NULL
+     RETURNING created_at`,
+    [characterId, keyHash],
+  );
+  return res.rows[0]!.created_at;
+}
+
+/** Marks the key revoked; false when the character has no key. */
+export async function revokeApiKey(q: Queryable, characterId: string): Promise<boolean> {
+  const res = await q.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE character_id = $1', [characterId]);
+  return res.rowCount === 1;
+}
+
+export async function findApiKey(q: Queryable, keyHash: string): Promise<{ characterId: string; revoked: boolean } | undefined> {
+  const res = await q.query<{ character_id: string; revoked_at: Date | null }>('SELECT character_id, revoked_at FROM api_keys WHERE key_hash = $1', [keyHash]);
+  const row = res.rows[0];
+  return row ? { characterId: row.character_id, revoked: row.revoked_at !== null } : undefined;
+}
+
+interface CharacterRow {
+  character_id: string;
+  name: string;
+  class: CharacterRecord['class'];
+  level: number;
+  container_endpoint: string;
+  capabilities: CharacterRecord['capabilities'];
+  version: string;
+  session_id: string | null;
+  status: CharacterRecord['status'];
+  registered_at: Date;
+  last_heartbeat_at: Date | null;
+}
+
+function toRecord(r: CharacterRow): CharacterRecord {
+  return {
+    characterId: r.character_id,
+    name: r.name,
+    class: r.class,
+    level: r.level,
+    containerEndpoint: r.container_endpoint,
+    capabilities: r.capabilities,
+    version: r.version,
+    sessionId: r.session_id,
+    status: r.status,
+    registeredAt: r.registered_at.toISOString(),
+    lastHeartbeatAt: r.last_heartbeat_at?.toISOString() ?? null,
+  };
+}
+
+const COLUMNS = 'character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, registered_at, last_heartbeat_at';
+
+export async function upsertRegistration(q: Queryable, req: RegistrationRequest, sessionId: string, busPasswordHash: string): Promise<CharacterRecord> {
+  const res = await q.query<CharacterRow>(
+    `INSERT INTO characters (character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, bus_password_hash, registered_at, last_heartbeat_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, now(), now())
+     ON CONFLICT (character_id) DO UPDATE SET
+       name = EXCLUDED.name, class = EXCLUDED.class, level = EXCLUDED.level, container_endpoint = EXCLUDED.container_endpoint,
+       capabilities = EXCLUDED.capabilities, version = EXCLUDED.version, session_id = EXCLUDED.session_id, status = 'registered',
+       bus_password_hash = EXCLUDED.bus_password_hash, registered_at = now(), last_heartbeat_at = now(), updated_at = now()
+     RETURNING ${COLUMNS}`,
+    [req.characterId, req.name, req.class, req.level, req.containerEndpoint, req.capabilities, req.version, sessionId, busPasswordHash],
+  );
+  return toRecord(res.rows[0]!);
+}
+
+export async function getCharacter(q: Queryable, characterId: string, opts: { forUpdate?: boolean } = {}): Promise<CharacterRecord | undefined> {
+  const res = await q.query<CharacterRow>(`SELECT ${COLUMNS} FROM characters WHERE character_id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [characterId]);
+  return res.rows[0] ? toRecord(res.rows[0]) : undefined;
+}
+
+export async function listCharacters(q: Queryable, filter: { sessionId?: string; status?: CharacterRecord['status'] }): Promise<CharacterRecord[]> {
+  const res = await q.query<CharacterRow>(
+    `SELECT ${COLUMNS} FROM characters
+      WHERE ($1::text IS NULL OR session_id = $1) AND ($2::text IS NULL OR status = $2)
+      ORDER BY character_id`,
+    [filter.sessionId ?? null, filter.status ?? null],
+  );
+  return res.rows.map(toRecord);
+}
+
+export async function touchHeartbeat(q: Queryable, characterId: string): Promise<{ sessionId: string | null; at: Date } | undefined> {
+  const res = await q.query<{ session_id: string | null; last_heartbeat_at: Date }>(
+    "UPDATE characters SET last_heartbeat_at = now() WHERE character_id = $1 AND status = 'registered' RETURNING session_id, last_heartbeat_at",
+    [characterId],
+  );
+  const row = res.rows[0];
+  return row ? { sessionId: row.session_id, at: row.last_heartbeat_at } : undefined;
+}
+
+export async function markDeregistered(q: Queryable, characterId: string): Promise<void> {
+  await q.query("UPDATE characters SET status = 'deregistered', bus_password_hash = NULL, updated_at = now() WHERE character_id = $1", [characterId]);
+}
+
+/** Registered characters with their bus password hashes, to recreate ACL users after a Redis restart. */
+export async function listBusUsers(q: Queryable): Promise<{ characterId: string; sessionId: string; passwordHash: string }[]> {
+  const res = await q.query<{ character_id: string; session_id: string; bus_password_hash: string }>(
+    "SELECT character_id, session_id, bus_password_hash FROM characters WHERE status = 'registered' AND session_id IS NOT NULL AND bus_password_hash IS NOT NULL",
+  );
+  return res.rows.map((r) => ({ characterId: r.character_id, sessionId: r.session_id, passwordHash: r.bus_password_hash }));
+}

@@ -1,0 +1,127 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import type { AppContext } from './context.ts';
+import { createPool } from './db/pool.ts';
+import { migrate } from './db/migrate.ts';
+import type { GameEngineFactory } from './engine/game-engine.ts';
+import { recordOnlyEngine } from './engine/record-only-engine.ts';
+import { BusUsers } from './events/bus-users.ts';
+import { EventPublisher } from './events/publisher.ts';
+import { createCommandClient, createSubscriberClient } from './events/redis.ts';
+import { createApp } from './http/app.ts';
+import type { ApiModule } from './http/module.ts';
+import { TokenService } from './http/tokens.ts';
+import { DEFAULT_MODULES } from './modules.ts';
+import { Metrics } from './ops/metrics.ts';
+import * as registryRepo from './registry/repository.ts';
+import { countActiveSessions } from './sessions/repository.ts';
+import { WsGateway } from './ws/gateway.ts';
+
+export interface StartOptions {
+  /** The Dungeon Master; defaults to the record-only engine. */
+  engine?: GameEngineFactory;
+  /** Routers to mount; defaults to DEFAULT_MODULES (src/modules.ts). */
+  modules?: ApiModule[];
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  context: AppContext;
+  /** Graceful: stop accepting, finish in-flight requests, close WebSockets, release pools. */
+  stop(): Promise<void>;
+}
+
+export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'dungeon-api' } });
+  if (config.jwt.generated) {
+    logger.warn({ kid: config.jwt.activeKid }, 'JWT signing key generated for development; set JWT_SIGNING_KEYS so tokens survive restarts and replicas agree');
+  }
+  if (config.db.migrateOnStart) await migrate(config.databaseUrl, logger);
+
+  const db = createPool({ url: config.databaseUrl, max: config.db.poolMax, connectTimeoutMs: config.db.connectTimeoutMs, logger });
+  const redis = createCommandClient(config.redisUrl, logger);
+  const subscriber = createSubscriberClient(config.redisUrl, logger);
+  try {
+    await Promise.all([redis.connect(), subscriber.connect()]);
+  } catch (err) {
+    redis.disconnect();
+    subscriber.disconnect();
+    await db.end();
+    throw new Error(`cannot reach Redis at REDIS_URL: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+
+  const metrics = new Metrics({ activeSessions: () => countActiveSessions(db) });
+  const events = new EventPublisher(redis, (topic) => metrics.eventsPublished.inc({ topic }));
+  const busUsers = new BusUsers(redis);
+  const engine = (options.engine ?? recordOnlyEngine)({ events, db, logger: logger.child({ component: 'engine' }) });
+  const ctx: AppContext = { config, logger, db, redis, tokens: new TokenService(config.jwt), busUsers, events, engine, metrics };
+
+  // Redis keeps ACL users in memory only: after it restarts, recreate them from the stored hashes.
+  const resyncAcl = async () => {
+    const users = await registryRepo.listBusUsers(db);
+    for (const u of users) await busUsers.apply(u.characterId, u.sessionId, u.passwordHash);
+    if (users.length) logger.info({ count: users.length }, 'event-bus users re-applied');
+  };
+  let firstReady = true;
+  redis.on('ready', () => {
+    if (firstReady) return;
+    resyncAcl().catch((err: unknown) => logger.warn({ err }, 'event-bus user resync failed'));
+  });
+  firstReady = false;
+  await resyncAcl();
+
+  let shuttingDown = false;
+  const app = createApp(ctx, options.modules ?? DEFAULT_MODULES, { isShuttingDown: () => shuttingDown });
+  const gateway = new WsGateway(ctx, subscriber);
+  const server = createServer(app);
+  server.on('upgrade', (req, socket, head) => {
+    if (shuttingDown || new URL(req.url ?? '/', 'http://x').pathname !== config.ws.path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    gateway.handleUpgrade(req, socket, head);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ port, url }, 'api-server listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await gateway.close(Math.min(2000, config.shutdownGraceMs));
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn('shutdown grace elapsed; closing remaining connections');
+          server.closeAllConnections();
+          resolve();
+        }, config.shutdownGraceMs);
+      });
+      await Promise.race([closed, forced]);
+      clearTimeout(timer);
+      await engine.close();
+      await Promise.all([
+        redis.quit().catch(() => redis.disconnect()),
+        subscriber.quit().catch(() => subscriber.disconnect()),
+        db.end(),
+      ]);
+      logger.info('api-server stopped');
+    })());
+
+  return { url, port, context: ctx, stop };
+}

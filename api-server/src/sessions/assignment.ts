@@ -1,0 +1,47 @@
+// Which session a registering character joins: a pure decision, taken under a lock by the caller.
+
+export interface SessionCandidate {
+  id: string;
+  capacity: number;
+  /** Registered members, not counting the character being registered. */
+  members: number;
+  status: 'open' | 'closed';
+  createdAt: Date;
+}
+
+export type Assignment =
+  | { kind: 'join'; sessionId: string; reason: 'requested' | 'current' | 'has-room' }
+  | { kind: 'create'; sessionId?: string; reason: 'requested-missing' | 'all-full' };
+
+export interface AssignmentInput {
+  /** The session the character asked for, if any. */
+  requested?: string;
+  /** The session it was in before (re-registration after a restart). */
+  current?: string | null;
+  sessions: SessionCandidate[];
+}
+
+const hasRoom = (s: SessionCandidate) => s.status === 'open' && s.members < s.capacity;
+
+/**
+ * The requested session if it has room (created when it does not exist yet); else the one the
+ * character was already in, if it has room; else the fullest open session with room (so parties
+ * fill up rather than spread thin; oldest first on a tie); else a new session.
+ */
+export function decideSession(input: AssignmentInput): Assignment {
+  const byId = new Map(input.sessions.map((s) => [s.id, s]));
+  if (input.requested) {
+    const requested = byId.get(input.requested);
+    if (!requested) return { kind: 'create', sessionId: input.requested, reason: 'requested-missing' };
+    if (hasRoom(requested)) return { kind: 'join', sessionId: requested.id, reason: 'requested' };
+  }
+  if (input.current) {
+    const current = byId.get(input.current);
+    if (current && hasRoom(current)) return { kind: 'join', sessionId: current.id, reason: 'current' };
+  }
+  const best = input.sessions
+    .filter(hasRoom)
+    .sort((a, b) => b.members - a.members || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))[0];
+  if (best) return { kind: 'join', sessionId: best.id, reason: 'has-room' };
+  return { kind: 'create', reason: 'all-full' };
+}

@@ -1,0 +1,83 @@
+import type { SessionRecord } from '@distributed-dungeon/contracts';
+import type { Queryable } from '../db/queryable.ts';
+import type { SessionCandidate } from './assignment.ts';
+
+interface SessionRow {
+  id: string;
+  name: string;
+  world_id: string;
+  capacity: number;
+  status: 'open' | 'closed';
+  created_at: Date;
+  members: string[] | null;
+}
+
+const SELECT_SESSION = `
+  SELECT s.id, s.name, s.world_id, s.capacity, s.status, s.created_at,
+         array_remove(array_agg(c.character_id ORDER BY c.character_id), NULL) AS members
+    FROM sessions s
+    LEFT JOIN characters c ON c.session_id = s.id AND c.status = 'registered'`;
+
+function toRecord(r: SessionRow): SessionRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    worldId: r.world_id,
+    capacity: r.capacity,
+    members: r.members ?? [],
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+export interface NewSession {
+  id: string;
+  name: string;
+  worldId: string;
+  capacity: number;
+}
+
+/** Inserts a session; false when the id is taken. */
+export async function insertSession(q: Queryable, s: NewSession): Promise<boolean> {
+  const res = await q.query('INSERT INTO sessions (id, name, world_id, capacity) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [
+    s.id,
+    s.name,
+    s.worldId,
+    s.capacity,
+  ]);
+  return res.rowCount === 1;
+}
+
+export async function getSession(q: Queryable, id: string): Promise<SessionRecord | undefined> {
+  const res = await q.query<SessionRow>(`${SELECT_SESSION} WHERE s.id = $1 GROUP BY s.id`, [id]);
+  return res.rows[0] ? toRecord(res.rows[0]) : undefined;
+}
+
+export async function listSessions(q: Queryable, filter: { status?: 'open' | 'closed' } = {}): Promise<SessionRecord[]> {
+  const res = await q.query<SessionRow>(`${SELECT_SESSION} WHERE ($1::text IS NULL OR s.status = $1) GROUP BY s.id ORDER BY s.created_at, s.id`, [
+    filter.status ?? null,
+  ]);
+  return res.rows.map(toRecord);
+}
+
+/** Sessions with their member counts, not counting `characterId` (who is being (re)assigned). */
+export async function assignmentCandidates(q: Queryable, characterId: string): Promise<SessionCandidate[]> {
+  const res = await q.query<{ id: string; capacity: number; status: 'open' | 'closed'; created_at: Date; members: string }>(
+    `SELECT s.id, s.capacity, s.status, s.created_at, count(c.character_id) AS members
+       FROM sessions s
+       LEFT JOIN characters c ON c.session_id = s.id AND c.status = 'registered' AND c.character_id <> $1
+      GROUP BY s.id`,
+    [characterId],
+  );
+  return res.rows.map((r) => ({ id: r.id, capacity: r.capacity, status: r.status, createdAt: r.created_at, members: Number(r.members) }));
+}
+
+/** Serialises session assignment across replicas for the rest of the transaction. */
+export async function lockAssignment(q: Queryable): Promise<void> {
+  await q.query("SELECT pg_advisory_xact_lock(hashtext('dungeon.session-assignment'))");
+}
+
+export async function countActiveSessions(q: Queryable): Promise<number> {
+  const res = await q.query<{ n: string }>("SELECT count(DISTINCT session_id) AS n FROM characters WHERE status = 'registered' AND session_id IS NOT NULL");
+  return Number(res.rows[0]?.n ?? 0);
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { CreateSessionRequest, SessionRecord, SessionState } from '@distributed-dungeon/contracts';
+import type { AppContext } from '../context.ts';
+import { appError } from '../http/errors.ts';
+import * as repo from './repository.ts';
+import type { Queryable } from '../db/queryable.ts';
+
+export function newSessionId(): string {
+  return `s-${randomBytes(5).toString('hex')}`;
+}
+
+/** Inserts a session and tells the engine; used by the admin API and by the registry. */
+export async function createSessionRow(q: Queryable, ctx: AppContext, init: { id?: string; name?: string; worldId?: string; capacity?: number }): Promise<repo.NewSession | undefined> {
+  const id = init.id ?? newSessionId();
+  const session: repo.NewSession = {
+    id,
+    name: init.name ?? `Session ${id}`,
+    worldId: init.worldId ?? ctx.config.sessions.defaultWorldId,
+    capacity: init.capacity ?? ctx.config.sessions.capacity,
+  };
+  return (await repo.insertSession(q, session)) ? session : undefined;
+}
+
+export class SessionsService {
+  readonly #ctx: AppContext;
+  constructor(ctx: AppContext) {
+    this.#ctx = ctx;
+  }
+
+  async create(req: CreateSessionRequest): Promise<SessionRecord> {
+    const created = await createSessionRow(this.#ctx.db, this.#ctx, req);
+    if (!created) throw appError('sessions.exists', `session ${req.id} already exists`);
+    await this.#ctx.engine.createSession(created.worldId, created.id);
+    await this.#ctx.events.publish(created.id, { type: 'system.session_created', data: { sessionId: created.id, worldId: created.worldId } });
+    return (await this.get(created.id))!;
+  }
+
+  list(status?: 'open' | 'closed'): Promise<SessionRecord[]> {
+    return repo.listSessions(this.#ctx.db, { status });
+  }
+
+  async get(id: string): Promise<SessionRecord> {
+    const s = await repo.getSession(this.#ctx.db, id);
+    if (!s) throw appError('sessions.not_found', `no session ${id}`);
+    return s;
+  }
+
+  async state(id: string, characterId?: string): Promise<SessionState> {
+    const session = await this.get(id);
+    const gameState = await this.#ctx.engine.getState(id, characterId);
+    return { session, gameState: { ...gameState, version: await this.#ctx.events.currentVersion(id) } };
+  }
+}

@@ -1,0 +1,7 @@
+// The wire contracts of Distributed Dungeon, written once in zod and imported by the api-server,
+// the operator and the character SDK.
+export * from './character.ts';
+export * from './registry.ts';
+export * from './actions.ts';
+export * from './events.ts';
+export * from './containers.ts';

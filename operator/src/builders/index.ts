@@ -1,0 +1,6 @@
+export { ownedMeta, type BuildContext, type ObjectMeta } from './context.ts';
+export { buildServiceAccount, buildSecret, buildConfigMap, apiKeyFromSecret, characterJson, contentHash } from './identity.ts';
+export { buildPvc } from './storage.ts';
+export { buildService, buildNetworkPolicy } from './network.ts';
+export { buildResourceQuota, buildLimitRange } from './namespace.ts';
+export { buildDeployment, effectiveResources } from './workload.ts';

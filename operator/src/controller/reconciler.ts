@@ -1,0 +1,325 @@
+// The reconcile shell: read the caches, ask the pure builders and decision functions what should
+// be, write only what differs. Every write goes through server-side apply under one manager.
+import { characterIdFor, CharacterSpecSchema, type CharacterResourceStatus, type CharacterSpec } from '@distributed-dungeon/contracts';
+import type { Logger } from 'pino';
+import {
+  apiKeyFromSecret,
+  buildConfigMap,
+  buildDeployment,
+  buildLimitRange,
+  buildNetworkPolicy,
+  buildPvc,
+  buildResourceQuota,
+  buildSecret,
+  buildService,
+  buildServiceAccount,
+  contentHash,
+  type BuildContext,
+} from '../builders/index.ts';
+import { KubeError, type KubeClient } from '../kube/client.ts';
+import { Kinds, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
+import type { ResilientWatch } from '../kube/watch.ts';
+import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LABEL } from '../names.ts';
+import { imageAllowed, type Policy } from '../policy.ts';
+import { statusChanged } from '../status/conditions.ts';
+import { decide, nextStatus, transitions, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
+import { contains } from './compare.ts';
+import type { Metrics } from './metrics.ts';
+import { RegistryError, type RegistryClient } from './registry.ts';
+
+export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
+
+export interface Caches {
+  characters: ResilientWatch;
+  deployments: ResilientWatch;
+  replicaSets: ResilientWatch;
+  pods: ResilientWatch;
+  secrets: ResilientWatch;
+  configMaps: ResilientWatch;
+  pvcs: ResilientWatch;
+  services: ResilientWatch;
+  networkPolicies: ResilientWatch;
+  serviceAccounts: ResilientWatch;
+  resourceQuotas: ResilientWatch;
+  limitRanges: ResilientWatch;
+}
+
+export interface ReconcilerDeps {
+  client: KubeClient;
+  caches: Caches;
+  registry: RegistryClient;
+  policy: Policy;
+  metrics: Metrics;
+  log: Logger;
+  identity: string;
+  /** How often to re-ask the registry while waiting for a character to register. */
+  registryPollMs?: number;
+}
+
+export interface ReconcileResult {
+  /** Come back after this long even if nothing changes (registry polling). */
+  requeueAfterMs?: number;
+  /** Come back with backoff (a dependency is unavailable); not an error. */
+  retry?: boolean;
+}
+
+interface CharacterObject extends KubeObject {
+  spec?: unknown;
+  status?: CharacterResourceStatus;
+}
+
+function isQuotaRefusal(error: unknown): error is KubeError {
+  return error instanceof KubeError && error.status === 403 && /exceeded quota/i.test(error.message);
+}
+
+export class Reconciler {
+  private readonly d: ReconcilerDeps;
+
+  constructor(deps: ReconcilerDeps) {
+    this.d = deps;
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const character = this.d.caches.characters.get(namespace, name) as CharacterObject | undefined;
+    if (!character) return {};
+    if (character.metadata.deletionTimestamp) return this.finalize(character);
+    if (!character.metadata.finalizers?.includes(FINALIZER)) {
+      await this.patchCharacter(character, { metadata: { finalizers: [...(character.metadata.finalizers ?? []), FINALIZER], resourceVersion: character.metadata.resourceVersion } });
+      return {};
+    }
+    return this.sync(character);
+  }
+
+  private characterId(c: CharacterObject): string {
+    return characterIdFor(c.metadata.namespace!, c.metadata.name);
+  }
+
+  private async sync(character: CharacterObject): Promise<ReconcileResult> {
+    const { namespace, name, uid } = character.metadata as { namespace: string; name: string; uid: string };
+    const generation = character.metadata.generation ?? 0;
+    const characterId = this.characterId(character);
+    const parsed = CharacterSpecSchema.safeParse(character.spec);
+    const rawSpec = (character.spec ?? {}) as { suspend?: boolean; image?: string };
+    const observation: Observation = {
+      deleting: false,
+      suspend: rawSpec.suspend === true,
+      replicaSets: [],
+      pods: [],
+      registry: { state: 'unregistered' },
+    };
+    let result: ReconcileResult = {};
+
+    if (!parsed.success) {
+      observation.specError = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
+    } else if (!imageAllowed(parsed.data.image, this.d.policy.allowedImageRegistries)) {
+      observation.imageNotAllowed = `image ${parsed.data.image} is not from an allowed registry (${this.d.policy.allowedImageRegistries.join(', ')})`;
+      await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
+    } else {
+      const ctx: BuildContext = { ref: { name, namespace, uid }, spec: parsed.data, characterId, policy: this.d.policy };
+      result = await this.applyChildren(ctx, observation);
+    }
+
+    const deployment = this.d.caches.deployments.get(namespace, names.deployment(name));
+    observation.deployment = deployment as Observation['deployment'];
+    const mine = (o: KubeObject) => o.metadata.labels?.[CHARACTER_LABEL] === labelValue(name);
+    observation.pods = this.d.caches.pods.list(namespace).filter(mine) as Observation['pods'];
+    observation.replicaSets = this.d.caches.replicaSets
+      .list(namespace)
+      .filter((rs) => mine(rs) && rs.metadata.ownerReferences?.some((o) => o.uid === deployment?.metadata.uid)) as Observation['replicaSets'];
+    observation.registry = await this.registryView(characterId);
+
+    const decision = decide(observation);
+    const sessionId = observation.registry.state === 'registered' ? observation.registry.sessionId : undefined;
+    await this.writeStatus(character, decision, { characterId, endpoint: endpointFor(name, namespace), sessionId }, generation);
+
+    if (decision.phase === 'Running' || observation.registry.state === 'unknown') {
+      result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, this.d.registryPollMs ?? 3_000);
+    } else if (decision.phase === 'Registered') {
+      result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, 60_000);
+    }
+    return result;
+  }
+
+  private async registryView(characterId: string): Promise<RegistryView> {
+    try {
+      const record = await this.d.registry.get(characterId);
+      if (!record || (record.status && record.status !== 'registered')) return { state: 'unregistered' };
+      return { state: 'registered', ...(record.sessionId ? { sessionId: record.sessionId } : {}) };
+    } catch (error) {
+      return { state: 'unknown', message: (error as Error).message };
+    }
+  }
+
+  private async applyChildren(ctx: BuildContext, observation: Observation): Promise<ReconcileResult> {
+    const { name, namespace, uid } = ctx.ref;
+    const c = this.d.caches;
+    await this.applyNamespacePolicy(namespace);
+    await this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx));
+
+    // Credentials: reuse the key in our Secret (if that Secret belongs to this very Character).
+    const secret = c.secrets.get(namespace, names.secret(name));
+    const ownedByMe = secret?.metadata.ownerReferences?.some((o) => o.uid === uid);
+    let apiKey = ownedByMe ? apiKeyFromSecret(secret as { data?: Record<string, string> }) : undefined;
+    if (!apiKey) {
+      try {
+        apiKey = await this.mintKey(ctx.characterId);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        observation.credentialsPending = error.message;
+      }
+    }
+    let result: ReconcileResult = {};
+    if (apiKey) {
+      await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey));
+    } else {
+      result = { retry: true };
+    }
+    const configMap = buildConfigMap(ctx);
+    await this.apply(Kinds.ConfigMap, c.configMaps, configMap);
+    try {
+      const livePvc = c.pvcs.get(namespace, names.pvc(name)) as Parameters<typeof buildPvc>[1];
+      await this.apply(Kinds.PersistentVolumeClaim, c.pvcs, buildPvc(ctx, livePvc));
+    } catch (error) {
+      if (!isQuotaRefusal(error)) throw error;
+      observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
+    }
+    await this.apply(Kinds.Service, c.services, buildService(ctx));
+    await this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx));
+    if (apiKey) {
+      const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
+      await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
+    }
+    return result;
+  }
+
+  private async mintKey(characterId: string): Promise<string> {
+    try {
+      return await this.d.registry.mintKey(characterId);
+    } catch (error) {
+      // A key minted earlier but never stored (we crashed in between): replace it.
+      if (error instanceof RegistryError && error.status === 409) {
+        await this.d.registry.revokeKey(characterId);
+        return this.d.registry.mintKey(characterId);
+      }
+      throw error;
+    }
+  }
+
+  private async applyNamespacePolicy(namespace: string): Promise<void> {
+    await this.apply(Kinds.ResourceQuota, this.d.caches.resourceQuotas, buildResourceQuota(namespace, this.d.policy));
+    await this.apply(Kinds.LimitRange, this.d.caches.limitRanges, buildLimitRange(namespace, this.d.policy));
+  }
+
+  /** Server-side apply, skipped when the live object already matches (no idle writes). */
+  async apply(kind: Kind, cache: ResilientWatch, desired: { metadata: { name: string; namespace: string; annotations?: Record<string, string> } }): Promise<void> {
+    const hash = contentHash(desired);
+    desired.metadata.annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
+    const live = cache.get(desired.metadata.namespace, desired.metadata.name);
+    if (live && !live.metadata.deletionTimestamp && live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash && contains(live, desired)) return;
+    const applied = await this.d.client.request<KubeObject>('PATCH', objectPath(kind, desired.metadata.namespace, desired.metadata.name), {
+      body: desired,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: FIELD_MANAGER, force: true },
+    });
+    // Write-through: the next reconcile must not re-apply before the watch event arrives.
+    applied.apiVersion ??= kind.apiVersion;
+    applied.kind ??= kind.kind;
+    cache.store.set(`${desired.metadata.namespace}/${desired.metadata.name}`, applied);
+    this.d.log.debug({ kind: kind.kind, name: desired.metadata.name, namespace: desired.metadata.namespace }, live ? 'updated' : 'created');
+  }
+
+  private async deleteIfPresent(kind: Kind, cache: ResilientWatch, namespace: string, name: string): Promise<void> {
+    const live = cache.get(namespace, name);
+    if (!live || live.metadata.deletionTimestamp) return;
+    try {
+      await this.d.client.request('DELETE', objectPath(kind, namespace, name), { body: { propagationPolicy: 'Background' } });
+    } catch (error) {
+      if (!(error instanceof KubeError && error.status === 404)) throw error;
+    }
+  }
+
+  private async patchCharacter(character: CharacterObject, patch: unknown, subresource = ''): Promise<CharacterObject> {
+    const updated = await this.d.client.request<CharacterObject>(
+      'PATCH',
+      objectPath(Kinds.Character, character.metadata.namespace!, character.metadata.name) + subresource,
+      { body: patch, contentType: 'application/merge-patch+json' },
+    );
+    this.d.caches.characters.store.set(`${character.metadata.namespace}/${character.metadata.name}`, updated);
+    return updated;
+  }
+
+  private async writeStatus(character: CharacterObject, decision: Decision, facts: Parameters<typeof nextStatus>[2], generation: number): Promise<CharacterObject> {
+    const previous = character.status;
+    const next = nextStatus(previous, decision, facts, generation, new Date());
+    if (!statusChanged(previous, next)) return character;
+    // Merge patch: fields we no longer report are nulled out explicitly.
+    const patch: Record<string, unknown> = { ...next };
+    for (const k of Object.keys(previous ?? {})) if (!(k in next)) patch[k] = null;
+    const updated = await this.patchCharacter(character, { status: patch }, '/status');
+    this.d.metrics.statusWrites.inc();
+    for (const t of transitions(previous, next, decision)) await this.recordEvent(updated, t.type, t.reason, t.message);
+    return updated;
+  }
+
+  private async recordEvent(character: CharacterObject, type: string, reason: string, message: string): Promise<void> {
+    const now = new Date().toISOString();
+    const { namespace, name, uid, resourceVersion } = character.metadata;
+    try {
+      await this.d.client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: `${name.slice(0, 200)}.`, namespace },
+          involvedObject: { apiVersion: Kinds.Character.apiVersion, kind: 'Character', name, namespace, uid, resourceVersion },
+          type,
+          reason,
+          message: message.slice(0, 1000),
+          source: { component: FIELD_MANAGER },
+          reportingComponent: FIELD_MANAGER,
+          reportingInstance: this.d.identity.slice(0, 128),
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+    } catch (error) {
+      // Events are best effort: a lost event must not fail the reconcile.
+      this.d.log.warn({ err: error, reason }, 'could not record an event');
+    }
+  }
+
+  private async finalize(found: CharacterObject): Promise<ReconcileResult> {
+    let character = found;
+    if (!character.metadata.finalizers?.includes(FINALIZER)) return {};
+    const { namespace, name, uid } = character.metadata as { namespace: string; name: string; uid: string };
+    const characterId = this.characterId(character);
+    const decision = decide({ deleting: true, suspend: false, replicaSets: [], pods: [], registry: { state: 'unregistered' } });
+    character = await this.writeStatus(character, decision, { characterId, endpoint: endpointFor(name, namespace) }, character.metadata.generation ?? 0).catch(
+      (error: unknown) => {
+        this.d.log.debug({ err: error }, 'could not mark Terminating');
+        return character;
+      },
+    );
+    // Revoke first: once the key is gone the character cannot act, whatever else fails.
+    await this.d.registry.revokeKey(characterId);
+    await this.d.registry.deregister(characterId);
+
+    const spec = (character.spec ?? {}) as Partial<CharacterSpec>;
+    if (spec.storage?.retainOnDelete) {
+      const pvc = this.d.caches.pvcs.get(namespace, names.pvc(name));
+      const refs = pvc?.metadata.ownerReferences ?? [];
+      if (pvc && refs.some((r) => r.uid === uid)) {
+        await this.d.client.request('PATCH', objectPath(Kinds.PersistentVolumeClaim, namespace, pvc.metadata.name), {
+          body: { metadata: { ownerReferences: refs.filter((r) => r.uid !== uid), resourceVersion: pvc.metadata.resourceVersion } },
+          contentType: 'application/merge-patch+json',
+        });
+        this.d.log.info({ namespace, name }, 'kept the data volume (retainOnDelete)');
+      }
+    }
+    const finalizers = (character.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+    await this.patchCharacter(character, { metadata: { finalizers, resourceVersion: character.metadata.resourceVersion } });
+    this.d.log.info({ namespace, name, characterId }, 'finalized: key revoked, deregistered');
+    return {};
+  }
+}

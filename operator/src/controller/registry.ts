@@ -1,0 +1,78 @@
+// The registry's admin API, as the operator uses it (paths fixed by DESIGN.md / api-server).
+export class RegistryError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export interface RegistryRecord {
+  characterId: string;
+  status?: string;
+  sessionId?: string | null;
+}
+
+export class RegistryClient {
+  private readonly base: string;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+
+  constructor(baseUrl: string, adminToken: string, timeoutMs = 5_000) {
+    this.base = baseUrl.replace(/\/+$/, '');
+    this.token = adminToken;
+    this.timeoutMs = timeoutMs;
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(this.base + path, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new RegistryError(`registry unreachable at ${this.base}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, 0);
+    }
+  }
+
+  private async fail(res: Response, what: string): Promise<never> {
+    const text = await res.text();
+    throw new RegistryError(`${what}: registry answered HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
+  }
+
+  async mintKey(characterId: string): Promise<string> {
+    const res = await this.call('POST', '/api/registry/keys', { characterId });
+    if (!res.ok) return this.fail(res, 'minting an API key');
+    const body = (await res.json()) as { apiKey?: string };
+    if (!body.apiKey) throw new RegistryError('minting an API key: the answer has no apiKey', res.status);
+    return body.apiKey;
+  }
+
+  /** Revokes the key; a key that is already gone is fine. */
+  async revokeKey(characterId: string): Promise<void> {
+    const res = await this.call('DELETE', `/api/registry/keys/${encodeURIComponent(characterId)}`);
+    if (!res.ok && res.status !== 404) await this.fail(res, 'revoking the API key');
+    await res.body?.cancel();
+  }
+
+  /** Deregisters; a character that never registered is fine. */
+  async deregister(characterId: string): Promise<void> {
+    const res = await this.call('DELETE', `/api/registry/character/${encodeURIComponent(characterId)}`);
+    if (!res.ok && res.status !== 404) await this.fail(res, 'deregistering');
+    await res.body?.cancel();
+  }
+
+  /** The registry's record, or undefined when it does not know the character. */
+  async get(characterId: string): Promise<RegistryRecord | undefined> {
+    const res = await this.call('GET', `/api/registry/character/${encodeURIComponent(characterId)}`);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return undefined;
+    }
+    if (!res.ok) return this.fail(res, 'reading the registration');
+    return (await res.json()) as RegistryRecord;
+  }
+}

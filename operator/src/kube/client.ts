@@ -1,0 +1,139 @@
+// A thin HTTPS client for the Kubernetes API on top of @kubernetes/client-node's KubeConfig
+// (kubeconfig or in-cluster auth). Our own, so watches can be streamed, timed out and aborted
+// exactly as the watch loop needs, and every write can be counted.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export class KubeError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  readonly body: unknown;
+  constructor(method: string, path: string, status: number, body: unknown) {
+    const b = body as { message?: string; reason?: string } | undefined;
+    super(`${method} ${path}: HTTP ${status}${b?.message ? ` ${b.message}` : ''}`);
+    this.status = status;
+    this.reason = b?.reason ?? '';
+    this.body = body;
+  }
+}
+
+export interface RequestOptionsExtra {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RequestObserver {
+  (verb: string, path: string, status: number, ms: number): void;
+}
+
+export class KubeClient {
+  readonly server: string;
+  private readonly kc: KubeConfig;
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly observers: RequestObserver[] = [];
+
+  constructor(kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.kc = kc;
+    this.server = cluster.server.replace(/\/+$/, '');
+    const Agent = this.server.startsWith('https:') ? HttpsAgent : HttpAgent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  }
+
+  /** KUBECONFIG (or ~/.kube/config) when present, otherwise the in-cluster service account. */
+  static load(kubeconfigPath?: string): KubeClient {
+    const kc = new KubeConfig();
+    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+    else kc.loadFromDefault();
+    return new KubeClient(kc);
+  }
+
+  onRequest(observer: RequestObserver): void {
+    this.observers.push(observer);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async open(method: string, path: string, opts: RequestOptionsExtra): Promise<{ res: IncomingMessage; url: URL }> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    const options: RequestOptions = {
+      method,
+      agent: this.agent,
+      headers: {
+        accept: 'application/json',
+        ...(payload !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      },
+    };
+    await this.kc.applyToHTTPSOptions(options);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { ...options, signal: opts.signal }, (res) => resolve({ res, url }));
+      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`${method} ${path}: timed out after ${opts.timeoutMs} ms`)));
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** One request; non-2xx answers throw KubeError (callers branch on `.status`). */
+  async request<T = unknown>(method: string, path: string, opts: RequestOptionsExtra = {}): Promise<T> {
+    const started = performance.now();
+    let status = 0;
+    try {
+      const { res } = await this.open(method, path, { timeoutMs: 30_000, ...opts });
+      status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      if (text && (res.headers['content-type'] ?? '').includes('json')) body = JSON.parse(text);
+      if (status < 200 || status >= 300) throw new KubeError(method, path, status, body);
+      return body as T;
+    } finally {
+      const ms = performance.now() - started;
+      for (const o of this.observers) o(method, path, status, ms);
+    }
+  }
+
+  /**
+   * Opens a watch stream and calls `onLine` for each JSON event. Resolves when the server ends
+   * the stream; rejects on errors. Non-2xx answers reject with KubeError.
+   */
+  async stream(path: string, query: RequestOptionsExtra['query'], onLine: (event: unknown) => void, signal: AbortSignal): Promise<void> {
+    const { res } = await this.open('GET', path, { query, signal });
+    const status = res.statusCode ?? 0;
+    for (const o of this.observers) o('WATCH', path, status, 0);
+    if (status < 200 || status >= 300) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch (error) {
+        body = { message: `${text} (${String(error)})` };
+      }
+      throw new KubeError('WATCH', path, status, body);
+    }
+    let buffered = '';
+    res.setEncoding('utf8');
+    for await (const chunk of res) {
+      buffered += chunk as string;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line) onLine(JSON.parse(line));
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+// A list+watch cache that does not stop: a watch that ends, errors or goes quiet is restarted
+// with backoff from the last resourceVersion; a 410 Gone relists (and reports deletions missed
+// in between); a periodic resync hands every object to the handler again.
+import type { Logger } from 'pino';
+import { KubeError, type KubeClient } from './client.ts';
+import { collectionPath, objectKey, type Kind, type KubeObject } from './resources.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
+
+export interface WatchOptions {
+  kind: Kind;
+  labelSelector?: string;
+  /** Server-side watch timeout; the stream then ends and is resumed (default 300 s). */
+  watchTimeoutSeconds?: number;
+  /** No event or bookmark for this long → the stream is presumed dead and restarted. */
+  stallMs?: number;
+  /** Every this often, every cached object is handed to the handler again (0 disables). */
+  resyncMs?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  onEvent: (type: WatchEventType, obj: KubeObject, old?: KubeObject) => void;
+  onRestart?: (reason: string) => void;
+  log: Logger;
+}
+
+interface WatchLine {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: KubeObject & { code?: number; message?: string };
+}
+
+class GoneError extends Error {}
+
+export class ResilientWatch {
+  readonly store = new Map<string, KubeObject>();
+  private resourceVersion = '';
+  private stopped = false;
+  private abort = new AbortController();
+  private stallTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private syncedResolve!: () => void;
+  /** Resolves after the first successful list. */
+  readonly synced: Promise<void>;
+  hasSynced = false;
+  restarts = 0;
+  private readonly client: KubeClient;
+  private readonly opts: WatchOptions;
+
+  constructor(client: KubeClient, opts: WatchOptions) {
+    this.client = client;
+    this.opts = opts;
+    this.synced = new Promise((resolve) => (this.syncedResolve = resolve));
+  }
+
+  start(): void {
+    this.loop = this.run();
+    const resync = this.opts.resyncMs ?? 0;
+    if (resync > 0) {
+      this.resyncTimer = setInterval(() => {
+        for (const obj of this.store.values()) this.opts.onEvent('RESYNC', obj);
+      }, resync);
+      this.resyncTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.stallTimer);
+    await this.loop;
+  }
+
+  list(namespace?: string): KubeObject[] {
+    const all = [...this.store.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.store.get(`${namespace}/${name}`);
+  }
+
+  private async run(): Promise<void> {
+    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 250, maxMs: 30_000 };
+    let delay = initialMs;
+    let needList = true;
+    while (!this.stopped) {
+      try {
+        if (needList) {
+          await this.relist();
+          needList = false;
+        }
+        await this.watchOnce();
+        delay = initialMs; // the stream ended normally (server timeout): resume at once
+        if (!this.stopped) this.restarted('stream ended');
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof GoneError || (error instanceof KubeError && error.status === 410)) {
+          needList = true;
+          this.restarted('resourceVersion too old (410 Gone): relisting');
+          continue;
+        }
+        this.restarted(error instanceof Error ? error.message : String(error));
+        await sleep(delay + Math.random() * delay * 0.2, this.abort.signal);
+        delay = Math.min(delay * 2, maxMs);
+      }
+    }
+  }
+
+  private restarted(reason: string): void {
+    this.restarts++;
+    this.opts.log.debug({ kind: this.opts.kind.kind, reason }, 'watch restarting');
+    this.opts.onRestart?.(reason);
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
+      'GET',
+      collectionPath(this.opts.kind),
+      { query: { labelSelector: this.opts.labelSelector, resourceVersion: '' }, signal: this.abort.signal },
+    );
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      item.apiVersion ??= this.opts.kind.apiVersion;
+      item.kind ??= this.opts.kind.kind;
+      const key = objectKey(item);
+      seen.add(key);
+      const old = this.store.get(key);
+      this.store.set(key, item);
+      if (!old) this.opts.onEvent('ADDED', item);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.opts.onEvent('MODIFIED', item, old);
+    }
+    for (const [key, old] of [...this.store]) {
+      if (!seen.has(key)) {
+        this.store.delete(key);
+        this.opts.onEvent('DELETED', old);
+      }
+    }
+    this.resourceVersion = list.metadata.resourceVersion;
+    if (!this.hasSynced) {
+      this.hasSynced = true;
+      this.syncedResolve();
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    const stallMs = this.opts.stallMs ?? 90_000;
+    const streamAbort = new AbortController();
+    const onStop = () => streamAbort.abort();
+    this.abort.signal.addEventListener('abort', onStop);
+    let stalled = false;
+    const arm = () => {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = setTimeout(() => {
+        stalled = true;
+        streamAbort.abort();
+      }, stallMs);
+      this.stallTimer.unref();
+    };
+    arm();
+    try {
+      await this.client.stream(
+        collectionPath(this.opts.kind),
+        {
+          watch: 1,
+          allowWatchBookmarks: true,
+          resourceVersion: this.resourceVersion,
+          labelSelector: this.opts.labelSelector,
+          timeoutSeconds: this.opts.watchTimeoutSeconds ?? 300,
+        },
+        (line) => {
+          arm();
+          this.handle(line as WatchLine);
+        },
+        streamAbort.signal,
+      );
+    } catch (error) {
+      if (stalled) throw new Error(`no events for ${stallMs} ms`);
+      throw error;
+    } finally {
+      clearTimeout(this.stallTimer);
+      this.abort.signal.removeEventListener('abort', onStop);
+    }
+    if (stalled) throw new Error(`no events for ${stallMs} ms`);
+  }
+
+  private handle(line: WatchLine): void {
+    const obj = line.object;
+    if (line.type === 'ERROR') {
+      if (obj.code === 410) throw new GoneError(obj.message ?? 'gone');
+      throw new Error(`watch error: ${obj.message ?? JSON.stringify(obj)}`);
+    }
+    if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+    if (line.type === 'BOOKMARK') return;
+    obj.apiVersion ??= this.opts.kind.apiVersion;
+    obj.kind ??= this.opts.kind.kind;
+    const key = objectKey(obj);
+    const old = this.store.get(key);
+    if (line.type === 'DELETED') {
+      this.store.delete(key);
+      this.opts.onEvent('DELETED', obj, old);
+      return;
+    }
+    this.store.set(key, obj);
+    this.opts.onEvent(old ? 'MODIFIED' : 'ADDED', obj, old);
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
+  });
+}

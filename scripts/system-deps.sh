@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the harness needs when they are missing: PostgreSQL's server
+# programs, redis-server (with redis-benchmark), openssl. Go and Node come with the machine;
+# Node 24 itself is pinned as an npm package.
+set -euo pipefail
+need=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-benchmark >/dev/null 2>&1 || need+=(redis-tools)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ -x /usr/bin/time ] || need+=(time)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: present"
+  exit 0
+fi
+echo "system packages: installing ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "need root or sudo to apt-get install ${need[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian starts the services it installs; the harness runs its own on free ports instead.
+for svc in redis-server postgresql; do
+  if command -v systemctl >/dev/null 2>&1; then $sudo systemctl stop "$svc" >/dev/null 2>&1 || true; fi
+done
+echo "system packages: installed ${need[*]}"
