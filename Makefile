@@ -56,12 +56,15 @@ e2e: deps
 	@$(VITEST) --project e2e --passWithNoTests
 
 test: deps
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory lint typecheck unit integration e2e; \
-	echo "make test: all suites passed in $$(( $$(date +%s) - start ))s"
+	@start=$$(date +%s); tally=$$(mktemp); status=0; \
+	DUNGEON_TEST_TALLY=$$tally $(MAKE) -k --no-print-directory lint typecheck unit integration e2e || status=$$?; \
+	read p f s < <(awk '{p+=$$1; f+=$$2; s+=$$3} END {print p+0, f+0, s+0}' $$tally); rm -f $$tally; \
+	echo "make test: $$(( $$(date +%s) - start ))s, exit $$status"; \
+	echo "$$p passed, $$f failed, $$s skipped"; \
+	exit $$status
 
 demo: deps
-	@$(NODE) scripts/demo.ts
+	@$(NODE) --conditions=source scripts/demo.ts
 
 cluster-up: deps
 	@$(NODE) testkit/src/cluster-cli.ts up

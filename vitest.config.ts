@@ -10,7 +10,7 @@ const ignore = ['**/node_modules/**', '**/dist/**'];
 
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', './testkit/src/tally-reporter.ts'],
     projects: [
       {
         ...shared,

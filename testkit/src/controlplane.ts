@@ -9,7 +9,7 @@ import { generatePki, writeKubeconfig, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import { startProcess, waitUntil, type ManagedProcess } from './process.ts';
 import { installStorageClass, startProvisioner } from './provisioner.ts';
-import { makeWorkdir } from './workdir.ts';
+import { makeWorkdir, removeWorkdir } from './workdir.ts';
 
 const run = promisify(execFile);
 const controlplaneAssets = join(dirname(fileURLToPath(import.meta.url)), '..', 'controlplane');
@@ -187,6 +187,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       await provisioner.stop();
       // Reverse order: clients before the apiserver, the apiserver before etcd.
       for (const p of [...procs].reverse()) await p.stop('SIGTERM', 5_000);
+      if (!opts.workdir) removeWorkdir(workdir);
     },
   };
   writeFileSync(join(workdir, 'env'), `export KUBECONFIG=${kubeconfigPath}\n`);

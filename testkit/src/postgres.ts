@@ -6,7 +6,7 @@ import pg from 'pg';
 import { findBinary, postgresBinDirs, systemUser } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { startProcess, waitUntil, type ManagedProcess } from './process.ts';
-import { makeWorkdir } from './workdir.ts';
+import { makeWorkdir, removeWorkdir } from './workdir.ts';
 
 const run = promisify(execFile);
 const HINT = 'install PostgreSQL (apt-get install postgresql) or run `make deps`';
@@ -102,6 +102,7 @@ export async function startPostgres(opts: { port?: number } = {}): Promise<Postg
     },
     async destroy() {
       await server.stop();
+      removeWorkdir(workdir);
     },
   };
   await server.start();

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { findBinary } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { startProcess, waitUntil, type ManagedProcess } from './process.ts';
-import { makeWorkdir } from './workdir.ts';
+import { makeWorkdir, removeWorkdir } from './workdir.ts';
 
 export interface RedisServer {
   readonly host: string;
@@ -71,6 +71,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
     },
     async destroy() {
       await server.stop();
+      removeWorkdir(workdir);
     },
   };
   await server.start();

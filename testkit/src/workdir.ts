@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -13,4 +13,10 @@ export function makeWorkdir(prefix: string): string {
   const dir = mkdtempSync(join(base, `${prefix}-`));
   chmodSync(dir, 0o755);
   return dir;
+}
+
+/** Removes a server's scratch folder after a clean stop; DUNGEON_KEEP_LOGS=1 keeps it for a post-mortem. */
+export function removeWorkdir(dir: string): void {
+  if (process.env.DUNGEON_KEEP_LOGS === '1') return;
+  rmSync(dir, { recursive: true, force: true });
 }
