@@ -27,9 +27,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Two stacks may merge when this is equal and the item is stackable. */
+/** Two stacks may merge when this is equal (same item, unit weight, stack size, metadata) and the item is stackable. */
 export function stackKey(s: InventoryStack): string {
-  return `${s.item_id}\u0000${s.inner_container ?? ''}\u0000${canonical(s.metadata ?? {})}`;
+  return `${s.item_id}\u0000${s.inner_container ?? ''}\u0000${s.weight}\u0000${s.max_stack}\u0000${canonical(s.metadata ?? {})}`;
 }
 
 export function isStackable(s: InventoryStack): boolean {
@@ -73,7 +73,7 @@ export function addStacks(items: readonly InventoryStack[], incoming: readonly I
         left -= take;
       }
     }
-    const per = isStackable(add) ? add.max_stack : add.quantity;
+    const per = add.inner_container ? 1 : add.max_stack;
     while (left > 0) {
       const q = Math.min(per, left);
       out.push({ ...add, quantity: q });

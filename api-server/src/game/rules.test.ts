@@ -247,7 +247,7 @@ describe('social', () => {
     const again = applyAction(boss.state, talk('boss'));
     expect(find(again.events, 'social.npc_reply')).toMatchObject({ items: [] });
     expect(again.state.characters.thorin!.inventory.filter((i) => i.item_id === 'torch')).toEqual([{ item_id: 'torch', name: 'Torch', quantity: 1 }]);
-    expect(applyAction(state, { ...talk(), npc: 'nobody' })).toMatchObject({ accepted: false, reason: 'no_such_npc' });
+    expect(applyAction(state, { type: 'social.talk', characterId: 'thorin', npc: 'nobody' })).toMatchObject({ accepted: false, reason: 'no_such_npc' });
   });
 
   it('say is heard by the room', () => {

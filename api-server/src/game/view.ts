@@ -15,7 +15,7 @@ export interface RoomView {
   fallen: { id: string; name: string }[];
   npcs: { id: string; name: string; description: string; topics: string[] }[];
   characters: string[];
-  container: { name: string; lock_state: string; capacity_slots: number } | null;
+  container: { id: string; name: string; lock_state: string; capacity_slots: number } | null;
   traps: { id: string; name: string; status: 'spotted' | 'triggered' }[];
   discoveries: { id: string; description: string }[];
 }
@@ -38,7 +38,7 @@ export function publicRoom(state: GameState, roomId: string): RoomView {
       topics: Object.entries(n.topics).filter(([, t]) => t.requires === undefined).map(([k]) => k),
     })),
     characters: Object.values(state.characters).filter((c) => c.present && c.roomId === roomId).map((c) => c.id),
-    container: room.container ? { name: room.container.name, lock_state: room.container.lock_state, capacity_slots: room.container.capacity_slots } : null,
+    container: room.container ? { id: room.container.id, name: room.container.name ?? 'container', lock_state: room.container.lock_state, capacity_slots: room.container.capacity_slots } : null,
     traps: room.traps
       .filter((t) => rs?.traps[t.id] !== 'armed')
       .map((t) => ({ id: t.id, name: t.name, status: rs?.traps[t.id] as 'spotted' | 'triggered' })),

@@ -46,7 +46,7 @@ describe('worlds', () => {
     expect(issuesOf(dup)).toContainEqual({ roomId: 'hall', field: 'traps[0].id', message: 'id "ogre" is also used in room "den"' });
 
     const full = base();
-    full.rooms[0]!.container = { capacity_slots: 1, items: [{ item_id: 'a', name: 'A' }, { item_id: 'b', name: 'B' }] };
+    full.rooms[0]!.container = { capacity_slots: 1, items: [{ item_id: 'a', name: 'A', quantity: 1 }, { item_id: 'b', name: 'B', quantity: 1 }] };
     expect(issuesOf(full)).toContainEqual({ roomId: 'gate', field: 'container.items', message: 'more item stacks than capacity_slots' });
 
     const noBoss = base();

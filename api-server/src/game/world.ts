@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Direction } from '@distributed-dungeon/contracts';
+import { Direction, RoomContainerDefinitionSchema } from '@distributed-dungeon/contracts';
 import { isDice } from './dice.ts';
 
 // The world format: rooms from a JSON file, validated once at load. Errors name the room and the
@@ -92,20 +92,11 @@ export const WorldNpc = z
   .strict();
 export type WorldNpc = z.infer<typeof WorldNpc>;
 
-/** The room JSON's optional `container` block, exactly as the item-container system (seed 004) reads it. */
-export const WorldContainer = z
-  .object({
-    source_type: z.literal('environment').default('environment'),
-    name: z.string().min(1).max(100).default('chest'),
-    capacity_slots: z.int().min(1).max(20),
-    weight_limit: z.int().positive().optional(),
-    lock_state: z.enum(['unlocked', 'locked', 'sealed']).default('unlocked'),
-    items: z.array(WorldItem).max(20).default([]),
-    allowed_roles: z.array(z.string().min(1).max(50)).default([]),
-    metadata: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict()
-  .refine((c) => c.items.length <= c.capacity_slots, { message: 'more item stacks than capacity_slots', path: ['items'] });
+/** The room JSON's optional `container` block: the item-container system's own schema (seed 004). */
+export const WorldContainer = RoomContainerDefinitionSchema.refine((c) => c.items.length <= c.capacity_slots, {
+  message: 'more item stacks than capacity_slots',
+  path: ['items'],
+});
 export type WorldContainer = z.infer<typeof WorldContainer>;
 
 export const WorldRoom = z

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 function busClient(bus: { url: string; username: string; password: string }): Redis {
   const u = new URL(bus.url);
-  const r = new Redis({ host: u.hostname, port: Number(u.port), username: bus.username, password: bus.password, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  const r = new Redis({ host: u.hostname, port: Number(u.port), username: bus.username, password: bus.password, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
   r.on('error', () => undefined);
   opened.push(r);
   return r;
@@ -248,6 +248,10 @@ describe('event bus credentials', () => {
     const w = busClient(watcher.eventBus);
     await w.connect();
     await w.subscribe(`session:${reg.sessionId}:system`);
+    const before = busClient(reg.eventBus);
+    await before.connect();
+    await before.subscribe(`character:${id}`);
+    const cut = new Promise<void>((resolve) => before.once('close', () => resolve()));
     const left = new Promise<Record<string, unknown>>((resolve) =>
       w.on('message', (_c: string, m: string) => {
         const e = JSON.parse(m);
@@ -256,8 +260,11 @@ describe('event bus credentials', () => {
     );
     expect((await http(base, 'DELETE', `/api/registry/character/${id}`, { token: reg.characterToken })).status).toBe(204);
     expect((await left).data).toMatchObject({ characterId: id, reason: 'deregistered' });
-    const gone = busClient(reg.eventBus);
-    await expect(gone.connect()).rejects.toThrow(/WRONGPASS|invalid/i);
+    // The user is gone and its open connection was closed by Redis.
+    await cut;
+    const admin = new Redis(redisUrl);
+    opened.push(admin);
+    expect(await admin.call('ACL', 'GETUSER', `char:${id}`)).toBeNull();
   });
 });
 

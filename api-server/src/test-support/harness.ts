@@ -1,4 +1,5 @@
 // Helpers for the api-server's integration tests and benchmark: real servers, real HTTP.
+import './vitest-context.ts';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config/config.ts';

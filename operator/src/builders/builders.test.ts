@@ -82,9 +82,12 @@ describe('PersistentVolumeClaim', () => {
     expect(pvc.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, storageClassName: 'fast' });
   });
   it('keeps the live spec of an existing claim (immutable once bound)', () => {
-    const pvc = buildPvc(testContext({ storage: { size: '5Gi' } }), { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'std' } });
+    const live = { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'std' } };
+    const pvc = buildPvc(testContext({ storage: { size: '5Gi', storageClassName: 'fast' } }), live);
     expect(pvc.spec.resources.requests.storage).toBe('1Gi');
     expect(pvc.spec.storageClassName).toBe('std');
+    // A class filled in by the default-class admission is left alone, so the apply is unchanged.
+    expect(buildPvc(testContext({ storage: { size: 1073741824 } }), live)).toEqual(buildPvc(testContext({ storage: { size: 1073741824 } })));
   });
 });
 

@@ -1,4 +1,5 @@
 import { names } from '../names.ts';
+import { compareQuantities } from '../quantity.ts';
 import { ownedMeta, type BuildContext } from './context.ts';
 
 export interface LivePvc {
@@ -11,11 +12,15 @@ export interface LivePvc {
  */
 export function buildPvc(ctx: BuildContext, live?: LivePvc) {
   const { storage } = ctx.spec;
+  const liveSize = live?.spec?.resources?.requests?.storage;
+  // Same value written differently (1Gi / 1073741824) is not a change worth an apply.
+  const size = liveSize && compareQuantities(liveSize, storage.size) !== 0 ? liveSize : String(storage.size);
   const spec = live?.spec
     ? {
         accessModes: live.spec.accessModes,
-        resources: { requests: { storage: live.spec.resources?.requests?.storage } },
-        ...(live.spec.storageClassName ? { storageClassName: live.spec.storageClassName } : {}),
+        resources: { requests: { storage: size } },
+        // The class a default-class admission filled in is not ours to claim.
+        ...(storage.storageClassName ? { storageClassName: live.spec.storageClassName } : {}),
       }
     : {
         accessModes: ['ReadWriteOnce'],

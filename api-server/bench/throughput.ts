@@ -1,0 +1,128 @@
+// Throughput benchmark (not a test): `npm -w api-server run bench`.
+// Starts PostgreSQL, Redis and the api-server (as its own process), then measures end to end, with
+// 64 concurrent clients: registrations/s (mint excluded) and actions/s; and in the same run the raw
+// Redis PUBLISH rate from redis-benchmark against the same Redis.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort, makeWorkdir, startPostgres, startProcess, startRedis, waitUntil } from '@distributed-dungeon/testkit';
+import { ADMIN_TOKEN, SIGNING_KEYS, http, registrationBody } from '../src/test-support/harness.ts';
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 2000);
+const ACTION_SECONDS = Number(process.env.BENCH_ACTION_SECONDS ?? 10);
+const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 100_000);
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Figure {
+  what: string;
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+/** Runs `CONCURRENCY` workers that call `op(i)` until `more()` says stop; collects latencies. */
+async function drive(what: string, more: (i: number) => boolean, op: (worker: number, i: number) => Promise<boolean>): Promise<Figure> {
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      for (;;) {
+        const i = next++;
+        if (!more(i)) return;
+        const s = performance.now();
+        if (!(await op(worker, i))) errors++;
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { what, ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), errors };
+}
+
+const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+const databaseUrl = await postgres.createDatabase('bench');
+const port = await freePort();
+const workdir = makeWorkdir('bench-api');
+const api = startProcess('api-server', process.execPath, ['--conditions=source', join(here, '../src/main.ts')], {
+  logFile: join(workdir, 'api-server.log'),
+  env: {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
+    JWT_SIGNING_KEYS: SIGNING_KEYS,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_POINTS: '1000000',
+    SESSION_CAPACITY: '64',
+    PG_POOL_MAX: '32',
+  },
+});
+const base = `http://127.0.0.1:${port}`;
+const figures: Figure[] = [];
+try {
+  await waitUntil('api-server', async () => (await fetch(base + '/readyz')).ok, { process: api, timeoutMs: 60_000 });
+
+  // Keys are minted beforehand (an operator does it once per character, not per start).
+  const ids = Array.from({ length: REGISTRATIONS }, (_, i) => `bench-${i}`);
+  const keys: string[] = [];
+  await drive('mint', (i) => i < ids.length, async (_w, i) => {
+    const r = await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: ids[i] } });
+    keys[i] = r.body.apiKey;
+    return r.status === 201;
+  });
+
+  const tokens: string[] = [];
+  figures.push(
+    await drive('registrations (POST /api/registry/character)', (i) => i < ids.length, async (_w, i) => {
+      const r = await http<{ characterToken: string }>(base, 'POST', '/api/registry/character', { apiKey: keys[i], body: registrationBody(ids[i]!) });
+      tokens[i] = r.body.characterToken;
+      return r.status === 200;
+    }),
+  );
+
+  const until = performance.now() + ACTION_SECONDS * 1000;
+  const kinds = ['exploration.look', 'combat.defend', 'exploration.search', 'rest'] as const;
+  figures.push(
+    await drive('actions (POST /api/actions)', () => performance.now() < until, async (worker, i) => {
+      const r = await http(base, 'POST', '/api/actions', { token: tokens[worker], body: { type: kinds[i % kinds.length], characterId: ids[worker] } });
+      return r.status === 200;
+    }),
+  );
+
+  const benchBin = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
+  const args = ['-h', redis.host, '-p', String(redis.port), '-a', redis.password, '-n', String(PUBLISHES), '-c', String(CONCURRENCY), '--csv', 'PUBLISH', 'bench:channel', 'hello'];
+  const t0 = performance.now();
+  const { stdout } = await run(benchBin, args);
+  const seconds = (performance.now() - t0) / 1000;
+  // CSV: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+  const row = stdout.trim().split('\n').at(-1)!.split(',').map((c) => c.replaceAll('"', ''));
+  figures.push({ what: 'redis-benchmark PUBLISH (raw Redis)', ops: PUBLISHES, seconds, perSecond: Number(row[1]), p50ms: Number(row[4]), p99ms: Number(row[6]), errors: 0 });
+  console.log(`\nredis-benchmark ${args.map((a) => (a === redis.password ? '***' : a)).join(' ')}`);
+} finally {
+  await api.stop('SIGTERM', 15_000);
+  await Promise.all([postgres.destroy(), redis.destroy()]);
+}
+
+console.log(`\nconcurrency ${CONCURRENCY}, ${REGISTRATIONS} registrations, ${ACTION_SECONDS}s of actions, ${PUBLISHES} publishes\n`);
+console.log('| measurement | ops | seconds | ops/s | p50 ms | p99 ms | errors |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+for (const f of figures) {
+  console.log(`| ${f.what} | ${f.ops} | ${f.seconds.toFixed(2)} | ${f.perSecond.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} |`);
+}

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type pg from 'pg';
+import { createDatabase } from '@distributed-dungeon/testkit';
+import { itemTotals, migratedPool } from './test-support.ts';
+import { limitViolations, runWorkload, setupWorkload } from './workload.ts';
+
+// The storm's length: ~10 s here; CONTAINERS_STRESS_SECONDS=30 for the seed's full 30 s.
+const SECONDS = Number(process.env.CONTAINERS_STRESS_SECONDS ?? 10);
+let pool: pg.Pool;
+let url: string;
+
+beforeAll(async () => {
+  url = await createDatabase(inject('postgresAdminUrl'), 'containers_stress');
+  pool = await migratedPool(url, 32);
+});
+afterAll(async () => {
+  await pool?.end();
+});
+
+describe('transfers under contention', () => {
+  it(`64 clients for ${SECONDS}s: every item total preserved, no capacity exceeded`, async () => {
+    const setup = await setupWorkload(pool, { clients: 64 });
+    const before = await itemTotals(pool);
+    const r = await runWorkload(pool, setup, { durationMs: SECONDS * 1000 });
+    console.log('storm', JSON.stringify({ ok: r.ok, refused: r.byCode, ms: r.elapsedMs }));
+    expect(r.unexpected.map(String)).toEqual([]);
+    expect(r.ok).toBeGreaterThan(100);
+    // The chests and inventories are small on purpose: capacity refusals must have happened.
+    expect(r.byCode['container.capacity_exceeded'] ?? 0).toBeGreaterThan(0);
+    expect(await itemTotals(pool)).toEqual(before);
+    expect(await limitViolations(pool)).toEqual([]);
+  }, (SECONDS + 60) * 1000);
+
+  it('kill -9 of the process in the middle of a burst leaves exact totals', async () => {
+    const setup = await setupWorkload(pool, { clients: 32 });
+    const before = await itemTotals(pool);
+    const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    // Wait until transfers are flowing, then kill it without warning.
+    const deadline = Date.now() + 30_000;
+    while (!/ok [1-9]\d{2,}/.test(out)) {
+      if (Date.now() > deadline) throw new Error(`workload never got going: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // Transactions cut off mid-way are rolled back by PostgreSQL when the connections drop.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await itemTotals(pool)).toEqual(before);
+    expect(await limitViolations(pool)).toEqual([]);
+    // And the system keeps working afterwards.
+    const after = await runWorkload(pool, setup, { durationMs: 1000, clients: 8 });
+    expect(after.unexpected.map(String)).toEqual([]);
+    expect(await itemTotals(pool)).toEqual(before);
+  }, 90_000);
+});

@@ -1,0 +1,82 @@
+import type { ActionDraft, Direction, GameState } from '../types.ts';
+
+// Exploration AI: where to go next outside a fight. It remembers the rooms it has seen (the
+// memory is plain JSON: CharacterBase persists it under /data) and walks to the nearest exit it
+// has not taken, leaving the boss for last unless it is `bold`.
+
+export interface ExplorationAIOptions {
+  /** Cautious moves roll to spot traps. */
+  cautious?: boolean;
+  /** Search every new room once before moving on. */
+  thorough?: boolean;
+  /** Rest when hp falls below this fraction (and rests are left). Default 0.5. */
+  restBelow?: number;
+  /** Room ids to avoid until everything else was seen (e.g. the boss room, if known). */
+  saveForLast?: string[];
+}
+
+export interface ExplorationMemory {
+  /** Room id → its exits as last seen. */
+  rooms: Record<string, Partial<Record<Direction, string>>>;
+  searched: string[];
+  /** Rooms left alone (a fight we fled from): avoid for a while. */
+  avoid: string[];
+}
+
+export class ExplorationAI {
+  readonly options: Required<ExplorationAIOptions>;
+  memory: ExplorationMemory = { rooms: {}, searched: [], avoid: [] };
+
+  constructor(options: ExplorationAIOptions = {}) {
+    this.options = {
+      cautious: options.cautious ?? true,
+      thorough: options.thorough ?? false,
+      restBelow: options.restBelow ?? 0.5,
+      saveForLast: options.saveForLast ?? [],
+    };
+  }
+
+  remember(gameState: GameState): void {
+    const room = gameState.room;
+    if (room?.id) this.memory.rooms[room.id] = { ...room.exits };
+  }
+
+  decideExploration(gameState: GameState): (ActionDraft & { characterId: string }) | null {
+    const s = gameState;
+    if (!s.me?.alive || s.status !== 'active' || s.combat) return null;
+    this.remember(s);
+    const withId = (a: ActionDraft) => ({ ...a, characterId: s.characterId }) as ActionDraft & { characterId: string };
+    if (s.me.maxHp > 0 && s.me.hp / s.me.maxHp < this.options.restBelow && (s.me.restsLeft ?? 0) > 0) return withId({ type: 'rest' });
+    if (this.options.thorough && !this.memory.searched.includes(s.room.id)) {
+      this.memory.searched.push(s.room.id);
+      return withId({ type: 'exploration.search' });
+    }
+    const direction = this.nextDirection(s);
+    return direction ? withId({ type: 'exploration.move', direction, cautious: this.options.cautious }) : null;
+  }
+
+  /** Breadth-first over remembered rooms: the first step towards the nearest unexplored exit. */
+  nextDirection(s: GameState): Direction | null {
+    const known = this.memory.rooms;
+    const last = new Set(this.options.saveForLast);
+    const start = s.room.id;
+    const seen = new Set([start]);
+    const queue: { room: string; first: Direction | null }[] = [{ room: start, first: null }];
+    let fallback: Direction | null = null;
+    while (queue.length > 0) {
+      const { room, first } = queue.shift()!;
+      const exits = (room === start ? s.room.exits : known[room]) ?? {};
+      for (const [dir, to] of Object.entries(exits) as [Direction, string][]) {
+        if (seen.has(to)) continue;
+        seen.add(to);
+        const step = first ?? dir;
+        if (!(to in known)) {
+          if (!last.has(to) && !this.memory.avoid.includes(to)) return step;
+          fallback ??= step;
+        }
+        queue.push({ room: to, first: step });
+      }
+    }
+    return fallback;
+  }
+}

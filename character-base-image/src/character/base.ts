@@ -1,0 +1,94 @@
+import { CombatAI } from '../ai/combat.ts';
+import { ExplorationAI } from '../ai/exploration.ts';
+import { SocialAI } from '../ai/social.ts';
+import type { ActionDraft, GameEvent, GameState } from '../types.ts';
+
+// The class players extend. Every hook has a sensible default, so a character that overrides
+// only `onCombatTurn` (the seed's example) still explores and talks.
+
+export type Capability = 'combat' | 'exploration' | 'social';
+
+export interface CharacterConfig {
+  /** The registry id; the runtime fills it from CHARACTER_ID when missing. */
+  characterId?: string;
+  name: string;
+  class: string;
+  level: number;
+  capabilities?: Capability[];
+  /** The character's own version (semver), sent at registration. */
+  version?: string;
+  [key: string]: unknown;
+}
+
+export type HookResult = ActionDraft | null | undefined;
+
+export class CharacterBase {
+  readonly config: CharacterConfig;
+  combatAI: CombatAI | undefined;
+  explorationAI: ExplorationAI | undefined;
+  socialAI: SocialAI | undefined;
+  /** Anything the character wants to remember: saved under the data directory with the rest. */
+  memory: Record<string, unknown> = {};
+
+  constructor(config: CharacterConfig) {
+    if (!config || typeof config !== 'object') throw new TypeError('CharacterBase needs a config object (character.json)');
+    this.config = { ...config };
+  }
+
+  get id(): string {
+    return this.config.characterId ?? '';
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get capabilities(): Capability[] {
+    return this.config.capabilities ?? ['combat', 'exploration', 'social'];
+  }
+
+  /** Our turn in a fight. Anything but an action (or a throw, or too long) means: defend. */
+  async onCombatTurn(gameState: GameState): Promise<HookResult> {
+    this.combatAI ??= new CombatAI();
+    return this.combatAI.decideCombatAction(gameState);
+  }
+
+  /** Out of combat, about once a tick: where to go, search, rest. Null: do nothing now. */
+  async onExplore(gameState: GameState): Promise<HookResult> {
+    this.explorationAI ??= new ExplorationAI();
+    return this.explorationAI.decideExploration(gameState);
+  }
+
+  /** Out of combat with someone to talk to, before exploring. Null: nothing to say. */
+  async onSocial(gameState: GameState): Promise<HookResult> {
+    this.socialAI ??= new SocialAI();
+    return this.socialAI.decideSocial(gameState);
+  }
+
+  /**
+   * Item containers (corpses, chests) this character may want to empty, by container id. The
+   * default loots nothing; looters return ids from `gameState.containers`.
+   */
+  async onLoot(_gameState: GameState): Promise<string[]> {
+    return [];
+  }
+
+  /** Every event as it arrives (after the local view was updated). */
+  async onEvent(_event: GameEvent, _gameState: GameState | null): Promise<void> {}
+
+  /** What is saved to /data: `memory` and the AIs' memories. */
+  exportMemory(): Record<string, unknown> {
+    return {
+      memory: this.memory,
+      ...(this.explorationAI ? { exploration: this.explorationAI.memory } : {}),
+      ...(this.socialAI ? { social: this.socialAI.memory } : {}),
+    };
+  }
+
+  importMemory(saved: Record<string, unknown> | undefined): void {
+    if (!saved) return;
+    if (saved.memory && typeof saved.memory === 'object') this.memory = saved.memory as Record<string, unknown>;
+    if (saved.exploration) (this.explorationAI ??= new ExplorationAI()).memory = saved.exploration as ExplorationAI['memory'];
+    if (saved.social) (this.socialAI ??= new SocialAI()).memory = saved.social as SocialAI['memory'];
+  }
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CharacterBase, type CharacterConfig } from '../character/base.ts';
+import type { RuntimeSettings } from './runtime.ts';
+
+// Reading what the container is given: environment, /config/character.json, the player's module.
+
+export class ConfigError extends Error {}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv, config: CharacterConfig): RuntimeSettings {
+  const need = (name: string) => {
+    const v = env[name];
+    if (!v) throw new ConfigError(`${name} must be set`);
+    return v;
+  };
+  const int = (name: string, fallback: number) => {
+    const v = env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a whole number, got "${v}"`);
+    return n;
+  };
+  const characterId = env.CHARACTER_ID || config.characterId;
+  if (!characterId) throw new ConfigError('CHARACTER_ID must be set (or characterId in character.json)');
+  const port = int('PORT', 3000);
+  const transport = env.EVENT_TRANSPORT ?? 'redis';
+  if (transport !== 'redis' && transport !== 'websocket' && transport !== 'auto') throw new ConfigError(`EVENT_TRANSPORT must be redis, websocket or auto, got "${transport}"`);
+  return {
+    characterId,
+    registryUrl: need('DUNGEON_REGISTRY_URL'),
+    apiKey: need('DUNGEON_API_KEY'),
+    endpoint: env.CHARACTER_ENDPOINT || `http://localhost:${port}`,
+    dataDir: env.DATA_DIR || '/data',
+    port,
+    ...(env.HOST ? { host: env.HOST } : {}),
+    transport,
+    actIntervalMs: int('ACT_INTERVAL_MS', 750),
+    decisionTimeoutMs: int('DECISION_TIMEOUT_MS', 5000),
+    heartbeatMs: int('HEARTBEAT_INTERVAL_MS', 15_000),
+    snapshotMs: int('SNAPSHOT_INTERVAL_MS', 60_000),
+    keepSnapshots: int('KEEP_SNAPSHOTS', 5),
+  };
+}
+
+/** `$CONFIG_DIR/character.json` (default /config). */
+export async function loadCharacterConfig(configDir: string): Promise<CharacterConfig> {
+  const file = path.join(configDir, 'character.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const c = json as Partial<CharacterConfig>;
+  if (!c || typeof c !== 'object') throw new ConfigError(`${file} must hold a JSON object`);
+  for (const [field, type] of [['name', 'string'], ['class', 'string'], ['level', 'number']] as const) {
+    if (typeof c[field] !== type) throw new ConfigError(`${file}: "${field}" must be a ${type}`);
+  }
+  return c as CharacterConfig;
+}
+
+type CharacterClassCtor = new (config: CharacterConfig) => CharacterBase;
+
+/**
+ * Loads the player's module and builds the character: its default export (or `module.exports`),
+ * or a `Character` export — a class extending CharacterBase, or a factory `(config) => character`.
+ * No module at all gives a plain CharacterBase with the default AIs.
+ */
+export async function loadCharacter(modulePath: string | undefined, config: CharacterConfig): Promise<CharacterBase> {
+  if (!modulePath) return new CharacterBase(config);
+  const url = pathToFileURL(path.resolve(modulePath)).href;
+  const mod = (await import(url)) as Record<string, unknown>;
+  const candidates = [mod.default, mod.Character, (mod.default as Record<string, unknown> | undefined)?.default, ...Object.values(mod)];
+  for (const c of candidates) {
+    if (typeof c !== 'function') continue;
+    if (c.prototype instanceof CharacterBase || c === CharacterBase) return new (c as CharacterClassCtor)(config);
+  }
+  for (const c of candidates) {
+    if (typeof c === 'function' && !(c.prototype instanceof CharacterBase)) {
+      const made = (c as (config: CharacterConfig) => unknown)(config);
+      const resolved = await made;
+      if (resolved instanceof CharacterBase) return resolved;
+    }
+    if (c instanceof CharacterBase) return c;
+  }
+  throw new ConfigError(`${modulePath} must export a class extending CharacterBase (default export or module.exports)`);
+}

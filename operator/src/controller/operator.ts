@@ -1,0 +1,218 @@
+// Wires caches, queue, workers, leader election and the ops endpoints around the Reconciler.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { KubeClient } from '../kube/client.ts';
+import { Kinds, type Kind, type KubeObject } from '../kube/resources.ts';
+import { ResilientWatch, type WatchEventType } from '../kube/watch.ts';
+import { CHARACTER_LABEL, labelValue, MANAGED_BY_SELECTOR } from '../names.ts';
+import type { Policy } from '../policy.ts';
+import { LeaderElector } from './leader.ts';
+import { createMetrics, resourceOf, type Metrics } from './metrics.ts';
+import { WorkQueue } from './queue.ts';
+import { Reconciler, type Caches } from './reconciler.ts';
+import { RegistryClient } from './registry.ts';
+
+export interface OperatorOptions {
+  client?: KubeClient;
+  kubeconfig?: string;
+  registryUrl: string;
+  adminToken: string;
+  policy: Policy;
+  workers?: number;
+  /** 0 picks a free port; undefined starts no HTTP server. */
+  port?: number;
+  resyncMs?: number;
+  leaderElection?: { namespace: string; name: string; identity: string; leaseDurationSeconds?: number; retryPeriodMs?: number; renewDeadlineMs?: number } | false;
+  identity?: string;
+  log?: Logger;
+  /** Watch tuning (tests shorten these). */
+  watch?: { stallMs?: number; timeoutSeconds?: number; backoff?: { initialMs: number; maxMs: number } };
+  registryPollMs?: number;
+}
+
+export interface Operator {
+  readonly metrics: Metrics;
+  readonly client: KubeClient;
+  readonly caches: Caches;
+  readonly port: number | undefined;
+  isLeader(): boolean;
+  /** Resolves when every cache has listed once. */
+  synced(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(o: OperatorOptions): Promise<Operator> {
+  const log = o.log ?? pino({ name: 'dungeon-operator' });
+  const client = o.client ?? KubeClient.load(o.kubeconfig);
+  const metrics = createMetrics();
+  const identity = o.identity ?? (o.leaderElection ? o.leaderElection.identity : `dungeon-operator-${process.pid}`);
+  client.onRequest((verb, path, status) => metrics.kubeRequests.inc({ verb, resource: resourceOf(path), code: String(status) }));
+
+  const queue = new WorkQueue();
+  let leading = !o.leaderElection;
+
+  const watch = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void) =>
+    new ResilientWatch(client, {
+      kind,
+      labelSelector,
+      resyncMs: kind === Kinds.Character ? (o.resyncMs ?? 300_000) : 0,
+      stallMs: o.watch?.stallMs,
+      watchTimeoutSeconds: o.watch?.timeoutSeconds,
+      backoff: o.watch?.backoff,
+      onEvent,
+      onRestart: () => metrics.watchRestarts.inc({ kind: kind.kind }),
+      log,
+    });
+
+  const enqueue = (key: string) => {
+    queue.add(key);
+    metrics.queueDepth.set(queue.length);
+  };
+  // Children name their owner in ownerReferences; pods and ReplicaSets (owned by the
+  // Deployment) carry the character label instead; namespace policy objects concern everyone.
+  const byOwner = (_t: WatchEventType, obj: KubeObject) => {
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      if (ref.kind === 'Character' && ref.apiVersion === Kinds.Character.apiVersion) enqueue(`${obj.metadata.namespace}/${ref.name}`);
+    }
+  };
+  const byLabel = (_t: WatchEventType, obj: KubeObject) => {
+    const value = obj.metadata.labels?.[CHARACTER_LABEL];
+    if (!value) return;
+    for (const c of caches.characters.list(obj.metadata.namespace)) if (labelValue(c.metadata.name) === value) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+  };
+  const byNamespace = (_t: WatchEventType, obj: KubeObject) => {
+    for (const c of caches.characters.list(obj.metadata.namespace)) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+  };
+
+  const caches: Caches = {
+    characters: watch(Kinds.Character, undefined, (_t, obj) => enqueue(`${obj.metadata.namespace}/${obj.metadata.name}`)),
+    deployments: watch(Kinds.Deployment, MANAGED_BY_SELECTOR, byOwner),
+    replicaSets: watch(Kinds.ReplicaSet, MANAGED_BY_SELECTOR, byLabel),
+    pods: watch(Kinds.Pod, MANAGED_BY_SELECTOR, byLabel),
+    secrets: watch(Kinds.Secret, MANAGED_BY_SELECTOR, byOwner),
+    configMaps: watch(Kinds.ConfigMap, MANAGED_BY_SELECTOR, byOwner),
+    pvcs: watch(Kinds.PersistentVolumeClaim, MANAGED_BY_SELECTOR, byOwner),
+    services: watch(Kinds.Service, MANAGED_BY_SELECTOR, byOwner),
+    networkPolicies: watch(Kinds.NetworkPolicy, MANAGED_BY_SELECTOR, byOwner),
+    serviceAccounts: watch(Kinds.ServiceAccount, MANAGED_BY_SELECTOR, byOwner),
+    resourceQuotas: watch(Kinds.ResourceQuota, MANAGED_BY_SELECTOR, byNamespace),
+    limitRanges: watch(Kinds.LimitRange, MANAGED_BY_SELECTOR, byNamespace),
+  };
+  const all = Object.values(caches);
+
+  const reconciler = new Reconciler({
+    client,
+    caches,
+    registry: new RegistryClient(o.registryUrl, o.adminToken),
+    policy: o.policy,
+    metrics,
+    log,
+    identity,
+    registryPollMs: o.registryPollMs,
+  });
+
+  const worker = async () => {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      metrics.queueDepth.set(queue.length);
+      if (!leading) {
+        queue.done(key);
+        continue;
+      }
+      const end = metrics.reconcileDuration.startTimer();
+      try {
+        const result = await reconciler.reconcile(key);
+        if (result.retry) {
+          metrics.retries.inc();
+          queue.addRateLimited(key);
+        } else {
+          queue.forget(key);
+          if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+        }
+        metrics.reconcileTotal.inc({ result: result.retry ? 'retry' : 'success' });
+      } catch (error) {
+        metrics.reconcileTotal.inc({ result: 'error' });
+        metrics.reconcileErrors.inc();
+        metrics.retries.inc();
+        const delay = queue.addRateLimited(key);
+        log.warn({ key, err: error, retryInMs: delay }, 'reconcile failed');
+      } finally {
+        end();
+        queue.done(key);
+      }
+    }
+  };
+
+  for (const w of all) w.start();
+  const workers = Array.from({ length: o.workers ?? 4 }, () => worker());
+
+  const requeueAll = () => {
+    for (const c of caches.characters.list()) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+  };
+  let elector: LeaderElector | undefined;
+  if (o.leaderElection) {
+    elector = new LeaderElector(client, {
+      ...o.leaderElection,
+      log,
+      onStartedLeading: () => {
+        leading = true;
+        metrics.leader.set(1);
+        requeueAll();
+      },
+      onStoppedLeading: () => {
+        leading = false;
+        metrics.leader.set(0);
+      },
+    });
+    elector.start();
+  } else {
+    metrics.leader.set(1);
+  }
+
+  const synced = () => Promise.all(all.map((w) => w.synced)).then(() => undefined);
+
+  let server: Server | undefined;
+  let port: number | undefined;
+  if (o.port !== undefined) {
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      } else if (path === '/readyz') {
+        const ready = all.every((w) => w.hasSynced);
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok' : 'caches not synced');
+      } else if (path === '/metrics') {
+        metrics.queueDepth.set(queue.length);
+        metrics.registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+          (error: unknown) => res.writeHead(500).end(String(error)),
+        );
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server!.listen(o.port, resolve));
+    port = (server.address() as AddressInfo).port;
+  }
+
+  log.info({ identity, workers: o.workers ?? 4, port }, 'operator started');
+  return {
+    metrics,
+    client,
+    caches,
+    port,
+    isLeader: () => leading,
+    synced,
+    async stop() {
+      await elector?.stop();
+      leading = false;
+      queue.shutdown();
+      await Promise.all(workers);
+      await Promise.all(all.map((w) => w.stop()));
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      if (!o.client) client.close();
+    },
+  };
+}

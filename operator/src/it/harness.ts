@@ -1,0 +1,81 @@
+// Helpers for the operator's integration tests: the real api-server as the registry, kubectl
+// against the run's control plane, polling.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { createDatabase } from '@distributed-dungeon/testkit';
+import { pino } from 'pino';
+import { KubeClient, KubeError } from '../kube/client.ts';
+
+const run = promisify(execFile);
+export const ADMIN_TOKEN = 'operator-int-admin-token-0123456789';
+export const CRD_PATH = join(import.meta.dirname, '..', '..', '..', 'crds', 'characters.distributed-dungeon.io.yaml');
+
+export async function startRegistry(postgresAdminUrl: string, redisUrl: string): Promise<RunningServer> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: await createDatabase(postgresAdminUrl, 'operator'),
+    REDIS_URL: redisUrl,
+    DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
+    JWT_SIGNING_KEYS: `k1:${'c'.repeat(40)}`,
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_GRACE_MS: '500',
+  });
+  return start(config, { logger: pino({ level: 'silent' }) });
+}
+
+export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+export async function applyCrd(kubeconfig: string): Promise<void> {
+  await run('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', CRD_PATH], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+  await run('kubectl', ['wait', '--for', 'condition=established', '--timeout=60s', 'crd/characters.distributed-dungeon.io'], {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** GET that answers undefined for 404. */
+export async function getOrUndefined<T>(client: KubeClient, path: string): Promise<T | undefined> {
+  try {
+    return await client.request<T>('GET', path);
+  } catch (error) {
+    if (error instanceof KubeError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+export function readKubeconfig(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+export async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+}
+
+export function characterYaml(namespace: string, name: string, spec: Record<string, unknown>): string {
+  return JSON.stringify({ apiVersion: 'distributed-dungeon.io/v1alpha1', kind: 'Character', metadata: { name, namespace }, spec });
+}

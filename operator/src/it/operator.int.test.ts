@@ -1,0 +1,325 @@
+// The operator against a real control plane (etcd, kube-apiserver, controller-manager with real
+// garbage collection, scheduler, kwok) and the real api-server as the registry.
+import './vitest-context.ts';
+import type { RunningServer } from '@distributed-dungeon/api-server';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pino } from 'pino';
+import { startOperator, type Operator } from '../controller/operator.ts';
+import { KubeClient } from '../kube/client.ts';
+import { parsePolicy } from '../policy.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
+
+interface Obj {
+  metadata: { name: string; uid: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string };
+  spec?: Record<string, unknown> & { replicas?: number; template?: { spec: PodSpec } };
+  status?: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+interface PodSpec {
+  securityContext: Record<string, unknown>;
+  automountServiceAccountToken: boolean;
+  containers: { image: string; securityContext: Record<string, unknown>; volumeMounts: { mountPath: string }[]; env: { name: string }[] }[];
+  volumes: Record<string, unknown>[];
+}
+interface CharacterObj extends Obj {
+  status?: { phase?: string; observedGeneration?: number; sessionId?: string; characterId?: string; conditions?: { type: string; status: string; reason: string; message: string }[] };
+}
+
+const kubeconfig = inject('kubeconfig');
+const client = KubeClient.load(kubeconfig);
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+let api: RunningServer;
+let operator: Operator;
+
+const charPath = (ns: string, name: string) => `/apis/distributed-dungeon.io/v1alpha1/namespaces/${ns}/characters/${name}`;
+const path = (group: string, ns: string, plural: string, name: string) => `${group === '' ? '/api/v1' : `/apis/${group}`}/namespaces/${ns}/${plural}/${name}`;
+const getChar = (ns: string, name: string) => getOrUndefined<CharacterObj>(client, charPath(ns, name));
+const cond = (c: CharacterObj | undefined, type: string) => c?.status?.conditions?.find((x) => x.type === type);
+const phaseIs = (ns: string, name: string, phase: string) => async () => {
+  const c = await getChar(ns, name);
+  return c?.status?.phase === phase && c;
+};
+const spec = (extra: Record<string, unknown> = {}) => ({
+  displayName: 'Thorin Ironbeard',
+  class: 'fighter',
+  level: 5,
+  image: 'registry.example/alice/thorin:1.0.0',
+  ...extra,
+});
+async function applyCharacter(ns: string, name: string, s: Record<string, unknown>) {
+  const res = await kubectl(kubeconfig, ['apply', '-f', '-'], characterYaml(ns, name, s));
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+}
+async function newNamespace(prefix: string) {
+  const ns = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  await createNamespace(client, ns);
+  return ns;
+}
+
+beforeAll(async () => {
+  await applyCrd(kubeconfig);
+  api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'));
+  operator = await startOperator({
+    client,
+    registryUrl: api.url,
+    adminToken: ADMIN_TOKEN,
+    policy: parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080', allowedImageRegistries: ['registry.example'] }),
+    workers: 4,
+    port: 0,
+    resyncMs: 60_000,
+    leaderElection: { namespace: 'default', name: `dungeon-operator-it-${process.pid}`, identity: 'it-main', leaseDurationSeconds: 5, retryPeriodMs: 1000, renewDeadlineMs: 4000 },
+    log,
+    registryPollMs: 500,
+  });
+  await operator.synced();
+  await waitFor('leadership', async () => operator.isLeader());
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  await api?.stop();
+  client.close();
+});
+
+describe('a Character becomes its workload', () => {
+  let ns: string;
+  const name = 'thorin-ironbeard';
+
+  it('owned objects exist with owner references, labels, security context and volumes; status reaches Running, then Registered', async () => {
+    ns = await newNamespace('alice');
+    await applyCharacter(ns, name, spec({ config: { abilities: ['cleave'] } }));
+    const running = await waitFor('phase Running', phaseIs(ns, name, 'Running'), 60_000);
+    const character = (await getChar(ns, name))!;
+    expect(character.metadata).toHaveProperty('finalizers', ['distributed-dungeon.io/finalizer']);
+    expect(running.status!.observedGeneration).toBe(1);
+    expect(cond(running, 'Ready')!.status).toBe('True');
+    expect(cond(running, 'Available')!.status).toBe('True');
+
+    const children = [
+      path('', ns, 'serviceaccounts', name),
+      path('', ns, 'secrets', `${name}-credentials`),
+      path('', ns, 'configmaps', `${name}-config`),
+      path('', ns, 'persistentvolumeclaims', `${name}-data`),
+      path('', ns, 'services', name),
+      path('apps/v1', ns, 'deployments', name),
+      path('networking.k8s.io/v1', ns, 'networkpolicies', name),
+    ];
+    for (const p of children) {
+      const o = (await getOrUndefined<Obj>(client, p))!;
+      expect(o, p).toBeDefined();
+      expect(o.metadata.ownerReferences, p).toEqual([
+        expect.objectContaining({ kind: 'Character', name, uid: character.metadata.uid, controller: true, blockOwnerDeletion: true }),
+      ]);
+      expect(o.metadata.labels, p).toMatchObject({
+        'app.kubernetes.io/name': 'character',
+        'app.kubernetes.io/instance': name,
+        'app.kubernetes.io/part-of': 'distributed-dungeon',
+        'app.kubernetes.io/managed-by': 'dungeon-operator',
+      });
+    }
+    const deployment = (await getOrUndefined<Obj>(client, path('apps/v1', ns, 'deployments', name)))!;
+    const pod = deployment.spec!.template!.spec;
+    expect(deployment.spec!.replicas).toBe(1);
+    expect(deployment.spec!.strategy).toEqual({ type: 'Recreate' });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.containers[0]!.volumeMounts.map((m) => m.mountPath)).toEqual(['/data', '/config', '/tmp']);
+    expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: `${name}-data` } });
+    const quota = await getOrUndefined<Obj>(client, path('', ns, 'resourcequotas', 'dungeon-characters'));
+    const limits = await getOrUndefined<Obj>(client, path('', ns, 'limitranges', 'dungeon-characters'));
+    expect(quota?.metadata.ownerReferences).toBeUndefined();
+    expect(limits).toBeDefined();
+
+    // The kwok pod runs.
+    const pods = await client.request<{ items: { status: { phase: string } }[] }>('GET', `/api/v1/namespaces/${ns}/pods`, {
+      query: { labelSelector: `app.kubernetes.io/instance=${name}` },
+    });
+    expect(pods.items.map((p) => p.status.phase)).toEqual(['Running']);
+
+    // The character registers with the key the operator stored → status says Registered.
+    const secret = (await getOrUndefined<Obj>(client, path('', ns, 'secrets', `${name}-credentials`)))!;
+    const apiKey = Buffer.from(secret.data!.DUNGEON_API_KEY!, 'base64').toString('utf8');
+    const characterId = running.status!.characterId!;
+    const res = await fetch(`${api.url}/api/registry/character`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({
+        characterId,
+        name: 'Thorin Ironbeard',
+        class: 'fighter',
+        level: 5,
+        containerEndpoint: `http://${name}.${ns}.svc:3000`,
+        capabilities: ['combat', 'exploration', 'social'],
+        version: '1.0.0',
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    const registered = await waitFor('phase Registered', phaseIs(ns, name, 'Registered'), 20_000);
+    expect(cond(registered, 'Registered')!.status).toBe('True');
+    expect(registered.status!.sessionId).toBeTruthy();
+
+    // Transitions were recorded as Events on the Character.
+    const events = await client.request<{ items: { reason: string; involvedObject: { name: string } }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
+    expect(events.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason)).toEqual(expect.arrayContaining(['Running', 'Registered']));
+  });
+
+  it('puts back a deleted Deployment and a hand-edited image within seconds', async () => {
+    const dPath = path('apps/v1', ns, 'deployments', name);
+    const before = (await getOrUndefined<Obj>(client, dPath))!;
+    await client.request('DELETE', dPath);
+    const restored = await waitFor('Deployment recreated', async () => {
+      const d = await getOrUndefined<Obj>(client, dPath);
+      return d && d.metadata.uid !== before.metadata.uid && !d.metadata.deletionTimestamp && d;
+    }, 15_000);
+    expect(restored.spec!.template!.spec.containers[0]!.image).toBe('registry.example/alice/thorin:1.0.0');
+
+    await client.request('PATCH', dPath, {
+      body: { spec: { template: { spec: { containers: [{ name: 'character', image: 'registry.example/mallory/evil:6.6.6' }] } } } },
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    await waitFor('image put back', async () => {
+      const d = await getOrUndefined<Obj>(client, dPath);
+      return d?.spec!.template!.spec.containers[0]!.image === 'registry.example/alice/thorin:1.0.0';
+    }, 15_000);
+  });
+
+  it('rolls out a new spec.image; suspend scales to zero and keeps the volume, and back', async () => {
+    const dPath = path('apps/v1', ns, 'deployments', name);
+    await applyCharacter(ns, name, spec({ image: 'registry.example/alice/thorin:1.1.0', config: { abilities: ['cleave'] } }));
+    await waitFor('new image in the Deployment', async () => (await getOrUndefined<Obj>(client, dPath))?.spec!.template!.spec.containers[0]!.image === 'registry.example/alice/thorin:1.1.0', 15_000);
+    await waitFor('new pod running', async () => {
+      const pods = await client.request<{ items: { spec: { containers: { image: string }[] }; status: { phase: string } }[] }>('GET', `/api/v1/namespaces/${ns}/pods`, {
+        query: { labelSelector: `app.kubernetes.io/instance=${name}` },
+      });
+      return pods.items.length === 1 && pods.items[0]!.spec.containers[0]!.image.endsWith(':1.1.0') && pods.items[0]!.status.phase === 'Running';
+    }, 30_000);
+
+    await applyCharacter(ns, name, spec({ image: 'registry.example/alice/thorin:1.1.0', config: { abilities: ['cleave'] }, suspend: true }));
+    const suspended = await waitFor('phase Suspended', phaseIs(ns, name, 'Suspended'), 20_000);
+    expect(cond(suspended, 'Suspended')!.status).toBe('True');
+    expect((await getOrUndefined<Obj>(client, dPath))!.spec!.replicas).toBe(0);
+    await waitFor('pods gone', async () => {
+      const pods = await client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: `app.kubernetes.io/instance=${name}` } });
+      return pods.items.length === 0;
+    }, 30_000);
+    expect(await getOrUndefined<Obj>(client, path('', ns, 'persistentvolumeclaims', `${name}-data`))).toBeDefined();
+
+    await applyCharacter(ns, name, spec({ image: 'registry.example/alice/thorin:1.1.0', config: { abilities: ['cleave'] }, suspend: false }));
+    await waitFor('back to one replica', async () => (await getOrUndefined<Obj>(client, dPath))?.spec!.replicas === 1, 15_000);
+  });
+
+  it('delete revokes the key, runs the finalizer and lets garbage collection remove the children', async () => {
+    const character = (await getChar(ns, name))!;
+    const characterId = character.status!.characterId!;
+    const secret = (await getOrUndefined<Obj>(client, path('', ns, 'secrets', `${name}-credentials`)))!;
+    const apiKey = Buffer.from(secret.data!.DUNGEON_API_KEY!, 'base64').toString('utf8');
+    await client.request('DELETE', charPath(ns, name));
+    await waitFor('Character gone', async () => (await getChar(ns, name)) === undefined, 30_000);
+    // The key no longer registers, and the registry forgot the registration.
+    const res = await fetch(`${api.url}/api/registry/character`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ characterId, name: 'T', class: 'fighter', level: 5, containerEndpoint: 'http://x:3000', capabilities: ['combat'], version: '1.0.0' }),
+    });
+    expect(res.status).toBe(401);
+    const record = await fetch(`${api.url}/api/registry/character/${characterId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const body = record.status === 200 ? ((await record.json()) as { status: string }) : undefined;
+    expect(record.status === 404 || body?.status === 'deregistered').toBe(true);
+    for (const p of [path('apps/v1', ns, 'deployments', name), path('', ns, 'secrets', `${name}-credentials`), path('', ns, 'persistentvolumeclaims', `${name}-data`), path('', ns, 'services', name)]) {
+      await waitFor(`${p} garbage-collected`, async () => {
+        const o = await getOrUndefined<Obj>(client, p);
+        return o === undefined || Boolean(o.metadata.deletionTimestamp);
+      }, 30_000);
+    }
+  });
+});
+
+describe('policies and problems', () => {
+  it('keeps the volume of a retainOnDelete Character', async () => {
+    const ns = await newNamespace('keep');
+    await applyCharacter(ns, 'gimli', spec({ storage: { size: '2Gi', retainOnDelete: true } }));
+    await waitFor('Running', phaseIs(ns, 'gimli', 'Running'), 60_000);
+    const pvcPath = path('', ns, 'persistentvolumeclaims', 'gimli-data');
+    expect((await getOrUndefined<Obj>(client, pvcPath))!.metadata.ownerReferences).toHaveLength(1);
+    await client.request('DELETE', charPath(ns, 'gimli'));
+    await waitFor('Character gone', async () => (await getChar(ns, 'gimli')) === undefined, 30_000);
+    await waitFor('Deployment collected', async () => {
+      const d = await getOrUndefined<Obj>(client, path('apps/v1', ns, 'deployments', 'gimli'));
+      return d === undefined || Boolean(d.metadata.deletionTimestamp);
+    }, 30_000);
+    const pvc = (await getOrUndefined<Obj>(client, pvcPath))!;
+    expect(pvc.metadata.deletionTimestamp).toBeUndefined();
+    expect(pvc.metadata.ownerReferences ?? []).toEqual([]);
+  });
+
+  it('refuses images outside the allowed registries: ImageNotAllowed and no workload', async () => {
+    const ns = await newNamespace('evil');
+    await applyCharacter(ns, 'mallory', spec({ image: 'evil.example/mallory/x:1' }));
+    const failed = await waitFor('Failed', phaseIs(ns, 'mallory', 'Failed'), 20_000);
+    expect(cond(failed, 'ImageNotAllowed')).toMatchObject({ status: 'True', reason: 'ImageNotAllowed' });
+    expect(await getOrUndefined(client, path('apps/v1', ns, 'deployments', 'mallory'))).toBeUndefined();
+  });
+
+  it('reports a Character that would exceed the namespace quota as QuotaExceeded', async () => {
+    const ns = await newNamespace('tight');
+    // A second, stricter quota of the namespace owner's: no room for another pod.
+    await client.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, {
+      body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'owner-cap' }, spec: { hard: { pods: '0' } } },
+    });
+    await applyCharacter(ns, 'pippin', spec({ class: 'rogue' }));
+    const degraded = await waitFor('QuotaExceeded', async () => {
+      const c = await getChar(ns, 'pippin');
+      return cond(c, 'QuotaExceeded')?.status === 'True' && c;
+    }, 45_000);
+    expect(degraded.status!.phase).toBe('Degraded');
+    expect(cond(degraded, 'QuotaExceeded')!.message).toMatch(/exceeded quota/);
+    expect(cond(degraded, 'Ready')!.status).toBe('False');
+  });
+});
+
+describe('the API server refuses invalid Characters with readable messages', () => {
+  it.each([
+    ['level 0', spec({ level: 0 }), /level must be between 1 and 20/],
+    ['class necromancer', spec({ class: 'necromancer' }), /spec\.class: Unsupported value: "necromancer": supported values: "fighter", "wizard"/],
+    ['missing image', { displayName: 'X', class: 'bard', level: 1 }, /spec\.image: Required value/],
+    ['storage lots', spec({ storage: { size: 'lots' } }), /storage\.size must be a Kubernetes quantity such as 1Gi/],
+  ])('%s', async (_what, s, message) => {
+    const res = await kubectl(kubeconfig, ['apply', '-f', '-'], characterYaml('default', 'invalid', s));
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(message);
+  });
+});
+
+describe('steady state', () => {
+  it('makes no writes while nothing changes', async () => {
+    const ns = await newNamespace('idle');
+    await applyCharacter(ns, 'idle-one', spec());
+    await applyCharacter(ns, 'idle-two', spec({ suspend: true }));
+    await waitFor('Running', phaseIs(ns, 'idle-one', 'Running'), 60_000);
+    await waitFor('Suspended', phaseIs(ns, 'idle-two', 'Suspended'), 30_000);
+    await new Promise((r) => setTimeout(r, 3_000)); // let the last events settle
+    const writeCounts = async () => {
+      const m = await operator.metrics.kubeRequests.get();
+      const out: Record<string, number> = {};
+      for (const v of m.values) {
+        if (['GET', 'WATCH'].includes(String(v.labels.verb)) || v.labels.resource === 'leases') continue;
+        const k = `${v.labels.verb} ${v.labels.resource} ${v.labels.code}`;
+        out[k] = (out[k] ?? 0) + v.value;
+      }
+      return out;
+    };
+    const writes = async () => Object.values(await writeCounts()).reduce((a, b) => a + b, 0);
+    const before = await writeCounts();
+    const reconciles = async () => (await operator.metrics.reconcileTotal.get()).values.reduce((s, v) => s + v.value, 0);
+    const [w0, r0] = [await writes(), await reconciles()];
+    await new Promise((r) => setTimeout(r, 30_000));
+    const [w1, r1] = [await writes(), await reconciles()];
+    expect(r1 - r0).toBeGreaterThan(10); // it kept reconciling (registry polling) ...
+    const after = await writeCounts();
+    const changed = Object.fromEntries(Object.entries(after).filter(([k, v]) => v !== (before[k] ?? 0)).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+    expect(changed).toEqual({});
+    expect(w1 - w0).toBe(0); // ... without writing anything
+  }, 90_000);
+});

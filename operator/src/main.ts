@@ -1,0 +1,44 @@
+// `npm --workspace operator start`: KUBECONFIG (or in-cluster), DUNGEON_REGISTRY_URL and
+// DUNGEON_ADMIN_TOKEN from the environment; a bad value stops the process naming it.
+import { pino } from 'pino';
+import { parseOperatorEnv } from './config.ts';
+import { startOperator } from './controller/operator.ts';
+import { loadPolicyFile, parsePolicy } from './policy.ts';
+
+async function main(): Promise<void> {
+  const config = parseOperatorEnv(process.env);
+  const log = pino({ name: 'dungeon-operator', level: config.logLevel });
+  const inline = config.policyJson ? (JSON.parse(config.policyJson) as object) : {};
+  const policy = config.policyFile
+    ? await loadPolicyFile(config.policyFile, { registryUrl: config.characterRegistryUrl, ...inline })
+    : parsePolicy({ registryUrl: config.characterRegistryUrl, ...inline });
+  const operator = await startOperator({
+    kubeconfig: config.kubeconfig,
+    registryUrl: config.registryUrl,
+    adminToken: config.adminToken,
+    policy,
+    workers: config.workers,
+    port: config.port,
+    resyncMs: config.resyncMs,
+    identity: config.identity,
+    leaderElection: config.leaderElection ? { namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity } : false,
+    log,
+  });
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    operator.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
