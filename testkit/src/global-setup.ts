@@ -1,25 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import { startControlPlane } from './controlplane.ts';
-import type { KubeIdentity } from './kube-client.ts';
+import './provided-context.ts';
 import { startPostgres } from './postgres.ts';
 import { startRedis } from './redis.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Superuser URL of the run's PostgreSQL; suites make their own database with createDatabase(). */
-    postgresAdminUrl: string;
-    /** URL of the run's Redis as its `default` (admin) user. */
-    redisUrl: string;
-    /** Admin kubeconfig of the run's control plane. */
-    kubeconfig: string;
-    /** The same admin identity, for testkit's kubeRequest. */
-    kubeAdmin: KubeIdentity;
-    /** The pinned Kubernetes version the control plane runs. */
-    kubeVersion: string;
-    /** Folder holding the control plane's PKI (ca.crt, ca.key) for minting other identities. */
-    kubePkiDir: string;
-  }
-}
 
 /**
  * One PostgreSQL, one Redis and one Kubernetes control plane for the whole run, started in

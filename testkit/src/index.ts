@@ -1,3 +1,4 @@
+import './provided-context.ts';
 export { freePort } from './ports.ts';
 export { startProcess, waitUntil, logTail, type ManagedProcess } from './process.ts';
 export { startPostgres, type PostgresServer } from './postgres.ts';

@@ -22,16 +22,17 @@ function fromRow(r: Row): CharacterInventory {
   return { character_id: r.character_id, capacity_slots: r.capacity_slots, weight_limit: r.weight_limit, items: r.items };
 }
 
-/** Creates the row on first use and locks it for the rest of the caller's transaction. */
+/**
+ * Creates the row on first use and locks it for the rest of the caller's transaction, in one
+ * round trip: an upsert whose DO UPDATE takes the row lock (the lock is held while the
+ * container's row is locked too, so round trips matter).
+ */
 export async function lockInventory(db: Queryable, characterId: string, defaults: InventoryDefaults = DEFAULT_INVENTORY): Promise<CharacterInventory> {
-  await db.query(
-    `INSERT INTO character_inventories (character_id, capacity_slots, weight_limit) VALUES ($1, $2, $3)
-     ON CONFLICT (character_id) DO NOTHING`,
-    [characterId, defaults.capacity_slots, defaults.weight_limit],
-  );
   const { rows } = await db.query<Row>(
-    `SELECT character_id, capacity_slots, weight_limit, items FROM character_inventories WHERE character_id = $1 FOR UPDATE`,
-    [characterId],
+    `INSERT INTO character_inventories (character_id, capacity_slots, weight_limit) VALUES ($1, $2, $3)
+     ON CONFLICT (character_id) DO UPDATE SET character_id = character_inventories.character_id
+     RETURNING character_id, capacity_slots, weight_limit, items`,
+    [characterId, defaults.capacity_slots, defaults.weight_limit],
   );
   return fromRow(rows[0]!);
 }

@@ -17,6 +17,7 @@ import { deliver, deliveryFor, updatedEvent, type Delivery } from './events.ts';
 import { spillToFloor } from './floor.ts';
 import { characterUuid } from './ids.ts';
 import { lockInventory, saveInventoryItems } from './inventory.ts';
+import { purgeExpiredTokens } from './mutation-guard.ts';
 import { META, metaString, toWire, type ContainerRecord } from './model.ts';
 import { createContainer, getContainer, getDecayedContainers } from './persistence.ts';
 import { systemClock, silentLogger, type Clock, type ContainerLogger, type EventPublisher } from './ports.ts';
@@ -216,6 +217,19 @@ export class CorpseLifecycleService {
    * Runs sweepDecayed every `intervalMs` until stopped; a sweep never overlaps the previous one.
    * Safe to start on every replica.
    */
+  /**
+   * Housekeeping the sweeper also does: expired mutation tokens and idempotency records older
+   * than `idempotencyRetentionSeconds` (a retry after that long is a new request).
+   */
+  async purgeStale(idempotencyRetentionSeconds = 24 * 3600): Promise<{ tokens: number; mutations: number }> {
+    const now = this.clock.now();
+    const tokens = await purgeExpiredTokens(this.pool, now);
+    const { rowCount } = await this.pool.query(`DELETE FROM container_mutations WHERE created_at < $1`, [
+      new Date(now.getTime() - idempotencyRetentionSeconds * 1000),
+    ]);
+    return { tokens, mutations: rowCount ?? 0 };
+  }
+
   startSweeper(opts: { intervalMs?: number; batchSize?: number } = {}): { stop(): Promise<void> } {
     const intervalMs = opts.intervalMs ?? 5_000;
     let stopped = false;
@@ -223,8 +237,9 @@ export class CorpseLifecycleService {
     const tick = (): void => {
       if (stopped) return;
       running = this.sweepDecayed({ batchSize: opts.batchSize })
-        .then((ids) => {
+        .then(async (ids) => {
           if (ids.length) this.logger.info({ count: ids.length }, 'decayed corpses swept');
+          await this.purgeStale();
         })
         .catch((err: unknown) => this.logger.error({ err }, 'corpse sweep failed'))
         .finally(() => {

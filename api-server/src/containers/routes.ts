@@ -13,6 +13,7 @@ import { characterOf } from '../http/auth.ts';
 import type { ApiModule, ModuleContext } from '../http/module.ts';
 import { parse } from '../http/validate.ts';
 import { ContainerRateLimiter, coreEventPublisher, engineCharacterDirectory } from './adapters.ts';
+import { writeAudit } from './audit.ts';
 import type { CharacterDirectory, Clock, ContainerLogger, EventPublisher } from './ports.ts';
 import { ContainerService } from './service.ts';
 
@@ -81,6 +82,15 @@ export function createContainersModule(opts: ContainersModuleOptions = {}): ApiM
         onLimited: (characterId) => {
           ctx.metrics.rateLimited.inc();
           logger.warn({ characterId }, 'container rate limit exceeded');
+          // Violations are kept for security monitoring (seed 004); never blocks the answer.
+          void writeAudit(ctx.db, {
+            occurredAt: service.clock.now(),
+            actorId: characterId,
+            actorName: null,
+            containerId: null,
+            operation: 'rate_limited',
+            outcome: 'denied',
+          }).catch((err: unknown) => logger.error({ err }, 'audit write failed'));
         },
       });
       return containersRouter({ service, authenticate: ctx.auth.character, rateLimit: (id) => limiter.consume(id) });

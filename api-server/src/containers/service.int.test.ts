@@ -204,6 +204,32 @@ describe('corpse lifecycle', () => {
   });
 });
 
+describe('the sweeper loop', () => {
+  it('decays due corpses on its own and purges expired tokens', async () => {
+    const c = new ManualClock();
+    const life = new CorpseLifecycleService({ pool, publisher: bus.publisher, clock: c, decaySeconds: 30, gracePeriodSeconds: 5 });
+    const { corpse } = await life.createCorpseOnDeath({ ownerId: 'old-bat', sessionId: S, roomId: 'belfry', takeInventory: false, items: [item('wing', 2)] });
+    directory.place('hal', S, 'belfry');
+    const svc = new ContainerService({ pool, publisher: bus.publisher, directory, clock: c, tokenTtlSeconds: 10 });
+    const bell = await chest('belfry');
+    c.advance(6);
+    await svc.openContainer('hal', { container_id: corpse.container_id });
+    await svc.openContainer('hal', { container_id: bell.container_id });
+    const tokensOf = async (id: string) => (await pool.query(`SELECT count(*)::int AS n FROM container_mutation_tokens WHERE container_id = $1`, [id])).rows[0].n;
+    expect(await tokensOf(bell.container_id)).toBe(1);
+    c.advance(31);
+    const sweeper = life.startSweeper({ intervalMs: 50 });
+    try {
+      await bus.waitFor((e) => e.type === 'container.decayed' && e.data.container_id === corpse.container_id);
+    } finally {
+      await sweeper.stop();
+    }
+    expect(await getContainer(pool, corpse.container_id)).toBeNull();
+    // The chest's token expired (10 s TTL) and the sweeper's housekeeping removed it.
+    await expect.poll(() => tokensOf(bell.container_id)).toBe(0);
+  });
+});
+
 describe('wearable containers and the world loader', () => {
   it('creates on equip, keeps contents through unequip, reuses on re-equip, spills overflow', async () => {
     directory.place('gil', S, 'armory');

@@ -4,6 +4,7 @@
 // limits, writes both rows and the audit entry, and commits; events go out after the commit.
 import type {
   CharacterInventory,
+  InventoryStack,
   CloseContainerRequest,
   CloseContainerResponse,
   LootAllRequest,
@@ -15,7 +16,7 @@ import type {
 } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
 import { decideAccess, type Actor } from './access.ts';
-import { writeAudit, type AuditOperation } from './audit.ts';
+import { BASE_COMPLIANCE_FLAGS, securityLevelFor, writeAudit, type AuditOperation } from './audit.ts';
 import { withTransaction } from './db.ts';
 import { deliver, deliveryFor, updatedEvent, type Delivery } from './events.ts';
 import {
@@ -27,7 +28,7 @@ import {
   InvalidMutationTokenError,
 } from './errors.ts';
 import { characterUuid } from './ids.ts';
-import { DEFAULT_INVENTORY, lockInventory, saveInventoryItems, type InventoryDefaults } from './inventory.ts';
+import { DEFAULT_INVENTORY, lockInventory, type InventoryDefaults } from './inventory.ts';
 import { toWire, type ContainerRecord } from './model.ts';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -35,12 +36,53 @@ import {
   closeToken,
   issueToken,
   requestHash,
-  storeIdempotentResult,
   verifyToken,
 } from './mutation-guard.ts';
-import { getContainer, updateContainerItems } from './persistence.ts';
+import { getContainer } from './persistence.ts';
 import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type EventPublisher } from './ports.ts';
 import { addStacks, additionViolation, fitStacks, removeItem, type LimitViolation } from './stacking.ts';
+
+/**
+ * Writes the container, the inventory, the idempotent result and the audit entry in one
+ * statement: the container's row lock is held across round trips, so fewer is faster.
+ */
+async function commitMove(
+  client: pg.PoolClient,
+  w: {
+    containerId: string;
+    containerItems: readonly InventoryStack[];
+    characterId: string;
+    characterName: string | null;
+    inventoryItems: readonly InventoryStack[];
+    idempotencyKey: string | null;
+    result: unknown;
+    operation: AuditOperation;
+    details: Record<string, unknown>;
+    now: Date;
+  },
+): Promise<void> {
+  await client.query(
+    `WITH c AS (UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1),
+          i AS (UPDATE character_inventories SET items = $5, updated_at = $3 WHERE character_id = $4),
+          m AS (UPDATE container_mutations SET result = $7 WHERE character_id = $4 AND idempotency_key = $6)
+     INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level, compliance_flags, details)
+     VALUES ($3, $4, $8, 'container', $1, $9, 'success', $10, $11, $12)`,
+    [
+      w.containerId,
+      JSON.stringify(w.containerItems),
+      w.now,
+      w.characterId,
+      JSON.stringify(w.inventoryItems),
+      w.idempotencyKey,
+      JSON.stringify(w.result),
+      w.characterName,
+      w.operation,
+      securityLevelFor(w.operation, 'success'),
+      JSON.stringify(BASE_COMPLIANCE_FLAGS),
+      JSON.stringify(w.details),
+    ],
+  );
+}
 
 export interface ContainerServiceDeps {
   pool: pg.Pool;
@@ -204,22 +246,22 @@ export class ContainerService {
           const v = additionViolation(inv.items, inventoryItems, inv);
           if (v) throw capacityError(v, 'inventory');
         }
-        await updateContainerItems(client, c.container_id, containerItems, now);
-        await saveInventoryItems(client, characterId, inventoryItems, now);
         const result: TransferResponse = {
           container: toWire({ ...c, items: containerItems, updated_at: now }),
           inventory: { ...inv, items: inventoryItems } satisfies CharacterInventory,
           moved: { item_id: req.item_id, quantity: req.quantity },
         };
-        await storeIdempotentResult(client, characterId, req.idempotency_key, result);
-        await writeAudit(client, {
-          occurredAt: now,
-          actorId: characterId,
-          actorName: actor.name,
+        await commitMove(client, {
           containerId: c.container_id,
+          containerItems,
+          characterId,
+          characterName: actor.name,
+          inventoryItems,
+          idempotencyKey: req.idempotency_key,
+          result,
           operation: 'transfer',
-          outcome: 'success',
           details: { direction: req.direction, item_id: req.item_id, quantity: req.quantity, idempotency_key: req.idempotency_key },
+          now,
         });
         const ev = updatedEvent(c.container_id, c.items, containerItems);
         deliveries = [ev ? deliveryFor(c, ev, characterId, actor.location) : null];
@@ -282,23 +324,23 @@ export class ContainerService {
         if (c.items.length > 0 && fit.fitted.length === 0) {
           throw new ContainerCapacityExceededError('your inventory has no room for any of these items', { limit: 'slots', target: 'inventory' });
         }
-        await updateContainerItems(client, c.container_id, fit.overflow, now);
-        await saveInventoryItems(client, characterId, fit.items, now);
         const result: LootAllResponse = {
           container: toWire({ ...c, items: fit.overflow, updated_at: now }),
           inventory: { ...inv, items: fit.items },
           moved: fit.fitted,
           left_behind: fit.overflow,
         };
-        if (req.idempotency_key) await storeIdempotentResult(client, characterId, req.idempotency_key, result);
-        await writeAudit(client, {
-          occurredAt: now,
-          actorId: characterId,
-          actorName: actor.name,
+        await commitMove(client, {
           containerId: c.container_id,
+          containerItems: fit.overflow,
+          characterId,
+          characterName: actor.name,
+          inventoryItems: fit.items,
+          idempotencyKey: req.idempotency_key ?? null,
+          result,
           operation: 'loot_all',
-          outcome: 'success',
           details: { moved: fit.fitted.map((s) => ({ item_id: s.item_id, quantity: s.quantity })), left_behind: fit.overflow.length },
+          now,
         });
         const ev = updatedEvent(c.container_id, c.items, fit.overflow);
         deliveries = [ev ? deliveryFor(c, ev, characterId, actor.location) : null];

@@ -1,5 +1,5 @@
 // Helpers for the api-server's integration tests and benchmark: real servers, real HTTP.
-import './vitest-context.ts';
+import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config/config.ts';

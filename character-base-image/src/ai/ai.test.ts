@@ -61,6 +61,19 @@ describe('ExplorationAI', () => {
     expect(ai.decideExploration(sampleState())).toMatchObject({ direction: 'east' });
   });
 
+  it('keeps the party together: the sturdiest leads and waits, the others follow', () => {
+    const mate = (id: string, maxHp: number, roomId: string) => ({ id, name: id, class: 'x', level: 1, hp: maxHp, maxHp, alive: true, present: true, roomId });
+    const wizard = { ...sampleState(), characterId: 'elara', me: { ...sampleState().me, id: 'elara', maxHp: 8, hp: 8 } };
+    wizard.party = [mate('thorin', 24, 'den'), mate('elara', 8, 'gate')];
+    expect(new ExplorationAI().decideExploration(wizard)).toMatchObject({ type: 'exploration.move', direction: 'north' });
+    const leader = sampleState({ party: [mate('thorin', 12, 'gate'), mate('elara', 8, 'hall')] });
+    const ai = new ExplorationAI({ waitTurns: 2 });
+    expect(ai.decideExploration(leader)).toBeNull();
+    expect(ai.decideExploration(leader)).toBeNull();
+    expect(ai.decideExploration(leader)).toMatchObject({ type: 'exploration.move' });
+    expect(new ExplorationAI({ party: 'alone' }).decideExploration(leader)).toMatchObject({ type: 'exploration.move' });
+  });
+
   it('rests when hurt, searches new rooms when thorough, and does nothing in a fight', () => {
     const ai = new ExplorationAI({ thorough: true });
     expect(ai.decideExploration(sampleState({ me: { ...sampleState().me, hp: 3 } }))).toMatchObject({ type: 'rest' });

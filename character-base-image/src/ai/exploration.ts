@@ -13,6 +13,12 @@ export interface ExplorationAIOptions {
   restBelow?: number;
   /** Room ids to avoid until everything else was seen (e.g. the boss room, if known). */
   saveForLast?: string[];
+  /**
+   * `together` (default): the sturdiest party member (most max hp) leads and waits for the
+   * others (up to `waitTurns` decisions); the others walk to wherever it is. `alone`: no party.
+   */
+  party?: 'together' | 'alone';
+  waitTurns?: number;
 }
 
 export interface ExplorationMemory {
@@ -21,6 +27,8 @@ export interface ExplorationMemory {
   searched: string[];
   /** Rooms left alone (a fight we fled from): avoid for a while. */
   avoid: string[];
+  /** Decisions spent waiting for the party to catch up. */
+  waited?: number;
 }
 
 export class ExplorationAI {
@@ -33,6 +41,8 @@ export class ExplorationAI {
       thorough: options.thorough ?? false,
       restBelow: options.restBelow ?? 0.5,
       saveForLast: options.saveForLast ?? [],
+      party: options.party ?? 'together',
+      waitTurns: options.waitTurns ?? 20,
     };
   }
 
@@ -47,12 +57,44 @@ export class ExplorationAI {
     this.remember(s);
     const withId = (a: ActionDraft) => ({ ...a, characterId: s.characterId }) as ActionDraft & { characterId: string };
     if (s.me.maxHp > 0 && s.me.hp / s.me.maxHp < this.options.restBelow && (s.me.restsLeft ?? 0) > 0) return withId({ type: 'rest' });
+    if (this.options.party === 'together') {
+      const mates = (s.party ?? []).filter((p) => p.alive && p.present);
+      const leader = [...mates].sort((a, b) => b.maxHp - a.maxHp || a.id.localeCompare(b.id))[0];
+      if (leader && leader.id !== s.characterId && leader.roomId !== s.me.roomId) {
+        const step = this.pathTo(s, leader.roomId);
+        if (step) return withId({ type: 'exploration.move', direction: step, cautious: this.options.cautious });
+      }
+      if (leader?.id === s.characterId && mates.some((p) => p.roomId !== s.me.roomId) && (this.memory.waited ?? 0) < this.options.waitTurns) {
+        this.memory.waited = (this.memory.waited ?? 0) + 1;
+        return null;
+      }
+    }
     if (this.options.thorough && !this.memory.searched.includes(s.room.id)) {
       this.memory.searched.push(s.room.id);
       return withId({ type: 'exploration.search' });
     }
     const direction = this.nextDirection(s);
-    return direction ? withId({ type: 'exploration.move', direction, cautious: this.options.cautious }) : null;
+    if (!direction) return null;
+    this.memory.waited = 0;
+    return withId({ type: 'exploration.move', direction, cautious: this.options.cautious });
+  }
+
+  /** The first step on the shortest known way to a room (null when no way is known). */
+  pathTo(s: GameState, target: string): Direction | null {
+    const seen = new Set([s.room.id]);
+    const queue: { room: string; first: Direction | null }[] = [{ room: s.room.id, first: null }];
+    while (queue.length > 0) {
+      const { room, first } = queue.shift()!;
+      const exits = (room === s.room.id ? s.room.exits : this.memory.rooms[room]) ?? {};
+      for (const [dir, to] of Object.entries(exits) as [Direction, string][]) {
+        if (seen.has(to)) continue;
+        const step = first ?? dir;
+        if (to === target) return step;
+        seen.add(to);
+        queue.push({ room: to, first: step });
+      }
+    }
+    return null;
   }
 
   /** Breadth-first over remembered rooms: the first step towards the nearest unexplored exit. */

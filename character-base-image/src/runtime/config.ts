@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CharacterBase, type CharacterConfig } from '../character/base.ts';
@@ -60,29 +60,55 @@ export async function loadCharacterConfig(configDir: string): Promise<CharacterC
   return c as CharacterConfig;
 }
 
+/** The player's file: CHARACTER_MODULE, else the first `character.*` in the character directory. */
+export async function findCharacterModule(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (env.CHARACTER_MODULE) return env.CHARACTER_MODULE;
+  const dir = env.CHARACTER_DIR || '/app/character';
+  for (const name of ['character.js', 'character.mjs', 'character.cjs', 'character.ts', 'index.js', 'index.mjs', 'index.cjs', 'index.ts']) {
+    try {
+      await access(path.join(dir, name));
+      return path.join(dir, name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  return undefined;
+}
+
 type CharacterClassCtor = new (config: CharacterConfig) => CharacterBase;
 
 /**
+ * Whether `c` is a class built on CharacterBase. By name along the prototype chain rather than
+ * `instanceof`: a CommonJS module that `require`s the SDK can hold a second copy of the class.
+ */
+export function isCharacterClass(c: unknown): c is CharacterClassCtor {
+  if (typeof c !== 'function' || !/^class\b/.test(Function.prototype.toString.call(c))) return false;
+  for (let p: unknown = c; typeof p === 'function'; p = Object.getPrototypeOf(p)) {
+    if (p === CharacterBase || (p as { name?: string }).name === 'CharacterBase') return true;
+  }
+  return false;
+}
+
+function isCharacter(v: unknown): v is CharacterBase {
+  return typeof v === 'object' && v !== null && typeof (v as CharacterBase).onCombatTurn === 'function' && typeof (v as CharacterBase).exportMemory === 'function';
+}
+
+/**
  * Loads the player's module and builds the character: its default export (or `module.exports`),
- * or a `Character` export — a class extending CharacterBase, or a factory `(config) => character`.
- * No module at all gives a plain CharacterBase with the default AIs.
+ * or a `Character` export — a class extending CharacterBase, a character instance, or a factory
+ * `(config) => character`. No module at all gives a plain CharacterBase with the default AIs.
  */
 export async function loadCharacter(modulePath: string | undefined, config: CharacterConfig): Promise<CharacterBase> {
   if (!modulePath) return new CharacterBase(config);
   const url = pathToFileURL(path.resolve(modulePath)).href;
   const mod = (await import(url)) as Record<string, unknown>;
   const candidates = [mod.default, mod.Character, (mod.default as Record<string, unknown> | undefined)?.default, ...Object.values(mod)];
+  for (const c of candidates) if (isCharacterClass(c)) return new c(config);
+  for (const c of candidates) if (isCharacter(c)) return c;
   for (const c of candidates) {
-    if (typeof c !== 'function') continue;
-    if (c.prototype instanceof CharacterBase || c === CharacterBase) return new (c as CharacterClassCtor)(config);
-  }
-  for (const c of candidates) {
-    if (typeof c === 'function' && !(c.prototype instanceof CharacterBase)) {
-      const made = (c as (config: CharacterConfig) => unknown)(config);
-      const resolved = await made;
-      if (resolved instanceof CharacterBase) return resolved;
-    }
-    if (c instanceof CharacterBase) return c;
+    if (typeof c !== 'function' || /^class\b/.test(Function.prototype.toString.call(c))) continue;
+    const made: unknown = await (c as (config: CharacterConfig) => unknown)(config);
+    if (isCharacter(made)) return made;
   }
   throw new ConfigError(`${modulePath} must export a class extending CharacterBase (default export or module.exports)`);
 }

@@ -1,17 +1,20 @@
 import pino from 'pino';
-import { ConfigError, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
+import { ConfigError, findCharacterModule, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
 import { CharacterRuntime } from './runtime.ts';
 
 // The container's entrypoint: node --conditions=source character-base-image/src/runtime/main.ts
 // (or dist/runtime/main.js in the image). Environment: CHARACTER_ID, DUNGEON_REGISTRY_URL,
-// DUNGEON_API_KEY, CHARACTER_ENDPOINT, DATA_DIR (/data), CONFIG_DIR (/config), CHARACTER_MODULE,
+// DUNGEON_API_KEY, CHARACTER_ENDPOINT, DATA_DIR (/data), CONFIG_DIR (/config), CHARACTER_MODULE
+// (else the first character.{js,mjs,cjs,ts} in CHARACTER_DIR, /app/character),
 // PORT (3000), EVENT_TRANSPORT (redis | websocket | auto), LOG_LEVEL.
 
 async function main(): Promise<void> {
   const config = await loadCharacterConfig(process.env.CONFIG_DIR || '/config');
   const settings = settingsFromEnv(process.env, config);
   const logger = pino({ name: settings.characterId, level: process.env.LOG_LEVEL || 'info' });
-  const character = await loadCharacter(process.env.CHARACTER_MODULE || undefined, config);
+  const modulePath = await findCharacterModule(process.env);
+  const character = await loadCharacter(modulePath, config);
+  logger.info({ module: modulePath ?? '(built-in CharacterBase)', class: character.constructor.name }, 'character loaded');
   const runtime = new CharacterRuntime(character, settings, { logger });
 
   let stopping = false;
@@ -32,7 +35,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  await runtime.start();
+  try {
+    await runtime.start();
+  } catch (err) {
+    if (stopping) return; // SIGTERM while still registering: the shutdown handler exits
+    throw err;
+  }
   logger.info({ sessionId: runtime.sessionId, port: runtime.port }, 'playing');
 }
 

@@ -105,8 +105,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "dungeon.annotations" -}}
 {{- $all := merge (dict) (default (dict) .extra) (default (dict) .ctx.Values.commonAnnotations) -}}
 {{- if $all }}
-annotations:
-  {{- toYaml $all | nindent 2 }}
+  annotations:
+    {{- toYaml $all | nindent 4 }}
 {{- end }}
 {{- end -}}
 

@@ -256,6 +256,7 @@ export class Reconciler {
     // Merge patch: fields we no longer report are nulled out explicitly.
     const patch: Record<string, unknown> = { ...next };
     for (const k of Object.keys(previous ?? {})) if (!(k in next)) patch[k] = null;
+    this.d.log.debug({ character: character.metadata.name, previous, next }, 'status changed');
     const updated = await this.patchCharacter(character, { status: patch }, '/status');
     this.d.metrics.statusWrites.inc();
     for (const t of transitions(previous, next, decision)) await this.recordEvent(updated, t.type, t.reason, t.message);

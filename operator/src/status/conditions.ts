@@ -22,19 +22,28 @@ export function mergeConditions(
   });
 }
 
-function comparable(status: CharacterResourceStatus | undefined): unknown {
-  if (!status) return {};
+/** JSON with object keys sorted: the API server hands fields back in its own order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function comparable(status: CharacterResourceStatus | undefined): string {
+  if (!status) return '{}';
   const conditions = [...(status.conditions ?? [])]
     .map(({ lastTransitionTime: _ignored, ...rest }) => rest)
     .sort((a, b) => a.type.localeCompare(b.type));
-  const entries = Object.entries({ ...status, conditions }).filter(([, v]) => v !== undefined && v !== null);
-  entries.sort(([a], [b]) => a.localeCompare(b));
-  return entries.map(([k, v]) => [k, k === 'conditions' ? v : v]);
+  return canonical({ ...status, conditions });
 }
 
 /** True when writing `next` would tell a reader something new (transition-time churn is not news). */
 export function statusChanged(previous: CharacterResourceStatus | undefined, next: CharacterResourceStatus): boolean {
-  return JSON.stringify(comparable(previous)) !== JSON.stringify(comparable(next));
+  return comparable(previous) !== comparable(next);
 }
 
 export function findCondition(status: CharacterResourceStatus | undefined, type: string): Condition | undefined {

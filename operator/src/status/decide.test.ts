@@ -104,6 +104,10 @@ describe('status bookkeeping', () => {
     const a = nextStatus(undefined, decide(obs()), facts, 1, t0);
     const b: CharacterResourceStatus = { ...a, conditions: [...a.conditions!].reverse().map((c) => ({ ...c, lastTransitionTime: t1.toISOString() })) };
     expect(statusChanged(a, b)).toBe(false);
+    // The API server returns keys in its own (alphabetical) order.
+    const reordered = JSON.parse(JSON.stringify(a, Object.keys(a).concat(...a.conditions!.map((c) => Object.keys(c))).sort())) as CharacterResourceStatus;
+    expect(Object.keys(reordered.conditions![0]!)[0]).toBe('lastTransitionTime');
+    expect(statusChanged(a, reordered)).toBe(false);
     expect(statusChanged(a, { ...a, observedGeneration: 2 })).toBe(true);
     expect(statusChanged(a, { ...a, phase: 'Running' })).toBe(true);
     expect(statusChanged(undefined, a)).toBe(true);
