@@ -19,6 +19,8 @@ export const OperatorEnvSchema = z.object({
   OPERATOR_LEADER_ELECTION: bool.default(true),
   OPERATOR_LEASE_NAMESPACE: z.string().min(1).optional(),
   OPERATOR_LEASE_NAME: z.string().min(1).default('dungeon-operator'),
+  /** A standby takes over this long after the leader stopped renewing. */
+  OPERATOR_LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
   OPERATOR_IDENTITY: z.string().min(1).optional(),
   POD_NAMESPACE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -37,6 +39,7 @@ export interface OperatorConfig {
   leaderElection: boolean;
   leaseNamespace: string;
   leaseName: string;
+  leaseDurationSeconds: number;
   identity: string;
   logLevel: string;
 }
@@ -61,6 +64,7 @@ export function parseOperatorEnv(env: Record<string, string | undefined>): Opera
     leaderElection: e.OPERATOR_LEADER_ELECTION,
     leaseNamespace: e.OPERATOR_LEASE_NAMESPACE ?? e.POD_NAMESPACE ?? 'default',
     leaseName: e.OPERATOR_LEASE_NAME,
+    leaseDurationSeconds: e.OPERATOR_LEASE_DURATION_SECONDS,
     identity: e.OPERATOR_IDENTITY ?? `${hostname()}-${process.pid}`,
     logLevel: e.LOG_LEVEL,
   };

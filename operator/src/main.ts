@@ -21,7 +21,17 @@ async function main(): Promise<void> {
     port: config.port,
     resyncMs: config.resyncMs,
     identity: config.identity,
-    leaderElection: config.leaderElection ? { namespace: config.leaseNamespace, name: config.leaseName, identity: config.identity } : false,
+    leaderElection: config.leaderElection
+      ? {
+          namespace: config.leaseNamespace,
+          name: config.leaseName,
+          identity: config.identity,
+          leaseDurationSeconds: config.leaseDurationSeconds,
+          // client-go's proportions: renew deadline 2/3 of the lease, retry every ~1/7.
+          renewDeadlineMs: Math.round((config.leaseDurationSeconds * 1000 * 2) / 3),
+          retryPeriodMs: Math.max(500, Math.round((config.leaseDurationSeconds * 1000) / 7)),
+        }
+      : false,
     log,
   });
   const shutdown = (signal: string) => {

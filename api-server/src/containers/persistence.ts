@@ -256,3 +256,32 @@ export async function deleteContainer(db: Queryable, containerId: string): Promi
   const { rowCount } = await db.query(`DELETE FROM containers WHERE container_instance_id = $1`, [containerId]);
   return (rowCount ?? 0) > 0;
 }
+
+/** The seed's PersistenceLayer wrappers: the functions above bound to one pool. */
+export class ContainerPersistence {
+  readonly db: Queryable;
+  constructor(db: Queryable) {
+    this.db = db;
+  }
+  createContainer(input: NewContainer): Promise<ContainerRecord> {
+    return createContainer(this.db, input);
+  }
+  getContainer(containerId: string): Promise<ContainerRecord | null> {
+    return getContainer(this.db, containerId);
+  }
+  getContainersByRoomId(roomId: string, opts: { gameSession?: string } = {}): Promise<ContainerRecord[]> {
+    return getContainersByRoomId(this.db, roomId, opts);
+  }
+  getContainersByEntityId(entityId: string): Promise<ContainerRecord[]> {
+    return getContainersByEntityId(this.db, entityId);
+  }
+  getDecayedContainers(now: Date, opts: { limit?: number } = {}): Promise<ContainerRecord[]> {
+    return getDecayedContainers(this.db, now, opts);
+  }
+  updateContainer(containerId: string, patch: ContainerPatch, now?: Date): Promise<ContainerRecord | null> {
+    return updateContainer(this.db, containerId, patch, now);
+  }
+  deleteContainer(containerId: string): Promise<boolean> {
+    return deleteContainer(this.db, containerId);
+  }
+}

@@ -10,17 +10,27 @@ export interface GameEvent {
   topic?: SessionTopic;
   /** When set, the event goes to this character's private channel instead of the session's. */
   characterId?: string;
+  /**
+   * The engine's state version after this event (authoritative, +1 per state change of the
+   * session). Only engine events that change the session carry one; private events and the
+   * platform's own notices (a character registered, a container was opened) do not.
+   */
+  version?: number;
 }
 
 export interface EventSink {
   publish(sessionId: string, event: GameEvent): Promise<EventEnvelope>;
 }
 
-// Versions are per session and increase by one per event. INCR and PUBLISH run in one script so
-// the version order is the delivery order, whichever replica publishes. The envelope is sent
-// without its closing brace and the script appends the version, avoiding a JSON round-trip in Lua.
-const PUBLISH_SCRIPT = `
-local v = redis.call('INCR', KEYS[1])
+// The engine numbers its own state changes; the publisher only carries that number. The script
+// publishes and raises the session's high-water mark (the newest version published, for
+// `currentVersion`) in one step, so the mark never runs ahead of what subscribers were sent,
+// whichever replica publishes. The envelope is sent without its closing brace and the script
+// appends the version, avoiding a JSON round-trip in Lua.
+const PUBLISH_VERSIONED = `
+local v = tonumber(ARGV[3])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if v > current then redis.call('SET', KEYS[1], v) end
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. ',"version":' .. v .. '}')
 return v
 `;
@@ -41,13 +51,21 @@ export class EventPublisher implements EventSink {
     const topic = event.topic ?? topicOfEventType(event.type);
     const channel = event.characterId ? characterChannel(event.characterId) : sessionChannel(sessionId, topic);
     const envelope = { id: randomUUID(), type: event.type, sessionId, timestamp: new Date().toISOString(), data: event.data };
-    const open = JSON.stringify(envelope).slice(0, -1);
-    const version = Number(await this.#redis.eval(PUBLISH_SCRIPT, 1, versionKey(sessionId), channel, open));
+    // A private event never carries a version: it is not part of the session's ordered stream.
+    const version = event.characterId === undefined ? event.version : undefined;
+    if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
+      throw new TypeError(`event ${event.type}: version must be a non-negative integer, got ${String(version)}`);
+    }
+    if (version === undefined) {
+      await this.#redis.publish(channel, JSON.stringify(envelope));
+    } else {
+      await this.#redis.eval(PUBLISH_VERSIONED, 1, versionKey(sessionId), channel, JSON.stringify(envelope).slice(0, -1), String(version));
+    }
     this.#onPublished(event.characterId ? 'character' : topic);
-    return { ...envelope, version };
+    return version === undefined ? envelope : { ...envelope, version };
   }
 
-  /** The latest version of a session's stream (0 when nothing was published yet). */
+  /** The newest engine version published for a session (0 when none was yet). */
   async currentVersion(sessionId: string): Promise<number> {
     return Number((await this.#redis.get(versionKey(sessionId))) ?? 0);
   }

@@ -1,19 +1,36 @@
 import type { Action } from '@distributed-dungeon/contracts';
 import type { ClassName } from './classes.ts';
-import { applyCommand, SessionLog, type Command, type LogEntry } from './log.ts';
+import { applyCommand, replay, SessionLog, type Command, type LogEntry } from './log.ts';
 import { seedFromString } from './rng.ts';
-import { waitingCharacters } from './rules.ts';
+import { timeoutAction, waitingCharacters } from './rules.ts';
 import type { GameEvent, GameState, RuleResult } from './state.ts';
 import { characterView, sessionView } from './view.ts';
 import type { World } from './world.ts';
 
 // Sessions in memory, each a state plus its log, with the turn clock the pure rules leave
 // outside. Method shapes follow the api-server's GameEngine so it can delegate to this.
+//
+// Commands of one session run one at a time (a promise chain per session): the rules are pure,
+// but storing the log entry is not, and entries must reach the store in log order. When the
+// store fails, the session is dropped from memory so the next use reloads it from the store:
+// what was stored is the truth, never a state the store did not take.
+
+export interface StoredSession {
+  worldId: string;
+  seed: number;
+  /** The whole log, from the `create` entry on, in order. */
+  entries: LogEntry[];
+}
 
 export interface SessionStore {
   /** Called after every applied command with the new log entry and state (persist both). */
   save(sessionId: string, entry: LogEntry, state: GameState): void | Promise<void>;
+  /** A stored session this process does not hold (after a restart, or made by another replica). */
+  load?(sessionId: string): Promise<StoredSession | null>;
 }
+
+/** The private event that tells a character it is up (channel `character:{id}`, unversioned). */
+export const TURN_PROMPT = 'combat.your_turn';
 
 export interface DungeonMasterOptions {
   worlds: ReadonlyMap<string, World>;
@@ -22,9 +39,14 @@ export interface DungeonMasterOptions {
   /** How long a character has for its combat turn before it defends. */
   turnTimeoutMs?: number;
   seedFor?: (sessionId: string) => number;
-  /** Events the engine produces on its own (turn timeouts), to publish. */
-  onEvents?: (sessionId: string, events: GameEvent[]) => void;
+  /**
+   * Events the engine produces on its own, to publish: turn timeouts (with the turn prompt of
+   * whoever is up next) and the prompts of a session restored from the store.
+   */
+  onEvents?: (sessionId: string, events: GameEvent[]) => void | Promise<void>;
   store?: SessionStore;
+  /** A command the clock ran on its own failed (the store was away, ...). */
+  onError?: (err: unknown, sessionId: string) => void;
 }
 
 interface Session {
@@ -32,8 +54,8 @@ interface Session {
   seed: number;
   state: GameState;
   log: SessionLog;
-  /** Room id → the running clock of whoever is up there. */
-  clocks: Map<string, { turn: string; timer: NodeJS.Timeout }>;
+  /** Room id → the turn (`character@round`) prompted there, with its clock when one runs. */
+  clocks: Map<string, { turn: string; timer: NodeJS.Timeout | null }>;
 }
 
 export interface JoinInput {
@@ -46,50 +68,59 @@ export interface JoinInput {
 export class DungeonMaster {
   readonly #opts: DungeonMasterOptions;
   readonly #sessions = new Map<string, Session>();
+  readonly #loading = new Map<string, Promise<Session>>();
+  readonly #chains = new Map<string, Promise<unknown>>();
+  #closed = false;
 
   constructor(options: DungeonMasterOptions) {
     this.#opts = options;
   }
 
   async createSession(worldId: string, sessionId: string): Promise<void> {
-    this.#ensure(sessionId, worldId);
+    await this.#session(sessionId, worldId);
   }
 
   async join(sessionId: string, character: JoinInput): Promise<{ gameState: Record<string, unknown>; events: GameEvent[] }> {
-    const s = this.#ensure(sessionId);
     const { characterId, name, level } = character;
-    const result = await this.#run(s, { kind: 'join', character: { characterId, name, class: character.class, level } });
-    const gameState = s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
-    return { gameState: gameState as unknown as Record<string, unknown>, events: result.events };
+    return this.#exclusive(sessionId, async (s) => {
+      const { events } = await this.#run(s, { kind: 'join', character: { characterId, name, class: character.class, level } });
+      const gameState = s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
+      return { gameState: gameState as unknown as Record<string, unknown>, events };
+    });
   }
 
   async leave(sessionId: string, characterId: string): Promise<GameEvent[]> {
-    const s = this.#sessions.get(sessionId);
-    if (!s || !s.state.characters[characterId]) return [];
-    return (await this.#run(s, { kind: 'leave', characterId })).events;
+    return this.#exclusive(sessionId, async (s) => {
+      if (!s.state.characters[characterId]) return [];
+      return (await this.#run(s, { kind: 'leave', characterId })).events;
+    });
   }
 
   async handleAction(sessionId: string, action: Action): Promise<{ accepted: boolean; reason?: string; outcome?: Record<string, unknown>; events: GameEvent[] }> {
-    const s = this.#ensure(sessionId);
-    const result = await this.#run(s, { kind: 'action', action });
-    return {
-      accepted: result.accepted,
-      ...(result.reason !== undefined ? { reason: result.message ? `${result.reason}: ${result.message}` : result.reason } : {}),
-      outcome: { version: result.state.version, status: result.state.status },
-      events: result.events,
-    };
+    return this.#exclusive(sessionId, async (s) => {
+      const { result, events } = await this.#run(s, { kind: 'action', action });
+      return {
+        accepted: result.accepted,
+        ...(result.reason !== undefined ? { reason: result.message ? `${result.reason}: ${result.message}` : result.reason } : {}),
+        outcome: { version: result.state.version, status: result.state.status },
+        events,
+      };
+    });
   }
 
   /** The clock ran out for a character: it defends. Normally called by the clock itself. */
   async timeout(sessionId: string, characterId: string): Promise<GameEvent[]> {
-    const s = this.#sessions.get(sessionId);
-    if (!s) return [];
-    const result = await this.#run(s, { kind: 'timeout', characterId });
-    return result.accepted ? result.events : [];
+    if (!this.#sessions.has(sessionId)) return [];
+    return this.#exclusive(sessionId, async (s) => {
+      // The character may have acted while the timer fired: nothing to log then.
+      if (!timeoutAction(s.state, characterId)) return [];
+      const { result, events } = await this.#run(s, { kind: 'timeout', characterId });
+      return result.accepted ? events : [];
+    });
   }
 
   async getState(sessionId: string, characterId?: string): Promise<Record<string, unknown>> {
-    const s = this.#ensure(sessionId);
+    const s = await this.#session(sessionId);
     const view = characterId && s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
     return view as unknown as Record<string, unknown>;
   }
@@ -100,63 +131,138 @@ export class DungeonMaster {
     return s && { world: s.world, seed: s.seed, state: s.state, log: s.log.entries() };
   }
 
+  /** Loads a session into memory (from the store when it is not there yet) and returns its state. */
+  async load(sessionId: string): Promise<GameState> {
+    return (await this.#session(sessionId)).state;
+  }
+
   async close(): Promise<void> {
-    for (const s of this.#sessions.values()) for (const c of s.clocks.values()) clearTimeout(c.timer);
+    this.#closed = true;
+    for (const s of this.#sessions.values()) this.#stopClocks(s);
+    await Promise.allSettled([...this.#chains.values()]);
     this.#sessions.clear();
   }
 
-  #ensure(sessionId: string, worldId?: string): Session {
+  /** Runs `fn` after every command of the session queued before it. */
+  #exclusive<T>(sessionId: string, fn: (s: Session) => Promise<T>): Promise<T> {
+    const previous = this.#chains.get(sessionId) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.#session(sessionId).then(fn),
+      () => this.#session(sessionId).then(fn),
+    );
+    const settled = next.catch(() => undefined);
+    this.#chains.set(sessionId, settled);
+    void settled.then(() => {
+      if (this.#chains.get(sessionId) === settled) this.#chains.delete(sessionId);
+    });
+    return next;
+  }
+
+  /** The session in memory; else the stored one, replayed; else a new one of `worldId`. */
+  #session(sessionId: string, worldId?: string): Promise<Session> {
     const existing = this.#sessions.get(sessionId);
-    if (existing) return existing;
-    const id = worldId ?? this.#opts.defaultWorldId ?? 'crypt-of-dawn';
-    const world = this.#opts.worlds.get(id);
-    if (!world) throw new Error(`unknown world "${id}"`);
-    const seed = (this.#opts.seedFor ?? seedFromString)(sessionId);
+    if (existing) return Promise.resolve(existing);
+    let loading = this.#loading.get(sessionId);
+    if (!loading) {
+      loading = this.#open(sessionId, worldId).finally(() => this.#loading.delete(sessionId));
+      this.#loading.set(sessionId, loading);
+    }
+    return loading;
+  }
+
+  async #open(sessionId: string, worldId?: string): Promise<Session> {
+    const stored = await this.#opts.store?.load?.(sessionId);
+    if (stored && stored.entries.length > 0) {
+      const world = this.#world(stored.worldId);
+      const state = replay(world, stored.seed, stored.entries);
+      const log = SessionLog.from(stored.entries);
+      const s: Session = { world, seed: stored.seed, state, log, clocks: new Map() };
+      this.#sessions.set(sessionId, s);
+      const prompts = this.#rearm(s);
+      if (prompts.length > 0) await this.#opts.onEvents?.(sessionId, prompts);
+      return s;
+    }
+    const world = this.#world(worldId ?? this.#opts.defaultWorldId ?? 'crypt-of-dawn');
+    const seed = (this.#opts.seedFor ?? seedFromString)(sessionId) >>> 0;
     const log = new SessionLog();
     const command: Command = { kind: 'create', sessionId, seed };
     const result = applyCommand(world, null, command);
+    const entry = log.append(command, result);
+    await this.#opts.store?.save(sessionId, entry, result.state);
     const s: Session = { world, seed, state: result.state, log, clocks: new Map() };
     this.#sessions.set(sessionId, s);
-    const entry = log.append(command, result);
-    void this.#opts.store?.save(sessionId, entry, s.state);
     return s;
   }
 
-  async #run(s: Session, command: Command): Promise<RuleResult> {
-    const result = applyCommand(s.world, s.state, command);
-    s.state = result.state;
-    const entry = s.log.append(command, result);
-    await this.#opts.store?.save(s.state.sessionId, entry, s.state);
-    this.#rearm(s);
-    return result;
+  #world(id: string): World {
+    const world = this.#opts.worlds.get(id);
+    if (!world) throw new Error(`unknown world "${id}"`);
+    return world;
   }
 
-  /** Starts a clock for each character that is newly up, and stops the ones that are done. */
-  #rearm(s: Session): void {
+  /** Applies one command; the events are the rules' plus the turn prompts it caused. */
+  async #run(s: Session, command: Command): Promise<{ result: RuleResult; events: GameEvent[] }> {
+    const result = applyCommand(s.world, s.state, command);
+    const entry = s.log.append(command, result);
+    try {
+      await this.#opts.store?.save(s.state.sessionId, entry, result.state);
+    } catch (err) {
+      // The log in memory now holds an entry the store does not: forget the session and let the
+      // next command reload it from the store.
+      this.#stopClocks(s);
+      this.#sessions.delete(s.state.sessionId);
+      throw err;
+    }
+    s.state = result.state;
+    return { result, events: [...result.events, ...this.#rearm(s)] };
+  }
+
+  /**
+   * Prompts each character that is newly up (and starts its clock), stops the clocks of turns
+   * that are over. Returns the prompts, to be published after the events that led to them.
+   */
+  #rearm(s: Session): GameEvent[] {
     const timeoutMs = this.#opts.turnTimeoutMs;
     const waiting = s.state.status === 'active' ? waitingCharacters(s.state) : [];
     const live = new Set<string>();
+    const prompts: GameEvent[] = [];
     for (const w of waiting) {
       const turn = `${w.characterId}@${w.round}`;
       live.add(w.roomId);
       const current = s.clocks.get(w.roomId);
       if (current?.turn === turn) continue;
-      if (current) clearTimeout(current.timer);
-      if (timeoutMs === undefined) continue;
-      const timer = setTimeout(() => {
-        s.clocks.delete(w.roomId);
-        void this.timeout(s.state.sessionId, w.characterId).then((events) => {
-          if (events.length > 0) this.#opts.onEvents?.(s.state.sessionId, events);
-        });
-      }, timeoutMs);
-      timer.unref?.();
+      if (current?.timer) clearTimeout(current.timer);
+      prompts.push({
+        type: TURN_PROMPT,
+        characterId: w.characterId,
+        data: { characterId: w.characterId, roomId: w.roomId, round: w.round, version: s.state.version, timeoutMs: timeoutMs ?? null },
+      });
+      let timer: NodeJS.Timeout | null = null;
+      if (timeoutMs !== undefined && !this.#closed) {
+        const sessionId = s.state.sessionId;
+        timer = setTimeout(() => {
+          if (s.clocks.get(w.roomId)?.turn === turn) s.clocks.delete(w.roomId);
+          void this.timeout(sessionId, w.characterId)
+            .then(async (events) => {
+              if (events.length > 0) await this.#opts.onEvents?.(sessionId, events);
+            })
+            .catch((err: unknown) => this.#opts.onError?.(err, sessionId));
+        }, timeoutMs);
+        timer.unref?.();
+      }
       s.clocks.set(w.roomId, { turn, timer });
     }
     for (const [roomId, c] of s.clocks) {
       if (!live.has(roomId)) {
-        clearTimeout(c.timer);
+        if (c.timer) clearTimeout(c.timer);
         s.clocks.delete(roomId);
       }
     }
+    return prompts;
+  }
+
+  #stopClocks(s: Session): void {
+    for (const c of s.clocks.values()) if (c.timer) clearTimeout(c.timer);
+    s.clocks.clear();
   }
 }

@@ -35,7 +35,12 @@
  *   `applyCommand(world, state, command)`, `replay(world, seed, log)` → the same final state.
  * - `DungeonMaster` — an in-memory session holder with the api-server's `GameEngine` method
  *   shapes (createSession / join / leave / handleAction / getState / timeout), a turn clock
- *   and a log per session; storage and publishing plug in through its options.
+ *   and a log per session; storage and publishing plug in through its options. Commands of a
+ *   session run one at a time; a session it does not hold is replayed from `store.load`. When a
+ *   character is newly up it adds the private, unversioned turn prompt `combat.your_turn`
+ *   `{ characterId, roomId, round, version, timeoutMs }` after the events that led to it (not
+ *   logged: it is derived from the state). The api-server's adapter is
+ *   `src/engine/dungeon-master-engine.ts`.
  *
  * ## Rules in brief
  * Combat per room: entering a room with monsters starts a fight (d20 + bonus initiative).
@@ -61,5 +66,5 @@ export { applyAction, applyTimeout, timeoutAction, monsterTurn, advanceTurn, set
 export { decideMonsterAction, type MonsterDecision } from './monster-ai.ts';
 export { characterView, sessionView, publicRoom, type CharacterView, type SessionView, type RoomView, type CombatView } from './view.ts';
 export { SessionLog, replay, applyCommand, ReplayDivergence, type Command, type LogEntry } from './log.ts';
-export { DungeonMaster, type DungeonMasterOptions, type SessionStore } from './dungeon-master.ts';
+export { DungeonMaster, TURN_PROMPT, type DungeonMasterOptions, type SessionStore, type StoredSession } from './dungeon-master.ts';
 export type { GameState, GameEvent, RuleResult, RejectReason, CharacterState, MonsterState, Encounter } from './state.ts';

@@ -44,6 +44,16 @@ export function applyCommand(world: World, state: GameState | null, command: Com
 export class SessionLog {
   readonly #entries: LogEntry[] = [];
 
+  /** A log continued from stored entries (seq 0, 1, ... in order). */
+  static from(entries: readonly LogEntry[]): SessionLog {
+    const log = new SessionLog();
+    entries.forEach((e, i) => {
+      if (e.seq !== i) throw new Error(`log entry ${i} has seq ${e.seq}: the stored log has a gap`);
+      log.#entries.push(Object.freeze(structuredClone(e)));
+    });
+    return log;
+  }
+
   append(command: Command, result: RuleResult): LogEntry {
     const entry: LogEntry = Object.freeze({
       seq: this.#entries.length,

@@ -80,7 +80,7 @@ export class ResilientWatch {
   }
 
   private async run(): Promise<void> {
-    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 250, maxMs: 30_000 };
+    const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 250, maxMs: 8_000 };
     let delay = initialMs;
     let needList = true;
     while (!this.stopped) {

@@ -1,0 +1,49 @@
+import type { Queryable } from '../db/queryable.ts';
+import type { Command, GameState, LogEntry, SessionStore, StoredSession } from '../game/index.ts';
+
+// The Dungeon Master's session log in PostgreSQL (migrations/*_game-session-log.sql): one row per
+// applied command, appended in order, never changed. The `create` entry also records the run
+// (world and seed), so a session can be replayed from the database alone.
+
+interface LogRow {
+  seq: number;
+  command: Command;
+  version: number;
+  accepted: boolean;
+  events: LogEntry['events'];
+}
+
+export async function appendLogEntry(q: Queryable, sessionId: string, entry: LogEntry, state: Pick<GameState, 'worldId' | 'seed'>): Promise<void> {
+  if (entry.seq === 0) {
+    await q.query('INSERT INTO game_session_runs (session_id, world_id, seed) VALUES ($1, $2, $3)', [sessionId, state.worldId, state.seed]);
+  }
+  await q.query('INSERT INTO game_session_log (session_id, seq, command, version, accepted, events) VALUES ($1, $2, $3, $4, $5, $6)', [
+    sessionId,
+    entry.seq,
+    JSON.stringify(entry.command),
+    entry.version,
+    entry.accepted,
+    JSON.stringify(entry.events),
+  ]);
+}
+
+/** The stored session (world, seed, the whole log in order), or null when there is none. */
+export async function loadSessionLog(q: Queryable, sessionId: string): Promise<StoredSession | null> {
+  const run = await q.query<{ world_id: string; seed: string }>('SELECT world_id, seed FROM game_session_runs WHERE session_id = $1', [sessionId]);
+  const r = run.rows[0];
+  if (!r) return null;
+  const rows = await q.query<LogRow>('SELECT seq, command, version, accepted, events FROM game_session_log WHERE session_id = $1 ORDER BY seq', [sessionId]);
+  return {
+    worldId: r.world_id,
+    seed: Number(r.seed),
+    entries: rows.rows.map((row) => ({ seq: row.seq, command: row.command, version: row.version, accepted: row.accepted, events: row.events })),
+  };
+}
+
+/** The DungeonMaster's store on PostgreSQL. */
+export function postgresSessionStore(q: Queryable): SessionStore {
+  return {
+    save: (sessionId, entry, state) => appendLogEntry(q, sessionId, entry, state),
+    load: (sessionId) => loadSessionLog(q, sessionId),
+  };
+}

@@ -1,0 +1,35 @@
+// The chart's copies of files that have one source elsewhere: the CRD (crds/) and the operator's
+// ClusterRole (operator/rbac/). scripts/sync-chart-crds.sh refreshes them; this fails until it
+// has been run after a source changed.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { chartDir, repoRoot } from './chart.ts';
+
+const fix = 'run scripts/sync-chart-crds.sh';
+
+describe('one source for the files the chart copies', () => {
+  it('charts/dungeon/crds/ holds exactly the CRDs of crds/, byte for byte', () => {
+    const sources = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml')).sort();
+    expect(sources).toContain('characters.distributed-dungeon.io.yaml');
+    expect(readdirSync(join(chartDir, 'crds')).sort(), fix).toEqual(sources);
+    for (const f of sources) {
+      const copy = readFileSync(join(chartDir, 'crds', f), 'utf8');
+      expect(copy === readFileSync(join(repoRoot, 'crds', f), 'utf8'), `charts/dungeon/crds/${f} differs from crds/${f}: ${fix}`).toBe(true);
+    }
+  });
+
+  it('files/operator-clusterrole.yaml is operator/rbac/clusterrole.yaml, byte for byte', () => {
+    const source = join(repoRoot, 'operator', 'rbac', 'clusterrole.yaml');
+    expect(existsSync(source), 'operator/rbac/clusterrole.yaml is missing (the operator owns it)').toBe(true);
+    const same = readFileSync(join(chartDir, 'files', 'operator-clusterrole.yaml'), 'utf8') === readFileSync(source, 'utf8');
+    expect(same, `charts/dungeon/files/operator-clusterrole.yaml differs from operator/rbac/clusterrole.yaml: ${fix}`).toBe(true);
+  });
+
+  it('the script agrees: --check passes now', async () => {
+    const { stderr } = await promisify(execFile)('bash', [join(repoRoot, 'scripts', 'sync-chart-crds.sh'), '--check']);
+    expect(stderr).toBe('');
+  });
+});

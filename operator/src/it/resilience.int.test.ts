@@ -1,0 +1,154 @@
+// Outages on a control plane of this suite's own: the kube-apiserver goes away for 20 s, the
+// leader process is killed, a watch goes quiet. The operator must carry on by itself.
+import './vitest-context.ts';
+import { join } from 'node:path';
+import type { RunningServer } from '@distributed-dungeon/api-server';
+import { makeWorkdir, startControlPlane, startProcess, type ControlPlane, type ManagedProcess } from '@distributed-dungeon/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startOperator, type Operator } from '../controller/operator.ts';
+import { KubeClient } from '../kube/client.ts';
+import { Kinds } from '../kube/resources.ts';
+import { ResilientWatch } from '../kube/watch.ts';
+import { parsePolicy } from '../policy.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+let cp: ControlPlane;
+let client: KubeClient;
+let api: RunningServer;
+
+const spec = { displayName: 'Frodo', class: 'rogue', level: 3, image: 'registry.example/shire/frodo:1.0.0' };
+const phaseOf = async (ns: string, name: string) =>
+  (await getOrUndefined<{ status?: { phase?: string } }>(client, `/apis/distributed-dungeon.io/v1alpha1/namespaces/${ns}/characters/${name}`))?.status?.phase;
+const apply = async (ns: string, name: string, s: Record<string, unknown> = spec) => {
+  const res = await kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], characterYaml(ns, name, s));
+  expect(res.code, res.stderr).toBe(0);
+};
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  client = KubeClient.load(cp.kubeconfigPath);
+  await applyCrd(cp.kubeconfigPath);
+  api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'));
+});
+
+afterAll(async () => {
+  client?.close();
+  await api?.stop();
+  await cp?.stop();
+});
+
+describe('watches that stay alive', () => {
+  it('restarts a quiet watch and still delivers what happens afterwards', async () => {
+    const seen: string[] = [];
+    const watch = new ResilientWatch(client, {
+      kind: Kinds.ConfigMap,
+      labelSelector: 'test=stall',
+      stallMs: 1_000,
+      watchTimeoutSeconds: 3600,
+      onEvent: (type, obj) => seen.push(`${type} ${obj.metadata.name}`),
+      log,
+    });
+    watch.start();
+    await watch.synced;
+    await waitFor('two stall restarts', async () => watch.restarts >= 2, 10_000);
+    await client.request('POST', '/api/v1/namespaces/default/configmaps', {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-stall', labels: { test: 'stall' } }, data: { a: '1' } },
+    });
+    await waitFor('event after the restarts', async () => seen.includes('ADDED after-stall'), 10_000);
+    await watch.stop();
+  });
+});
+
+describe('an operator through outages', () => {
+  let operator: Operator;
+
+  it('reconnects by itself after the kube-apiserver is down for 20 s and reconciles what changed', async () => {
+    const ns = 'shire';
+    await createNamespace(client, ns);
+    operator = await startOperator({
+      kubeconfig: cp.kubeconfigPath,
+      registryUrl: api.url,
+      adminToken: ADMIN_TOKEN,
+      policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
+      workers: 2,
+      leaderElection: { namespace: 'default', name: 'dungeon-operator', identity: 'in-process', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
+      log,
+      registryPollMs: 1_000,
+    });
+    await operator.synced();
+    await apply(ns, 'frodo');
+    await waitFor('frodo Running', async () => (await phaseOf(ns, 'frodo')) === 'Running', 60_000);
+
+    const restartsBefore = (await operator.metrics.watchRestarts.get()).values.reduce((s, v) => s + v.value, 0);
+    await cp.stopApiserver();
+    await new Promise((r) => setTimeout(r, 20_000));
+    await cp.startApiserver();
+
+    // Changes made after the restart: a new Character, and an old one suspended.
+    await apply(ns, 'sam', { ...spec, displayName: 'Sam' });
+    await apply(ns, 'frodo', { ...spec, suspend: true });
+    await waitFor('sam Running', async () => (await phaseOf(ns, 'sam')) === 'Running', 60_000);
+    await waitFor('frodo Suspended', async () => (await phaseOf(ns, 'frodo')) === 'Suspended', 30_000);
+    const restartsAfter = (await operator.metrics.watchRestarts.get()).values.reduce((s, v) => s + v.value, 0);
+    expect(restartsAfter).toBeGreaterThan(restartsBefore);
+    expect(operator.isLeader()).toBe(true);
+  }, 150_000);
+
+  it('hands over to the standby when the leader is killed', async () => {
+    // The in-process operator leads; a second replica runs as its own process and waits. A
+    // graceful stop hands over at once; a SIGKILL makes the next standby wait out the lease.
+    const workdir = makeWorkdir('operator-leader');
+    const env = {
+      ...process.env,
+      KUBECONFIG: cp.kubeconfigPath,
+      DUNGEON_REGISTRY_URL: api.url,
+      DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
+      OPERATOR_PORT: '0',
+      OPERATOR_LEASE_NAMESPACE: 'default',
+      OPERATOR_LEASE_NAME: 'dungeon-operator',
+      OPERATOR_LEASE_DURATION_SECONDS: '6',
+      OPERATOR_IDENTITY: 'process-replica',
+      LOG_LEVEL: 'info',
+    };
+    const node = process.execPath;
+    const main = join(import.meta.dirname, '..', 'main.ts');
+    const replica: ManagedProcess = startProcess('operator-replica', node, ['--conditions=source', main], { logFile: join(workdir, 'operator.log'), env });
+    try {
+      await new Promise((r) => setTimeout(r, 3_000));
+      const leaseHolder = async () =>
+        (await client.request<{ spec: { holderIdentity?: string } }>('GET', '/apis/coordination.k8s.io/v1/namespaces/default/leases/dungeon-operator')).spec.holderIdentity;
+      expect(await leaseHolder()).toBe('in-process'); // the standby waits
+      await operator.stop(); // releases the lease
+      await waitFor('process replica leads', async () => (await leaseHolder()) === 'process-replica', 20_000);
+      await apply('shire', 'merry', { ...spec, displayName: 'Merry' });
+      await waitFor('merry Running (reconciled by the process replica)', async () => (await phaseOf('shire', 'merry')) === 'Running', 60_000);
+
+      // Now a hard kill: no release; the standby must wait out the lease.
+      const standby = await startOperator({
+        kubeconfig: cp.kubeconfigPath,
+        registryUrl: api.url,
+        adminToken: ADMIN_TOKEN,
+        policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
+        workers: 2,
+        leaderElection: { namespace: 'default', name: 'dungeon-operator', identity: 'standby', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
+        log,
+      });
+      operator = standby;
+      await standby.synced();
+      expect(standby.isLeader()).toBe(false);
+      const killedAt = Date.now();
+      replica.child.kill('SIGKILL');
+      await replica.exited;
+      await waitFor('standby leads', async () => standby.isLeader(), 30_000);
+      const takeoverMs = Date.now() - killedAt;
+      expect(takeoverMs).toBeLessThan(15_000);
+      await apply('shire', 'pippin', { ...spec, displayName: 'Pippin' });
+      await waitFor('pippin Running (reconciled by the standby)', async () => (await phaseOf('shire', 'pippin')) === 'Running', 60_000);
+    } finally {
+      await replica.stop('SIGKILL', 1000);
+      await operator.stop();
+    }
+  }, 150_000);
+});
