@@ -8,7 +8,7 @@ NPM := npm_config_nodedir= npm
 VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo \
-        cluster-up cluster-down crds bench clean
+        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench clean
 
 help:
 	@echo "make demo          bring up the platform locally and play"
@@ -42,6 +42,7 @@ lint: npm-deps
 typecheck: npm-deps
 	@echo "== type-check"
 	@$(NPM) exec -- tsc -b
+	@$(NPM) exec -- tsc -p charts/dungeon
 
 unit: npm-deps
 	@echo "== unit tests"
@@ -71,6 +72,22 @@ cluster-up: deps
 
 cluster-down:
 	@$(NODE) testkit/src/cluster-cli.ts down
+
+# The CRD is generated from the schema in code; the chart carries copies of it and of the
+# operator's ClusterRole, checked by a unit test.
+crds: npm-deps
+	@$(NPM) -w operator run gen:crd
+	@bash scripts/sync-chart-crds.sh
+
+sync-chart:
+	@bash scripts/sync-chart-crds.sh
+
+helm-lint: controlplane
+	@"$$($(NODE) --conditions=source -e "import('@distributed-dungeon/testkit').then(m => console.log(m.controlPlaneBinDir()))")/helm" lint --strict charts/dungeon
+
+# Container images need a Docker engine; scripts/images.sh says so plainly when there is none.
+images:
+	@bash scripts/images.sh
 
 clean:
 	rm -rf node_modules */node_modules */dist

@@ -6,7 +6,7 @@ import type { AppContext } from './context.ts';
 import { createPool } from './db/pool.ts';
 import { migrate } from './db/migrate.ts';
 import type { GameEngineFactory } from './engine/game-engine.ts';
-import { recordOnlyEngine } from './engine/record-only-engine.ts';
+import { defaultGameEngine } from './engine/dungeon-master-engine.ts';
 import { BusUsers } from './events/bus-users.ts';
 import { EventPublisher } from './events/publisher.ts';
 import { createCommandClient, createSubscriberClient } from './events/redis.ts';
@@ -20,7 +20,10 @@ import { countActiveSessions } from './sessions/repository.ts';
 import { WsGateway } from './ws/gateway.ts';
 
 export interface StartOptions {
-  /** The Dungeon Master; defaults to the record-only engine. */
+  /**
+   * The game engine; defaults to the Dungeon Master (src/engine/dungeon-master-engine.ts) with
+   * `config.game`. `recordOnlyEngine` (src/engine/record-only-engine.ts) records without rules.
+   */
   engine?: GameEngineFactory;
   /** Routers to mount; defaults to DEFAULT_MODULES (src/modules.ts). */
   modules?: ApiModule[];
@@ -41,6 +44,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     logger.warn({ kid: config.jwt.activeKid }, 'JWT signing key generated for development; set JWT_SIGNING_KEYS so tokens survive restarts and replicas agree');
   }
   if (config.db.migrateOnStart) await migrate(config.databaseUrl, logger);
+  // Worlds are read and validated before anything else starts: a bad world file stops start-up.
+  const engineFactory = options.engine ?? (await defaultGameEngine(config));
 
   const db = createPool({ url: config.databaseUrl, max: config.db.poolMax, connectTimeoutMs: config.db.connectTimeoutMs, logger });
   const redis = createCommandClient(config.redisUrl, logger);
@@ -57,7 +62,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const metrics = new Metrics({ activeSessions: () => countActiveSessions(db) });
   const events = new EventPublisher(redis, (topic) => metrics.eventsPublished.inc({ topic }));
   const busUsers = new BusUsers(redis);
-  const engine = (options.engine ?? recordOnlyEngine)({ events, db, logger: logger.child({ component: 'engine' }) });
+  const engine = engineFactory({ events, db, logger: logger.child({ component: 'engine' }) });
   const ctx: AppContext = { config, logger, db, redis, tokens: new TokenService(config.jwt), busUsers, events, engine, metrics };
 
   // Redis keeps ACL users in memory only: after it restarts, recreate them from the stored hashes.

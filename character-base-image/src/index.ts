@@ -33,3 +33,5 @@ export { backoffDelay, retry, type BackoffOptions, type RetryOptions } from './c
 export { CharacterRuntime, type RuntimeSettings, type SavedCharacter, type Logger } from './runtime/runtime.ts';
 export { loadCharacter, loadCharacterConfig, settingsFromEnv, ConfigError } from './runtime/config.ts';
 export type * from './types.ts';
+export { TURN_PROMPT } from './types.ts';
+export { lootableContainers, type LootPolicy } from './character/loot.ts';

@@ -52,10 +52,26 @@ export interface RoomView {
   fallen: { id: string; name: string }[];
   npcs: { id: string; name: string; description?: string; topics: string[] }[];
   characters: string[];
-  container: { id?: string; name: string; lock_state: string; capacity_slots: number } | null;
+  /** The room's chest; `container_id` is its id in the item-container API (open, loot-all). */
+  container: { id?: string; container_id?: string; name: string; lock_state: string; capacity_slots: number } | null;
   traps: { id: string; name: string; status: string }[];
   discoveries: { id: string; description: string }[];
 }
+
+export interface KnownContainer {
+  roomId: string | null;
+  /** `corpse`, `chest` (a room's own) or `container` (heard of through container events). */
+  kind: string;
+  looted?: boolean;
+  /** Corpses: who may loot during the grace period (the dead character, or the monster's killer). */
+  ownerId?: string | null;
+  /** Corpses: until when only the owner may loot (ISO time). */
+  graceUntil?: string | null;
+  name?: string;
+}
+
+/** The private prompt (`character:{id}`) that says it is this character's turn in a fight. */
+export const TURN_PROMPT = 'combat.your_turn';
 
 export interface CombatantView {
   kind: 'character' | 'monster';
@@ -99,7 +115,7 @@ export interface GameState {
   combat: CombatView | null;
   party: PartyMember[];
   /** Item containers seen in events (corpses, chests): container id → where and what. */
-  containers?: Record<string, { roomId: string | null; kind: string; looted?: boolean }>;
+  containers?: Record<string, KnownContainer>;
   /** Actions sent and not yet confirmed by the game (clientActionIds). */
   pending?: string[];
 }

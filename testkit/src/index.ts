@@ -9,3 +9,4 @@ export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '
 export { kubeRequest, type KubeIdentity, type KubeResponse } from './kube-client.ts';
 export { LOCAL_STORAGE_CLASS } from './provisioner.ts';
 export { generatePki, writeKubeconfig } from './pki.ts';
+export { controlPlaneBinDir, ensureControlPlaneBinaries, pinnedVersions } from './controlplane-binaries.ts';

@@ -31,6 +31,20 @@ export interface Config {
     windowSeconds: number;
   };
   sessions: { capacity: number; defaultWorldId: string };
+  /** The Dungeon Master (src/engine/dungeon-master-engine.ts) and the corpses it leaves. */
+  game: {
+    /** A character that does not act within this long on its combat turn defends. */
+    turnTimeoutMs: number;
+    /** Every session's seed when set (reproducible play); else derived from the session id. */
+    seed: number | null;
+    /** Extra world files (`<id>.json`); the bundled worlds are always loaded. */
+    worldsDir: string | null;
+    /** Corpses: owner-only grace, then public, then decay (seed 004). */
+    corpseGraceSeconds: number;
+    corpseDecaySeconds: number;
+    /** How often the decay sweeper runs (0: not at all). */
+    corpseSweepIntervalMs: number;
+  };
   eventBus: { publicUrl: string };
   ws: { maxBufferedBytes: number; heartbeatMs: number; path: string };
   db: { poolMax: number; connectTimeoutMs: number; migrateOnStart: boolean };
@@ -97,6 +111,12 @@ const Env = z.object({
   RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(1),
   SESSION_CAPACITY: int(1, 1000).default(6),
   DEFAULT_WORLD_ID: z.string().regex(/^[a-z0-9][-a-z0-9]{0,62}$/).default('crypt-of-dawn'),
+  DUNGEON_TURN_TIMEOUT_MS: int(50, 600_000).default(5000),
+  DUNGEON_SEED: int(0, 4_294_967_295).optional(),
+  DUNGEON_WORLDS_DIR: z.string().min(1).optional(),
+  CORPSE_GRACE_SECONDS: int(0, 86_400).default(300),
+  CORPSE_DECAY_SECONDS: int(1, 30 * 86_400).default(3600),
+  CORPSE_SWEEP_INTERVAL_MS: int(0, 3_600_000).default(5000),
   EVENT_BUS_PUBLIC_URL: urlWithScheme(['redis', 'rediss']).optional(),
   WS_MAX_BUFFERED_BYTES: int(1024, 1 << 30).default(1 << 20),
   WS_HEARTBEAT_MS: int(100, 600_000).default(30_000),
@@ -144,6 +164,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     jwt: { keys, activeKid, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.TOKEN_TTL_SECONDS, generated },
     rateLimit: { points: e.RATE_LIMIT_POINTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     sessions: { capacity: e.SESSION_CAPACITY, defaultWorldId: e.DEFAULT_WORLD_ID },
+    game: {
+      turnTimeoutMs: e.DUNGEON_TURN_TIMEOUT_MS,
+      seed: e.DUNGEON_SEED ?? null,
+      worldsDir: e.DUNGEON_WORLDS_DIR ?? null,
+      corpseGraceSeconds: e.CORPSE_GRACE_SECONDS,
+      corpseDecaySeconds: e.CORPSE_DECAY_SECONDS,
+      corpseSweepIntervalMs: e.CORPSE_SWEEP_INTERVAL_MS,
+    },
     eventBus: { publicUrl: e.EVENT_BUS_PUBLIC_URL ?? publicBusUrl(e.REDIS_URL) },
     ws: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, heartbeatMs: e.WS_HEARTBEAT_MS, path: '/ws' },
     db: { poolMax: e.PG_POOL_MAX, connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS, migrateOnStart: e.MIGRATE_ON_START },

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DungeonMaster } from './dungeon-master.ts';
+import { DungeonMaster, TURN_PROMPT, type StoredSession } from './dungeon-master.ts';
+import type { LogEntry } from './log.ts';
 import { replay } from './log.ts';
 import type { GameEvent } from './state.ts';
 import { FIGHTER, tinyWorld, WIZARD } from './test-fixtures.ts';
@@ -39,5 +40,39 @@ describe('DungeonMaster', () => {
     expect(replay(s.world, s.seed, s.log)).toEqual(s.state);
     expect(await dm.getState('s-1', 'thorin')).toMatchObject({ characterId: 'thorin', version: s.state.version });
     await dm.close();
+  });
+
+  it('prompts whoever is up on its private channel, and restores a session from its stored log', async () => {
+    const stored = new Map<string, StoredSession>();
+    const store = {
+      save: (sid: string, entry: LogEntry, state: { worldId: string; seed: number }) => {
+        const s = stored.get(sid) ?? { worldId: state.worldId, seed: state.seed, entries: [] };
+        s.entries.push(entry);
+        stored.set(sid, s);
+      },
+      load: async (sid: string) => stored.get(sid) ?? null,
+    };
+    const worlds = new Map([['tiny', tinyWorld()]]);
+    const dm = new DungeonMaster({ worlds, defaultWorldId: 'tiny', seedFor: () => 7, store });
+    await dm.createSession('tiny', 's-2');
+    await dm.join('s-2', { ...FIGHTER, class: 'fighter' });
+    const moved = await dm.handleAction('s-2', { type: 'exploration.move', characterId: 'thorin', direction: 'north' });
+    const prompts = moved.events.filter((e) => e.type === TURN_PROMPT);
+    const last = moved.events.at(-1)!;
+    expect(prompts).toHaveLength(1);
+    expect(last).toMatchObject({ type: TURN_PROMPT, characterId: 'thorin', data: { roomId: 'den', round: expect.any(Number) } });
+    expect(last.version).toBeUndefined();
+    expect(last.data.version).toBe(dm.session('s-2')!.state.version);
+
+    const before = dm.session('s-2')!.state;
+    await dm.close();
+    const published: string[] = [];
+    const again = new DungeonMaster({ worlds, defaultWorldId: 'tiny', seedFor: () => 1, store, onEvents: (_sid, events) => published.push(...events.map((e) => e.type)) });
+    expect(await again.load('s-2')).toEqual(before);
+    expect(published).toEqual([TURN_PROMPT]);
+    const attack = await again.handleAction('s-2', { type: 'combat.attack', characterId: 'thorin', target: 'ogre' });
+    expect(attack.accepted).toBe(true);
+    expect(stored.get('s-2')!.entries.map((e) => e.seq)).toEqual(stored.get('s-2')!.entries.map((_, i) => i));
+    await again.close();
   });
 });

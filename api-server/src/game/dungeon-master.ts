@@ -43,7 +43,7 @@ export interface DungeonMasterOptions {
    * Events the engine produces on its own, to publish: turn timeouts (with the turn prompt of
    * whoever is up next) and the prompts of a session restored from the store.
    */
-  onEvents?: (sessionId: string, events: GameEvent[]) => void | Promise<void>;
+  onEvents?: (sessionId: string, events: GameEvent[]) => unknown;
   store?: SessionStore;
   /** A command the clock ran on its own failed (the store was away, ...). */
   onError?: (err: unknown, sessionId: string) => void;

@@ -48,6 +48,9 @@ export class SessionsService {
   async state(id: string, characterId?: string): Promise<SessionState> {
     const session = await this.get(id);
     const gameState = await this.#ctx.engine.getState(id, characterId);
-    return { session, gameState: { ...gameState, version: await this.#ctx.events.currentVersion(id) } };
+    // The engine numbers its own state: its version is the one the events carry. An engine
+    // without versions gets the newest one published.
+    const version = typeof gameState.version === 'number' ? gameState.version : await this.#ctx.events.currentVersion(id);
+    return { session, gameState: { ...gameState, version } };
   }
 }

@@ -1,5 +1,5 @@
 // Thorin, an aggressive melee fighter: the seed's example, in TypeScript.
-import { CharacterBase, CombatAI, ExplorationAI, type CharacterConfig, type GameState } from '@distributed-dungeon/character-sdk';
+import { CharacterBase, CombatAI, ExplorationAI, lootableContainers, type CharacterConfig, type GameState } from '@distributed-dungeon/character-sdk';
 
 export default class MyFighter extends CharacterBase {
   constructor(config: CharacterConfig) {
@@ -10,5 +10,10 @@ export default class MyFighter extends CharacterBase {
 
   override async onCombatTurn(gameState: GameState) {
     return this.combatAI!.decideCombatAction(gameState);
+  }
+
+  /** Trophies: the corpses of what it killed itself (ours during the grace period). */
+  override async onLoot(gameState: GameState): Promise<string[]> {
+    return lootableContainers(gameState, { corpses: 'mine', chests: false });
   }
 }

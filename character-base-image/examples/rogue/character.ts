@@ -1,5 +1,5 @@
 // Vex, a cautious rogue who searches every room and empties every corpse and chest it finds.
-import { CharacterBase, CombatAI, ExplorationAI, type CharacterConfig, type GameState } from '@distributed-dungeon/character-sdk';
+import { CharacterBase, CombatAI, ExplorationAI, lootableContainers, type CharacterConfig, type GameState } from '@distributed-dungeon/character-sdk';
 
 export default class Rogue extends CharacterBase {
   constructor(config: CharacterConfig) {
@@ -12,10 +12,8 @@ export default class Rogue extends CharacterBase {
     return this.combatAI!.decideCombatAction(gameState);
   }
 
-  /** Every container heard of in this room (corpses, chests): the runtime loots each once. */
+  /** The room's chest and every corpse here that is open to us: the runtime loots each once. */
   override async onLoot(gameState: GameState): Promise<string[]> {
-    return Object.entries(gameState.containers ?? {})
-      .filter(([, c]) => c.roomId === gameState.me.roomId)
-      .map(([id]) => id);
+    return lootableContainers(gameState);
   }
 }

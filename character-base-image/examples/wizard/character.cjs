@@ -1,6 +1,6 @@
 // Elara, a careful wizard: ranged spells from behind the others, cautious steps. Plain
 // JavaScript (CommonJS, exactly as in the seed) to show the SDK needs no TypeScript.
-const { CharacterBase, CombatAI, ExplorationAI } = require('@distributed-dungeon/character-sdk');
+const { CharacterBase, CombatAI, ExplorationAI, lootableContainers } = require('@distributed-dungeon/character-sdk');
 
 class MyWizard extends CharacterBase {
   constructor(config) {
@@ -18,6 +18,11 @@ class MyWizard extends CharacterBase {
     const me = gameState.me;
     if (me.maxMana > 0 && me.mana < 2 && me.restsLeft > 0) return { type: 'rest' };
     return this.explorationAI.decideExploration(gameState);
+  }
+
+  async onLoot(gameState) {
+    // Only what its own spells felled.
+    return lootableContainers(gameState, { corpses: 'mine', chests: false });
   }
 
   async onEvent(event) {

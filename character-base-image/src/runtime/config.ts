@@ -34,6 +34,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, config: CharacterConfig)
     dataDir: env.DATA_DIR || '/data',
     port,
     ...(env.HOST ? { host: env.HOST } : {}),
+    ...(env.DUNGEON_SESSION_ID ? { sessionId: env.DUNGEON_SESSION_ID } : {}),
     transport,
     actIntervalMs: int('ACT_INTERVAL_MS', 750),
     decisionTimeoutMs: int('DECISION_TIMEOUT_MS', 5000),

@@ -1,3 +1,4 @@
+import { registerHooks } from 'node:module';
 import pino from 'pino';
 import { ConfigError, findCharacterModule, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
 import { CharacterRuntime } from './runtime.ts';
@@ -7,6 +8,16 @@ import { CharacterRuntime } from './runtime.ts';
 // DUNGEON_API_KEY, CHARACTER_ENDPOINT, DATA_DIR (/data), CONFIG_DIR (/config), CHARACTER_MODULE
 // (else the first character.{js,mjs,cjs,ts} in CHARACTER_DIR, /app/character),
 // PORT (3000), EVENT_TRANSPORT (redis | websocket | auto), LOG_LEVEL.
+
+// A player's module may live anywhere (`make play CHARACTER=~/my-character.ts`), where the SDK's
+// package name does not resolve: point that name at this very SDK (one copy, whatever the path).
+const SDK = '@distributed-dungeon/character-sdk';
+const sdkUrl = import.meta.resolve(SDK);
+registerHooks({
+  resolve(specifier, context, next) {
+    return specifier === SDK ? { url: sdkUrl, shortCircuit: true } : next(specifier, context);
+  },
+});
 
 async function main(): Promise<void> {
   const config = await loadCharacterConfig(process.env.CONFIG_DIR || '/config');

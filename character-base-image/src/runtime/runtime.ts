@@ -38,6 +38,8 @@ export interface RuntimeSettings {
   keepSnapshots?: number;
   /** Ask for the saved session again on restart (default true). */
   rejoinSession?: boolean;
+  /** The session to ask for on the first registration (else the registry picks one). */
+  sessionId?: string;
 }
 
 /** What the runtime keeps under the data directory. */
@@ -50,11 +52,13 @@ export interface SavedCharacter {
   registeredAt: string | null;
 }
 
+const LOOT_RETRY_MS = 10_000;
+
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
 export class CharacterRuntime {
   readonly character: CharacterBase;
-  readonly settings: Required<Omit<RuntimeSettings, 'host'>> & { host?: string };
+  readonly settings: Required<Omit<RuntimeSettings, 'host' | 'sessionId'>> & { host?: string; sessionId?: string };
   readonly registry: RegistryClient;
   readonly store: DurableStore<SavedCharacter>;
   readonly view: LocalView;
@@ -74,6 +78,8 @@ export class CharacterRuntime {
   #saveTimer: NodeJS.Timeout | null = null;
   #startedAt = Date.now();
   #actionsSent = 0;
+  readonly #lootRetryAt = new Map<string, number>();
+  readonly #lootAttempts = new Map<string, number>();
 
   constructor(character: CharacterBase, settings: RuntimeSettings, options: { logger?: Logger; fetch?: typeof fetch } = {}) {
     this.character = character;
@@ -170,7 +176,11 @@ export class CharacterRuntime {
       containerEndpoint: this.settings.endpoint,
       capabilities: this.character.capabilities,
       version: c.version ?? '1.0.0',
-      ...(this.settings.rejoinSession && this.#saved.sessionId ? { sessionId: this.#saved.sessionId } : {}),
+      ...(this.settings.rejoinSession && this.#saved.sessionId
+        ? { sessionId: this.#saved.sessionId }
+        : this.settings.sessionId
+          ? { sessionId: this.settings.sessionId }
+          : {}),
     };
     const res = await this.registry.register(request, { signal: this.#abort.signal });
     this.log.info({ sessionId: res.sessionId, channels: res.eventChannels }, 'registered');
@@ -306,14 +316,25 @@ export class CharacterRuntime {
 
   async #loot(s: GameState): Promise<void> {
     const ids = await this.#hook('onLoot', () => this.character.onLoot(s));
+    const now = Date.now();
     for (const id of Array.isArray(ids) ? ids : []) {
-      if (this.#saved.looted.includes(id)) continue;
-      this.#saved.looted.push(id);
+      if (this.#saved.looted.includes(id) || (this.#lootRetryAt.get(id) ?? 0) > now) continue;
       try {
         const res = await this.registry.lootContainer(id);
+        this.#saved.looted.push(id);
+        this.#lootRetryAt.delete(id);
         this.log.info({ containerId: id, moved: res.moved.map((m) => `${m.quantity}× ${m.item_name}`) }, 'looted');
+        this.#scheduleSave();
       } catch (err) {
-        this.log.warn({ containerId: id, err: String(err) }, 'looting failed');
+        // Gone (decayed) or locked: give up on it. Not yet ours (grace), not here, or the
+        // container budget is spent (429): try again a little later.
+        const status = err instanceof HttpError ? err.status : 0;
+        const attempts = (this.#lootAttempts.get(id) ?? 0) + 1;
+        this.#lootAttempts.set(id, attempts);
+        if (status === 404 || status === 423 || attempts >= 5) this.#saved.looted.push(id);
+        else this.#lootRetryAt.set(id, now + LOOT_RETRY_MS);
+        this.log.warn({ containerId: id, status, err: String(err) }, 'looting failed');
+        if (status === 429) return;
       }
     }
   }

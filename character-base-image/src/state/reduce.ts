@@ -1,4 +1,4 @@
-import type { GameEvent, GameState, ItemStack, MonsterView, RoomView } from '../types.ts';
+import { TURN_PROMPT, type GameEvent, type GameState, type ItemStack, type MonsterView, type RoomView } from '../types.ts';
 
 // How an authoritative event changes the character's view. Events carry absolute values (hp
 // after the hit, the room entered), so applying one never depends on arithmetic over history.
@@ -166,17 +166,41 @@ export function reduceEvent(s: GameState, event: GameEvent): void {
       s.outcome = (d.outcome as GameState['outcome']) ?? null;
       s.combat = null;
       return;
-    case 'corpse.created':
+    case TURN_PROMPT: {
+      // Private and unversioned; LocalView hands it over once the state is at its version.
+      if (d.characterId !== me || str(d.roomId) !== s.me.roomId || !s.me.alive) return;
+      s.combat ??= { roomId: s.me.roomId, round: num(d.round) ?? 1, order: [], active: null, myTurn: false };
+      s.combat.round = num(d.round) ?? s.combat.round;
+      s.combat.active = { kind: 'character', id: me };
+      s.combat.myTurn = true;
+      s.me.defending = false;
+      return;
+    }
+    case 'corpse.created': {
+      // The item-container service made the corpse; its id is what `/api/containers/*` takes.
+      const id = str(d.container_id);
+      if (!id) return;
+      const of = d.corpseOf as { name?: unknown } | undefined;
+      s.containers ??= {};
+      s.containers[id] = {
+        ...s.containers[id],
+        roomId: str(d.roomId) ?? null,
+        kind: 'corpse',
+        ownerId: str(d.ownerId) ?? null,
+        graceUntil: str(d.grace_period_until) ?? null,
+        ...(typeof of?.name === 'string' ? { name: `corpse of ${of.name}` } : {}),
+      };
+      return;
+    }
     case 'container.opened':
     case 'container.updated':
     case 'container.closed':
     case 'container.decayed': {
-      // Corpses and chests become item containers; remember the ids we hear of for looting.
       const id = str(d.container_id) ?? str(d.containerId);
       if (!id) return;
       s.containers ??= {};
       if (event.type === 'container.decayed') delete s.containers[id];
-      else s.containers[id] ??= { roomId: str(d.roomId) ?? str(d.room_id) ?? null, kind: event.type === 'corpse.created' ? 'corpse' : 'container' };
+      else s.containers[id] ??= { roomId: str(d.roomId) ?? str(d.room_id) ?? null, kind: 'container' };
       return;
     }
     default:

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalView } from './view.ts';
 import { denRoom, sampleState } from '../test-fixtures.ts';
-import type { GameEvent } from '../types.ts';
+import { TURN_PROMPT, type GameEvent } from '../types.ts';
 
 const moved = (version: number, clientActionId?: string): GameEvent => ({
   type: 'exploration.moved',
@@ -101,15 +101,42 @@ describe('LocalView', () => {
     expect(view.state!.combat!.myTurn).toBe(false); // never act twice on one turn
     view.applyEvent({ type: 'combat.damage', version: 15, data: { roomId: 'den', targetKind: 'monster', targetId: 'ogre', hp: 0, clientActionId: 'x' } });
     view.applyEvent({ type: 'combat.death', version: 16, data: { roomId: 'den', kind: 'monster', id: 'ogre' } });
-    view.applyEvent({ type: 'corpse.created', version: 17, data: { roomId: 'den', container_id: '3f1c1f5e-0000-4000-8000-000000000001' } });
+    view.applyEvent({
+      type: 'corpse.created',
+      version: 17,
+      data: { roomId: 'den', corpseOf: { kind: 'monster', id: 'ogre', name: 'ogre' }, ownerId: 'thorin', container_id: '3f1c1f5e-0000-4000-8000-000000000001', grace_period_until: '2026-01-01T00:05:00.000Z' },
+    });
     view.applyEvent({ type: 'combat.ended', version: 18, data: { roomId: 'den', result: 'victory' } });
     const s = view.state!;
     expect(s.combat).toBeNull();
     expect(s.room.monsters).toEqual([]);
     expect(s.room.fallen).toEqual([{ id: 'ogre', name: 'ogre' }]);
-    expect(s.containers).toEqual({ '3f1c1f5e-0000-4000-8000-000000000001': { roomId: 'den', kind: 'corpse' } });
+    expect(s.containers).toEqual({
+      '3f1c1f5e-0000-4000-8000-000000000001': { roomId: 'den', kind: 'corpse', ownerId: 'thorin', graceUntil: '2026-01-01T00:05:00.000Z', name: 'corpse of ogre' },
+    });
     view.applyEvent({ type: 'system.session_closed', version: 19, data: { outcome: 'victory' } });
     expect(view.state).toMatchObject({ status: 'ended', outcome: 'victory' });
+    view.close();
+  });
+
+  it('takes the private turn prompt once the state reaches the version it was sent at', () => {
+    const view = new LocalView();
+    view.reset(sampleState());
+    const prompt = (version: number): GameEvent => ({ type: TURN_PROMPT, data: { characterId: 'thorin', roomId: 'den', round: 1, version, timeoutMs: 5000 } });
+    view.applyEvent(moved(11));
+    // Sent at version 13: the fight's start (12, 13) has not arrived yet, so it waits.
+    expect(view.applyEvent(prompt(13))).toBe('buffered');
+    expect(view.state!.combat).toBeNull();
+    view.applyEvent({ type: 'combat.started', version: 12, data: { roomId: 'den', characters: ['thorin'], monsters: [{ id: 'ogre', name: 'ogre', hp: 30, maxHp: 30 }] } });
+    expect(view.state!.combat?.myTurn).toBe(false);
+    view.applyEvent({ type: 'combat.initiative', version: 13, data: { roomId: 'den', round: 1, order: [{ kind: 'character', id: 'thorin', name: 'Thorin', initiative: 15 }] } });
+    expect(view.state!.combat).toMatchObject({ myTurn: true, active: { kind: 'character', id: 'thorin' }, round: 1 });
+    // A prompt older than the state is spent: the state's own events say whose turn it is.
+    view.applyEvent({ type: 'combat.turn', version: 14, data: { roomId: 'den', round: 1, actorKind: 'monster', actorId: 'ogre' } });
+    expect(view.applyEvent(prompt(13))).toBe('stale');
+    expect(view.state!.combat?.myTurn).toBe(false);
+    expect(view.applyEvent(prompt(14))).toBe('unversioned');
+    expect(view.state!.combat?.myTurn).toBe(true);
     view.close();
   });
 });

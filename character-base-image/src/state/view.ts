@@ -1,4 +1,4 @@
-import type { ActionDraft, GameEvent, GameState } from '../types.ts';
+import { TURN_PROMPT, type ActionDraft, type GameEvent, type GameState } from '../types.ts';
 import { reduceEvent } from './reduce.ts';
 
 // The character's local view of the game: the authoritative state (from the registration
@@ -8,7 +8,10 @@ import { reduceEvent } from './reduce.ts';
 // Ordering: version v+1 is applied at once; later versions wait in a buffer until the gap
 // fills; older ones are dropped. A gap that stays open (`gapTimeoutMs`) or a buffer that grows
 // too long asks for a fresh snapshot through `onResync`, and `reset(snapshot)` replays whatever
-// the buffer holds beyond it. Unversioned events (private notes) apply immediately.
+// the buffer holds beyond it. Unversioned events (private notes) apply immediately, except the
+// turn prompt: it names the version it was sent at and is applied when the state gets there
+// (at once when it already is; dropped when the state moved past it, whose own events say whose
+// turn it is).
 
 export type ApplyOutcome = 'applied' | 'stale' | 'buffered' | 'unversioned';
 
@@ -32,6 +35,8 @@ interface Pending {
 export class LocalView {
   #base: GameState | null = null;
   readonly #buffer = new Map<number, GameEvent>();
+  /** Turn prompts waiting for the state to reach their version. */
+  #prompts: GameEvent[] = [];
   #pending: Pending[] = [];
   #gapTimer: NodeJS.Timeout | null = null;
   readonly #opts: Required<LocalViewOptions>;
@@ -75,10 +80,13 @@ export class LocalView {
     this.#base = structuredClone(snapshot);
     if (containers && !this.#base.containers) this.#base.containers = containers;
     for (const v of [...this.#buffer.keys()]) if (v <= snapshot.version) this.#buffer.delete(v);
+    // The snapshot says whose turn it is at its version: prompts up to it are spent.
+    this.#prompts = this.#prompts.filter((p) => (p.data as { version: number }).version > snapshot.version);
     this.#drain();
   }
 
   applyEvent(event: GameEvent): ApplyOutcome {
+    if (event.version === undefined && event.type === TURN_PROMPT) return this.#prompt(event);
     if (event.version === undefined) {
       if (this.#base) reduceEvent(this.#base, event);
       this.#settlePending(event);
@@ -127,6 +135,32 @@ export class LocalView {
     reduceEvent(base, event);
     base.version = event.version!;
     this.#settlePending(event);
+    this.#releasePrompts();
+  }
+
+  #prompt(event: GameEvent): ApplyOutcome {
+    const at = (event.data as { version?: unknown })?.version;
+    if (typeof at !== 'number') {
+      if (this.#base) reduceEvent(this.#base, event);
+      return 'unversioned';
+    }
+    if (this.#base && at < this.#base.version) return 'stale';
+    if (this.#base && at === this.#base.version) {
+      reduceEvent(this.#base, event);
+      return 'unversioned';
+    }
+    this.#prompts.push(event);
+    this.#armGapTimer();
+    return 'buffered';
+  }
+
+  /** Applies the prompts sent at the version the state is now at; drops older ones. */
+  #releasePrompts(): void {
+    const base = this.#base;
+    if (!base || this.#prompts.length === 0) return;
+    const due = this.#prompts.filter((p) => (p.data as { version: number }).version === base.version);
+    this.#prompts = this.#prompts.filter((p) => (p.data as { version: number }).version > base.version);
+    for (const p of due) reduceEvent(base, p);
   }
 
   #drain(): void {
@@ -137,7 +171,7 @@ export class LocalView {
       this.#apply(next);
     }
     for (const v of [...this.#buffer.keys()]) if (v <= base.version) this.#buffer.delete(v);
-    if (this.#buffer.size === 0 && this.#gapTimer) {
+    if (this.#buffer.size === 0 && this.#prompts.length === 0 && this.#gapTimer) {
       clearTimeout(this.#gapTimer);
       this.#gapTimer = null;
     }
@@ -153,7 +187,7 @@ export class LocalView {
     if (this.#gapTimer) return;
     this.#gapTimer = setTimeout(() => {
       this.#gapTimer = null;
-      if (this.#buffer.size > 0) this.#resync(`missing version ${this.version + 1}`);
+      if (this.#buffer.size > 0 || this.#prompts.length > 0) this.#resync(`missing version ${this.version + 1}`);
     }, this.#opts.gapTimeoutMs);
     this.#gapTimer.unref?.();
   }

@@ -12,6 +12,8 @@ import { createMetrics, resourceOf, type Metrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { Reconciler, type Caches } from './reconciler.ts';
 import { RegistryClient } from './registry.ts';
+import { RegistryPoller } from './registry-poller.ts';
+import { characterIdFor } from '@distributed-dungeon/contracts';
 
 export interface OperatorOptions {
   client?: KubeClient;
@@ -28,6 +30,7 @@ export interface OperatorOptions {
   log?: Logger;
   /** Watch tuning (tests shorten these). */
   watch?: { stallMs?: number; timeoutSeconds?: number; backoff?: { initialMs: number; maxMs: number } };
+  /** How often the registry's character list is polled. */
   registryPollMs?: number;
 }
 
@@ -101,15 +104,31 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   };
   const all = Object.values(caches);
 
+  const registry = new RegistryClient(o.registryUrl, o.adminToken);
+  const requeueAll = () => {
+    for (const c of caches.characters.list()) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+  };
+  const poller = new RegistryPoller(
+    registry,
+    o.registryPollMs ?? 3_000,
+    (ids) => {
+      if (ids === 'all') return requeueAll();
+      const wanted = new Set(ids);
+      for (const c of caches.characters.list()) {
+        if (wanted.has(characterIdFor(c.metadata.namespace!, c.metadata.name))) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+      }
+    },
+    log,
+  );
   const reconciler = new Reconciler({
     client,
     caches,
-    registry: new RegistryClient(o.registryUrl, o.adminToken),
+    registry,
+    registryView: (id) => poller.view(id),
     policy: o.policy,
     metrics,
     log,
     identity,
-    registryPollMs: o.registryPollMs,
   });
 
   const worker = async () => {
@@ -146,11 +165,10 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   };
 
   for (const w of all) w.start();
+  await poller.refresh();
+  poller.start();
   const workers = Array.from({ length: o.workers ?? 4 }, () => worker());
 
-  const requeueAll = () => {
-    for (const c of caches.characters.list()) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
-  };
   let elector: LeaderElector | undefined;
   if (o.leaderElection) {
     elector = new LeaderElector(client, {
@@ -210,6 +228,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       leading = false;
       queue.shutdown();
       await Promise.all(workers);
+      await poller.stop();
       await Promise.all(all.map((w) => w.stop()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       if (!o.client) client.close();

@@ -48,12 +48,12 @@ export interface ReconcilerDeps {
   client: KubeClient;
   caches: Caches;
   registry: RegistryClient;
+  /** What the registry says about each character (polled in bulk). */
+  registryView: (characterId: string) => RegistryView;
   policy: Policy;
   metrics: Metrics;
   log: Logger;
   identity: string;
-  /** How often to re-ask the registry while waiting for a character to register. */
-  registryPollMs?: number;
 }
 
 export interface ReconcileResult {
@@ -127,28 +127,12 @@ export class Reconciler {
     observation.replicaSets = this.d.caches.replicaSets
       .list(namespace)
       .filter((rs) => mine(rs) && rs.metadata.ownerReferences?.some((o) => o.uid === deployment?.metadata.uid)) as Observation['replicaSets'];
-    observation.registry = await this.registryView(characterId);
+    observation.registry = this.d.registryView(characterId);
 
     const decision = decide(observation);
     const sessionId = observation.registry.state === 'registered' ? observation.registry.sessionId : undefined;
     await this.writeStatus(character, decision, { characterId, endpoint: endpointFor(name, namespace), sessionId }, generation);
-
-    if (decision.phase === 'Running' || observation.registry.state === 'unknown') {
-      result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, this.d.registryPollMs ?? 3_000);
-    } else if (decision.phase === 'Registered') {
-      result.requeueAfterMs = Math.min(result.requeueAfterMs ?? Infinity, 60_000);
-    }
     return result;
-  }
-
-  private async registryView(characterId: string): Promise<RegistryView> {
-    try {
-      const record = await this.d.registry.get(characterId);
-      if (!record || (record.status && record.status !== 'registered')) return { state: 'unregistered' };
-      return { state: 'registered', ...(record.sessionId ? { sessionId: record.sessionId } : {}) };
-    } catch (error) {
-      return { state: 'unknown', message: (error as Error).message };
-    }
   }
 
   private async applyChildren(ctx: BuildContext, observation: Observation): Promise<ReconcileResult> {

@@ -65,6 +65,13 @@ export class RegistryClient {
     await res.body?.cancel();
   }
 
+  /** Every character the registry knows. */
+  async list(): Promise<RegistryRecord[]> {
+    const res = await this.call('GET', '/api/registry/characters');
+    if (!res.ok) return this.fail(res, 'listing characters');
+    return ((await res.json()) as { items: RegistryRecord[] }).items;
+  }
+
   /** The registry's record, or undefined when it does not know the character. */
   async get(characterId: string): Promise<RegistryRecord | undefined> {
     const res = await this.call('GET', `/api/registry/character/${encodeURIComponent(characterId)}`);

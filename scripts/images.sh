@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the platform's container images (used by `make images` and `make e2e-kind`):
+#   distributed-dungeon/api-server       api-server/Dockerfile
+#   distributed-dungeon/operator         operator/Dockerfile
+#   distributed-dungeon/character-base   character-base-image/Dockerfile (players build FROM it)
+# Context: the repository root. Tag: $TAG, else the chart's appVersion (what the chart deploys).
+#
+#   scripts/images.sh [api-server|operator|character-base ...]
+#   REGISTRY=registry.example/dungeon scripts/images.sh   # repository prefix (default distributed-dungeon)
+#   PUSH=1 scripts/images.sh                              # push after building
+#   KIND_CLUSTER=dungeon scripts/images.sh                # load into that kind cluster after building
+#   DOCKER=podman scripts/images.sh                       # another docker-compatible client
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+docker="${DOCKER:-docker}"
+
+if ! command -v "$docker" >/dev/null 2>&1; then
+  echo "Docker engine not available: '$docker' is not installed. Install Docker (or set DOCKER) to build images." >&2
+  exit 1
+fi
+if ! info_err="$("$docker" info 2>&1 >/dev/null)"; then
+  echo "Docker engine not available: '$docker info' failed: $(printf '%s' "$info_err" | grep -v '^\s*$' | tail -n 1)" >&2
+  echo "Start the Docker daemon (or point DOCKER_HOST at one) and run this again." >&2
+  exit 1
+fi
+
+app_version="$(sed -n 's/^appVersion:[[:space:]]*"\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$root/charts/dungeon/Chart.yaml")"
+tag="${TAG:-$app_version}"
+registry="${REGISTRY:-distributed-dungeon}"
+[ -n "$tag" ] || { echo "no TAG and no appVersion in charts/dungeon/Chart.yaml" >&2; exit 1; }
+
+declare -A dockerfiles=(
+  [api-server]=api-server/Dockerfile
+  [operator]=operator/Dockerfile
+  [character-base]=character-base-image/Dockerfile
+)
+images=("$@")
+[ ${#images[@]} -gt 0 ] || images=(api-server operator character-base)
+
+for name in "${images[@]}"; do
+  dockerfile="${dockerfiles[$name]:-}"
+  [ -n "$dockerfile" ] || { echo "unknown image '$name' (known: ${!dockerfiles[*]})" >&2; exit 2; }
+  [ -f "$root/$dockerfile" ] || { echo "$dockerfile does not exist yet" >&2; exit 1; }
+  ref="$registry/$name:$tag"
+  echo "== building $ref from $dockerfile"
+  start=$(date +%s)
+  DOCKER_BUILDKIT=1 "$docker" build --file "$root/$dockerfile" --tag "$ref" \
+    --label "org.opencontainers.image.version=$tag" \
+    --label "org.opencontainers.image.source=https://github.com/distributed-dungeon/distributed-dungeon" \
+    "$root"
+  echo "   built $ref in $(( $(date +%s) - start ))s ($("$docker" image inspect --format '{{.Size}}' "$ref" | awk '{printf "%.0f MB", $1/1000000}'))"
+  if [ "${PUSH:-0}" = 1 ]; then "$docker" push "$ref"; fi
+  if [ -n "${KIND_CLUSTER:-}" ]; then
+    command -v kind >/dev/null 2>&1 || { echo "KIND_CLUSTER is set but kind is not installed" >&2; exit 1; }
+    kind load docker-image "$ref" --name "$KIND_CLUSTER"
+  fi
+done
