@@ -21,5 +21,20 @@ export type {
   JoiningCharacter,
 } from './engine/game-engine.ts';
 export { RecordOnlyEngine, recordOnlyEngine } from './engine/record-only-engine.ts';
+export { DungeonMasterEngine, dungeonMasterEngine, defaultGameEngine, type DungeonMasterEngineOptions } from './engine/dungeon-master-engine.ts';
+export {
+  CharacterProcess,
+  EXAMPLE_CHARACTERS,
+  Narrator,
+  REPO_ROOT,
+  configDirFor,
+  createGameSession,
+  freePort,
+  mintApiKey,
+  type CharacterProcessOptions,
+  type CharacterSpec,
+  type Envelope,
+  type SessionEnd,
+} from './engine/local-play.ts';
 export { DEFAULT_MODULES } from './modules.ts';
 export type { OpenApiOperation } from './ops/openapi.ts';

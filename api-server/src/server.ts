@@ -25,7 +25,7 @@ export interface StartOptions {
    * `config.game`. `recordOnlyEngine` (src/engine/record-only-engine.ts) records without rules.
    */
   engine?: GameEngineFactory;
-  /** Routers to mount; defaults to DEFAULT_MODULES (src/modules.ts). */
+  /** Routers to mount; defaults to DEFAULT_MODULES (src/modules.ts). A later module replaces an earlier one of the same name. */
   modules?: ApiModule[];
   logger?: Logger;
 }
@@ -36,6 +36,16 @@ export interface RunningServer {
   context: AppContext;
   /** Graceful: stop accepting, finish in-flight requests, close WebSockets, release pools. */
   stop(): Promise<void>;
+}
+
+/**
+ * One module per name, in first-seen order: a module given again (`[...DEFAULT_MODULES,
+ * createContainersModule({...})]`) replaces the default of its name instead of mounting twice.
+ */
+function byName(modules: ApiModule[]): ApiModule[] {
+  const out = new Map<string, ApiModule>();
+  for (const m of modules) out.set(m.name, m);
+  return [...out.values()];
 }
 
 export async function start(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -80,7 +90,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   await resyncAcl();
 
   let shuttingDown = false;
-  const app = createApp(ctx, options.modules ?? DEFAULT_MODULES, { isShuttingDown: () => shuttingDown });
+  const app = createApp(ctx, byName(options.modules ?? DEFAULT_MODULES), { isShuttingDown: () => shuttingDown });
   const gateway = new WsGateway(ctx, subscriber);
   const server = createServer(app);
   server.on('upgrade', (req, socket, head) => {

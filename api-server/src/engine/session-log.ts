@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import type { Command, GameState, LogEntry, SessionStore, StoredSession } from '../game/index.ts';
+import { StoreConflictError, type Command, type GameState, type LogEntry, type SessionStore, type StoredSession } from '../game/index.ts';
 
 // The Dungeon Master's session log in PostgreSQL (migrations/*_game-session-log.sql): one row per
 // applied command, appended in order, never changed. The `create` entry also records the run
@@ -14,17 +14,24 @@ interface LogRow {
 }
 
 export async function appendLogEntry(q: Queryable, sessionId: string, entry: LogEntry, state: Pick<GameState, 'worldId' | 'seed'>): Promise<void> {
-  if (entry.seq === 0) {
-    await q.query('INSERT INTO game_session_runs (session_id, world_id, seed) VALUES ($1, $2, $3)', [sessionId, state.worldId, state.seed]);
+  try {
+    await insertEntry(q, sessionId, entry, state);
+  } catch (err) {
+    // Another replica appended at this position first (primary key): reload and apply again.
+    if ((err as { code?: unknown }).code === '23505') throw new StoreConflictError(`session ${sessionId}: log entry ${entry.seq} exists already`, { cause: err });
+    throw err;
   }
-  await q.query('INSERT INTO game_session_log (session_id, seq, command, version, accepted, events) VALUES ($1, $2, $3, $4, $5, $6)', [
-    sessionId,
-    entry.seq,
-    JSON.stringify(entry.command),
-    entry.version,
-    entry.accepted,
-    JSON.stringify(entry.events),
-  ]);
+}
+
+async function insertEntry(q: Queryable, sessionId: string, entry: LogEntry, state: Pick<GameState, 'worldId' | 'seed'>): Promise<void> {
+  const values = [sessionId, entry.seq, JSON.stringify(entry.command), entry.version, entry.accepted, JSON.stringify(entry.events)];
+  const insertLog = 'INSERT INTO game_session_log (session_id, seq, command, version, accepted, events) VALUES ($1, $2, $3, $4, $5, $6)';
+  if (entry.seq === 0) {
+    // The run and its first entry in one statement: both or neither.
+    await q.query(`WITH run AS (INSERT INTO game_session_runs (session_id, world_id, seed) VALUES ($1, $7, $8)) ${insertLog}`, [...values, state.worldId, state.seed]);
+    return;
+  }
+  await q.query(insertLog, values);
 }
 
 /** The stored session (world, seed, the whole log in order), or null when there is none. */

@@ -22,6 +22,12 @@ export interface StoredSession {
   entries: LogEntry[];
 }
 
+/**
+ * The store already holds an entry at this position: another replica wrote it. The session is
+ * reloaded from the store and the command applied again to what is there now.
+ */
+export class StoreConflictError extends Error {}
+
 export interface SessionStore {
   /** Called after every applied command with the new log entry and state (persist both). */
   save(sessionId: string, entry: LogEntry, state: GameState): void | Promise<void>;
@@ -146,10 +152,16 @@ export class DungeonMaster {
   /** Runs `fn` after every command of the session queued before it. */
   #exclusive<T>(sessionId: string, fn: (s: Session) => Promise<T>): Promise<T> {
     const previous = this.#chains.get(sessionId) ?? Promise.resolve();
-    const next = previous.then(
-      () => this.#session(sessionId).then(fn),
-      () => this.#session(sessionId).then(fn),
-    );
+    const attempt = async (): Promise<T> => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await fn(await this.#session(sessionId));
+        } catch (err) {
+          if (!(err instanceof StoreConflictError) || tries >= 5) throw err;
+        }
+      }
+    };
+    const next = previous.then(attempt, attempt);
     const settled = next.catch(() => undefined);
     this.#chains.set(sessionId, settled);
     void settled.then(() => {
@@ -188,7 +200,13 @@ export class DungeonMaster {
     const command: Command = { kind: 'create', sessionId, seed };
     const result = applyCommand(world, null, command);
     const entry = log.append(command, result);
-    await this.#opts.store?.save(sessionId, entry, result.state);
+    try {
+      await this.#opts.store?.save(sessionId, entry, result.state);
+    } catch (err) {
+      // Another replica created it a moment ago: take theirs.
+      if (err instanceof StoreConflictError && this.#opts.store?.load) return this.#open(sessionId, worldId);
+      throw err;
+    }
     const s: Session = { world, seed, state: result.state, log, clocks: new Map() };
     this.#sessions.set(sessionId, s);
     return s;

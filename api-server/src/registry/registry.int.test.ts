@@ -121,7 +121,7 @@ describe('character tokens', () => {
   it('work on /api/actions and fail when expired, wrongly signed, alg none or for another audience', async () => {
     const id = uniqueId('tok');
     const reg = await mintAndRegister(base, id);
-    const action = { type: 'combat.defend', characterId: id };
+    const action = { type: 'exploration.look', characterId: id };
     const ok = await http(base, 'POST', '/api/actions', { token: reg.characterToken, body: action });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ accepted: true, status: 'accepted', actionId: expect.any(String) });
@@ -214,7 +214,9 @@ describe('event bus credentials', () => {
     const { channel, message } = await got;
     expect(channel).toBe(`session:${reg.sessionId}:exploration`);
     const envelope = JSON.parse(message);
-    expect(envelope).toMatchObject({ type: 'exploration.move', sessionId: reg.sessionId, version: act.body.version, data: { actionId: act.body.actionId, direction: 'north' } });
+    // The Dungeon Master's first event of the move; the action's answer carries the version of its last.
+    expect(envelope).toMatchObject({ type: 'exploration.moved', sessionId: reg.sessionId, version: expect.any(Number), data: { actionId: act.body.actionId, direction: 'north', clientActionId: 'c-1' } });
+    expect(envelope.version).toBeLessThanOrEqual(act.body.version);
     expect(typeof envelope.id).toBe('string');
     expect(Number.isNaN(Date.parse(envelope.timestamp))).toBe(false);
   });

@@ -64,14 +64,20 @@ export class ExplorationAI {
         const step = this.pathTo(s, leader.roomId);
         if (step) return withId({ type: 'exploration.move', direction: step, cautious: this.options.cautious });
       }
-      if (leader?.id === s.characterId && mates.some((p) => p.roomId !== s.me.roomId) && (this.memory.waited ?? 0) < this.options.waitTurns) {
-        this.memory.waited = (this.memory.waited ?? 0) + 1;
-        return null;
-      }
     }
     if (this.options.thorough && !this.memory.searched.includes(s.room.id)) {
       this.memory.searched.push(s.room.id);
       return withId({ type: 'exploration.search' });
+    }
+    if (this.options.party === 'together') {
+      const mates = (s.party ?? []).filter((p) => p.alive && p.present);
+      const leader = [...mates].sort((a, b) => b.maxHp - a.maxHp || a.id.localeCompare(b.id))[0];
+      // With the leader: it chooses the way, the others follow it.
+      if (leader && leader.id !== s.characterId && leader.roomId === s.me.roomId) return null;
+      if (leader?.id === s.characterId && mates.some((p) => p.roomId !== s.me.roomId) && (this.memory.waited ?? 0) < this.options.waitTurns) {
+        this.memory.waited = (this.memory.waited ?? 0) + 1;
+        return null;
+      }
     }
     const direction = this.nextDirection(s);
     if (!direction) return null;

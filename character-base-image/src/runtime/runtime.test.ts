@@ -63,7 +63,9 @@ async function fakeApi(snapshot: GameState): Promise<Fake> {
       if (req.url === '/api/actions') {
         const action = JSON.parse(body);
         fake.actions.push(action);
-        return json(200, { actionId: `a-${fake.actions.length}`, accepted: true, status: 'accepted', clientActionId: action.clientActionId });
+        // The game answers with the version its events end at (the first attack's damage is 13).
+        const version = fake.actions.length === 1 ? 13 : 16;
+        return json(200, { actionId: `a-${fake.actions.length}`, accepted: true, status: 'accepted', clientActionId: action.clientActionId, version });
       }
       if (req.method === 'DELETE') {
         fake.deregistered.push(req.url!);

@@ -304,14 +304,21 @@ export class CharacterRuntime {
       await this.#act(await this.#hook('onCombatTurn', () => this.character.onCombatTurn(s)));
       return;
     }
+    // Paced by what was done, not by what was considered: a character that chose to wait (for
+    // its party, say) reacts at once to the event it was waiting for.
     if (Date.now() - this.#lastExploreAt < this.settings.actIntervalMs) return;
-    this.#lastExploreAt = Date.now();
     await this.#loot(s);
     if (caps.includes('social') && (s.room?.npcs?.length ?? 0) > 0) {
       const said = await this.#hook('onSocial', () => this.character.onSocial(s));
-      if (said) return this.#act(said);
+      if (said) {
+        this.#lastExploreAt = Date.now();
+        return this.#act(said);
+      }
     }
-    if (caps.includes('exploration')) await this.#act(await this.#hook('onExplore', () => this.character.onExplore(s)));
+    if (!caps.includes('exploration')) return;
+    const next = await this.#hook('onExplore', () => this.character.onExplore(s));
+    if (next) this.#lastExploreAt = Date.now();
+    await this.#act(next);
   }
 
   async #loot(s: GameState): Promise<void> {
@@ -374,6 +381,7 @@ export class CharacterRuntime {
         this.view.rejectAction(clientActionId);
         this.log.info({ type: action.type, reason: result.reason }, 'action refused');
       } else {
+        this.view.confirmAction(clientActionId, result.version);
         this.log.debug({ type: action.type, version: result.version }, 'action accepted');
       }
     } catch (err) {

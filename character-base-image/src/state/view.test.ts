@@ -69,6 +69,11 @@ describe('LocalView', () => {
     expect(view.confirmed!.me.roomId).toBe('gate');
     expect(view.state!.pending).toEqual(['a-1']);
     view.applyEvent(moved(11, 'a-1'));
+    // Its first event is in, but only the answer says whether more are to come.
+    expect(view.state!.pending).toEqual(['a-1']);
+    view.confirmAction('a-1', 12);
+    expect(view.state!.pending).toEqual(['a-1']);
+    view.applyEvent(damage(12, 11));
     expect(view.state!.pending).toEqual([]);
     expect(view.state!.room.monsters[0]!.id).toBe('ogre');
 
@@ -100,6 +105,7 @@ describe('LocalView', () => {
     view.applyOptimistic('x', { type: 'combat.attack', target: 'ogre' });
     expect(view.state!.combat!.myTurn).toBe(false); // never act twice on one turn
     view.applyEvent({ type: 'combat.damage', version: 15, data: { roomId: 'den', targetKind: 'monster', targetId: 'ogre', hp: 0, clientActionId: 'x' } });
+    view.confirmAction('x', 15);
     view.applyEvent({ type: 'combat.death', version: 16, data: { roomId: 'den', kind: 'monster', id: 'ogre' } });
     view.applyEvent({
       type: 'corpse.created',

@@ -30,6 +30,8 @@ interface Pending {
   clientActionId: string;
   action: ActionDraft;
   at: number;
+  /** The version the game said the action's effects end at (its answer); kept until reached. */
+  confirmedAt?: number;
 }
 
 export class LocalView {
@@ -82,6 +84,7 @@ export class LocalView {
     for (const v of [...this.#buffer.keys()]) if (v <= snapshot.version) this.#buffer.delete(v);
     // The snapshot says whose turn it is at its version: prompts up to it are spent.
     this.#prompts = this.#prompts.filter((p) => (p.data as { version: number }).version > snapshot.version);
+    this.#settleConfirmed();
     this.#drain();
   }
 
@@ -110,6 +113,18 @@ export class LocalView {
     this.#pending.push({ clientActionId, action, at: this.#opts.now() });
   }
 
+  /**
+   * The game accepted the action; its events end at `version` (the answer's). The prediction is
+   * kept until the state has caught up with all of them, so a turn is never taken for open
+   * again between the first of its events and the last.
+   */
+  confirmAction(clientActionId: string, version?: number): void {
+    const p = this.#pending.find((x) => x.clientActionId === clientActionId);
+    if (!p) return;
+    if (version === undefined || (this.#base && this.#base.version >= version)) this.rejectAction(clientActionId);
+    else p.confirmedAt = version;
+  }
+
   /** The game refused the action (or it failed to send): its optimistic effect is undone. */
   rejectAction(clientActionId: string): void {
     this.#pending = this.#pending.filter((p) => p.clientActionId !== clientActionId);
@@ -135,6 +150,7 @@ export class LocalView {
     reduceEvent(base, event);
     base.version = event.version!;
     this.#settlePending(event);
+    this.#settleConfirmed();
     this.#releasePrompts();
   }
 
@@ -177,10 +193,19 @@ export class LocalView {
     }
   }
 
-  /** An event caused by one of our actions confirms it (or refuses it: system.error). */
+  /**
+   * A private answer to one of our actions (a refusal, a look) settles it. A state change it
+   * caused does not: more may follow, and the action's answer says which version ends them.
+   */
   #settlePending(event: GameEvent): void {
+    if (event.version !== undefined) return;
     const id = (event.data as { clientActionId?: unknown })?.clientActionId;
     if (typeof id === 'string') this.rejectAction(id);
+  }
+
+  #settleConfirmed(): void {
+    const v = this.#base?.version ?? -1;
+    this.#pending = this.#pending.filter((p) => p.confirmedAt === undefined || p.confirmedAt > v);
   }
 
   #armGapTimer(): void {

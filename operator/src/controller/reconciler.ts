@@ -18,7 +18,7 @@ import {
 } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
 import { Kinds, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
-import type { ResilientWatch } from '../kube/watch.ts';
+import { slim, type ResilientWatch } from '../kube/watch.ts';
 import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LABEL } from '../names.ts';
 import { imageAllowed, type Policy } from '../policy.ts';
 import { statusChanged } from '../status/conditions.ts';
@@ -207,6 +207,7 @@ export class Reconciler {
       query: { fieldManager: FIELD_MANAGER, force: true },
     });
     // Write-through: the next reconcile must not re-apply before the watch event arrives.
+    slim(applied);
     applied.apiVersion ??= kind.apiVersion;
     applied.kind ??= kind.kind;
     cache.store.set(`${desired.metadata.namespace}/${desired.metadata.name}`, applied);
@@ -229,6 +230,7 @@ export class Reconciler {
       objectPath(Kinds.Character, character.metadata.namespace!, character.metadata.name) + subresource,
       { body: patch, contentType: 'application/merge-patch+json' },
     );
+    slim(updated);
     this.d.caches.characters.store.set(`${character.metadata.namespace}/${character.metadata.name}`, updated);
     return updated;
   }

@@ -11,6 +11,7 @@ import { KubeClient } from '../kube/client.ts';
 import { Kinds } from '../kube/resources.ts';
 import { ResilientWatch } from '../kube/watch.ts';
 import { parsePolicy } from '../policy.ts';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -86,15 +87,26 @@ describe('an operator through outages', () => {
     await new Promise((r) => setTimeout(r, 20_000));
     await cp.startApiserver();
 
-    // Changes made after the restart: a new Character, and an old one suspended.
+    // Changes made after the restart: a new Character, and an old one suspended. The operator's
+    // part (children applied, status written) must follow within seconds; the pod reaching
+    // Running also waits for kube-controller-manager, the scheduler and kwok to reconnect.
+    const restartedAt = Date.now();
     await apply(ns, 'sam', { ...spec, displayName: 'Sam' });
     await apply(ns, 'frodo', { ...spec, suspend: true });
-    await waitFor('sam Running', async () => (await phaseOf(ns, 'sam')) === 'Running', 60_000);
+    await waitFor('sam reconciled (Deployment applied, status written)', async () => {
+      const d = await getOrUndefined(client, '/apis/apps/v1/namespaces/shire/deployments/sam');
+      return d !== undefined && ['Provisioning', 'Running'].includes((await phaseOf(ns, 'sam')) ?? '');
+    }, 30_000);
     await waitFor('frodo Suspended', async () => (await phaseOf(ns, 'frodo')) === 'Suspended', 30_000);
+    const frodo = await getOrUndefined<{ spec: { replicas: number } }>(client, '/apis/apps/v1/namespaces/shire/deployments/frodo');
+    expect(frodo!.spec.replicas).toBe(0);
+    const operatorCaughtUpMs = Date.now() - restartedAt;
+    expect(operatorCaughtUpMs).toBeLessThan(30_000);
+    await waitFor('sam Running', async () => (await phaseOf(ns, 'sam')) === 'Running', 120_000);
     const restartsAfter = (await operator.metrics.watchRestarts.get()).values.reduce((s, v) => s + v.value, 0);
     expect(restartsAfter).toBeGreaterThan(restartsBefore);
     expect(operator.isLeader()).toBe(true);
-  }, 150_000);
+  }, 240_000);
 
   it('hands over to the standby when the leader is killed', async () => {
     // The in-process operator leads; a second replica runs as its own process and waits. A
@@ -151,4 +163,54 @@ describe('an operator through outages', () => {
       await operator.stop();
     }
   }, 150_000);
+
+  it('works with nothing more than the ClusterRole in operator/rbac', async () => {
+    const rbac = join(import.meta.dirname, '..', '..', 'rbac', 'clusterrole.yaml');
+    expect((await kubectl(cp.kubeconfigPath, ['apply', '-f', rbac])).code).toBe(0);
+    await client.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { metadata: { name: 'dungeon-operator' } } });
+    await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      body: {
+        metadata: { name: 'dungeon-operator' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dungeon-operator' },
+        subjects: [{ kind: 'ServiceAccount', name: 'dungeon-operator', namespace: 'default' }],
+      },
+    });
+    const { status } = await client.request<{ status: { token: string } }>('POST', '/api/v1/namespaces/default/serviceaccounts/dungeon-operator/token', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    });
+    const admin = new KubeConfig();
+    admin.loadFromFile(cp.kubeconfigPath);
+    const cluster = admin.getCurrentCluster()!;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: 'operator', token: status.token }],
+      contexts: [{ name: 'operator', cluster: cluster.name, user: 'operator' }],
+      currentContext: 'operator',
+    });
+    const restricted = new KubeClient(kc);
+    const op = await startOperator({
+      client: restricted,
+      registryUrl: api.url,
+      adminToken: ADMIN_TOKEN,
+      policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
+      workers: 2,
+      leaderElection: { namespace: 'default', name: 'dungeon-operator-rbac', identity: 'rbac', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
+      log,
+    });
+    try {
+      await op.synced();
+      await waitFor('leading with the restricted identity', async () => op.isLeader(), 20_000);
+      await createNamespace(client, 'bag-end');
+      await apply('bag-end', 'bilbo', { ...spec, displayName: 'Bilbo', storage: { retainOnDelete: true } });
+      await waitFor('bilbo Running', async () => (await phaseOf('bag-end', 'bilbo')) === 'Running', 60_000);
+      await client.request('DELETE', '/apis/distributed-dungeon.io/v1alpha1/namespaces/bag-end/characters/bilbo');
+      await waitFor('bilbo finalized', async () => (await phaseOf('bag-end', 'bilbo')) === undefined, 30_000);
+      const forbidden = (await op.metrics.kubeRequests.get()).values.filter((v) => v.labels.code === '403');
+      expect(forbidden).toEqual([]);
+    } finally {
+      await op.stop();
+      restricted.close();
+    }
+  }, 120_000);
 });

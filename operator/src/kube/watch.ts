@@ -120,6 +120,7 @@ export class ResilientWatch {
     );
     const seen = new Set<string>();
     for (const item of list.items) {
+      slim(item);
       item.apiVersion ??= this.opts.kind.apiVersion;
       item.kind ??= this.opts.kind.kind;
       const key = objectKey(item);
@@ -191,6 +192,7 @@ export class ResilientWatch {
     }
     if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
     if (line.type === 'BOOKMARK') return;
+    slim(obj);
     obj.apiVersion ??= this.opts.kind.apiVersion;
     obj.kind ??= this.opts.kind.kind;
     const key = objectKey(obj);
@@ -203,6 +205,11 @@ export class ResilientWatch {
     this.store.set(key, obj);
     this.opts.onEvent(old ? 'MODIFIED' : 'ADDED', obj, old);
   }
+}
+
+/** managedFields are the bulk of most objects and the operator never reads them. */
+export function slim(obj: KubeObject): void {
+  delete (obj.metadata as { managedFields?: unknown }).managedFields;
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
