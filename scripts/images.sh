@@ -44,7 +44,8 @@ for name in "${images[@]}"; do
   ref="$registry/$name:$tag"
   echo "== building $ref from $dockerfile"
   start=$(date +%s)
-  DOCKER_BUILDKIT=1 "$docker" build --file "$root/$dockerfile" --tag "$ref" \
+  # Also tagged :latest, the tag players' `FROM distributed-dungeon/character-base` resolves to.
+  DOCKER_BUILDKIT=1 "$docker" build --file "$root/$dockerfile" --tag "$ref" --tag "$registry/$name:latest" \
     --label "org.opencontainers.image.version=$tag" \
     --label "org.opencontainers.image.source=https://github.com/distributed-dungeon/distributed-dungeon" \
     "$root"
