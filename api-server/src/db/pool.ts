@@ -22,24 +22,48 @@ export function createPool(opts: { url: string; max: number; connectTimeoutMs: n
   return pool;
 }
 
-/** Runs `fn` in a transaction, rolling back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-      broken = true;
-      void rollbackErr;
-    });
-    throw err;
-  } finally {
-    // A client whose rollback failed has a dead connection: destroy it instead of pooling it.
-    client.release(broken);
+/** Anything that can run a query: the pool itself or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+// Deadlock and serialization failure: the transaction lost a race and may simply be run again.
+const CONFLICT_CODES = new Set(['40001', '40P01']);
+
+function isConflict(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && CONFLICT_CODES.has((err as { code?: string }).code ?? '');
+}
+
+/**
+ * Runs `fn` in a transaction, rolling back on any error. With `retryConflicts`, a transaction
+ * that loses a deadlock or serialization race is run again from scratch after a short jittered
+ * pause; only callers whose `fn` touches nothing but the database may ask for that.
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  opts: { retryConflicts?: boolean } = {},
+): Promise<T> {
+  const attempts = opts.retryConflicts ? 6 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true; // the connection is dead; it must not go back to the pool
+      });
+      if (attempt < attempts && isConflict(err)) {
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        continue;
+      }
+      throw err;
+    } finally {
+      // A client whose rollback failed has a dead connection: destroy it instead of pooling it.
+      client.release(broken);
+    }
   }
 }
 

@@ -17,6 +17,8 @@ export interface CharacterConfig {
   capabilities?: Capability[];
   /** The character's own version (semver), sent at registration. */
   version?: string;
+  /** The session the Character resource asks for (`spec.session`); the operator writes it here. */
+  session?: string;
   [key: string]: unknown;
 }
 

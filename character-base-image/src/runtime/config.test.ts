@@ -50,4 +50,12 @@ describe('runtime configuration', () => {
     expect(settingsFromEnv(env, config)).toMatchObject({ characterId: 't', port: 3000, dataDir: '/data', endpoint: 'http://localhost:3000', transport: 'redis' });
     expect(() => settingsFromEnv({ ...env, PORT: 'abc' }, config)).toThrow('PORT must be a whole number, got "abc"');
   });
+
+  it("asks for the session the Character resource names (character.json's session), unless the environment overrides it", () => {
+    const env = { CHARACTER_ID: 't', DUNGEON_REGISTRY_URL: 'http://api:8080', DUNGEON_API_KEY: 'k' };
+    const config = { name: 'T', class: 'fighter', level: 1, session: 'crypt-of-dawn' };
+    expect(settingsFromEnv(env, config).sessionId).toBe('crypt-of-dawn');
+    expect(settingsFromEnv({ ...env, DUNGEON_SESSION_ID: 'other' }, config).sessionId).toBe('other');
+    expect(settingsFromEnv(env, { name: 'T', class: 'fighter', level: 1 }).sessionId).toBeUndefined();
+  });
 });

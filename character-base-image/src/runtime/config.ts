@@ -34,7 +34,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv, config: CharacterConfig)
     dataDir: env.DATA_DIR || '/data',
     port,
     ...(env.HOST ? { host: env.HOST } : {}),
-    ...(env.DUNGEON_SESSION_ID ? { sessionId: env.DUNGEON_SESSION_ID } : {}),
+    // The environment wins over character.json, whose `session` mirrors the resource's spec.session.
+    ...(env.DUNGEON_SESSION_ID || config.session ? { sessionId: env.DUNGEON_SESSION_ID || config.session } : {}),
     transport,
     actIntervalMs: int('ACT_INTERVAL_MS', 750),
     decisionTimeoutMs: int('DECISION_TIMEOUT_MS', 5000),
