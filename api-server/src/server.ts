@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.ts';
@@ -53,6 +55,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   if (config.jwt.generated) {
     logger.warn({ kid: config.jwt.activeKid }, 'JWT signing key generated for development; set JWT_SIGNING_KEYS so tokens survive restarts and replicas agree');
   }
+  // Read before anything opens a connection, so an unreadable certificate leaves nothing running.
+  const tlsFiles = config.tls ? readTlsFiles(config.tls) : undefined;
   if (config.db.migrateOnStart) await migrate(config.databaseUrl, logger);
   // Worlds are read and validated before anything else starts: a bad world file stops start-up.
   const engineFactory = options.engine ?? (await defaultGameEngine(config));
@@ -92,7 +96,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let shuttingDown = false;
   const app = createApp(ctx, byName(options.modules ?? DEFAULT_MODULES), { isShuttingDown: () => shuttingDown });
   const gateway = new WsGateway(ctx, subscriber);
-  const server = createServer(app);
+  const server = tlsFiles ? createTlsServer(tlsFiles, app) : createServer(app);
   server.on('upgrade', (req, socket, head) => {
     if (shuttingDown || new URL(req.url ?? '/', 'http://x').pathname !== config.ws.path) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -109,7 +113,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   logger.info({ port, url }, 'api-server listening');
 
   let stopping: Promise<void> | undefined;
@@ -139,4 +143,16 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     })());
 
   return { url, port, context: ctx, stop };
+}
+
+/** Reads the PEM pair once at start-up, naming the file that cannot be read. */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (variable: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`${variable}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read('TLS_CERT_FILE', tls.certFile), key: read('TLS_KEY_FILE', tls.keyFile) };
 }

@@ -18,6 +18,15 @@ function issuesOf(env: Record<string, string | undefined>): { variable: string; 
 }
 
 describe('loadConfig', () => {
+  it('serves HTTPS only with both a certificate and a key file, naming the missing one', () => {
+    expect(loadConfig(base).tls).toBeNull();
+    expect(loadConfig({ ...base, TLS_CERT_FILE: '/tls/tls.crt', TLS_KEY_FILE: '/tls/tls.key' }).tls).toEqual({ certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+    expect(issuesOf({ ...base, TLS_CERT_FILE: '/tls/tls.crt' })).toEqual([
+      { variable: 'TLS_KEY_FILE', message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither' },
+    ]);
+    expect(issuesOf({ ...base, TLS_KEY_FILE: '/tls/tls.key' })[0]?.variable).toBe('TLS_CERT_FILE');
+  });
+
   it('runs with only the four documented variables, generating a signing key', () => {
     const c = loadConfig({ ...base, PORT: '9090' });
     expect(c.port).toBe(9090);

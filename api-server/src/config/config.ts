@@ -50,6 +50,8 @@ export interface Config {
   db: { poolMax: number; connectTimeoutMs: number; migrateOnStart: boolean };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownGraceMs: number;
+  /** Serve HTTPS with this certificate and key (PEM files, e.g. a cert-manager Secret); null: plain HTTP. */
+  tls: { certFile: string; keyFile: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -125,6 +127,8 @@ const Env = z.object({
   MIGRATE_ON_START: bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 });
 
 /** The bus URL handed to characters: the server's address without the admin credentials. */
@@ -151,6 +155,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   const generated = !e.JWT_SIGNING_KEYS;
   const keys = e.JWT_SIGNING_KEYS ?? [{ kid: `dev-${randomBytes(4).toString('hex')}`, secret: randomBytes(32).toString('base64url') }];
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    const missing = e.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE';
+    throw new ConfigError([{ variable: missing, message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both or neither' }]);
+  }
   const activeKid = e.JWT_ACTIVE_KID ?? keys[0]!.kid;
   if (!keys.some((k) => k.kid === activeKid)) {
     throw new ConfigError([{ variable: 'JWT_ACTIVE_KID', message: `no key with id ${activeKid} in JWT_SIGNING_KEYS` }]);
@@ -177,5 +185,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     db: { poolMax: e.PG_POOL_MAX, connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS, migrateOnStart: e.MIGRATE_ON_START },
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : null,
   };
 }
