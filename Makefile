@@ -8,7 +8,7 @@ NPM := npm_config_nodedir= npm
 VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo play \
-        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench clean
+        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean
 
 help:
 	@echo "make demo          bring up the platform locally and play"
@@ -17,6 +17,9 @@ help:
 	@echo "make test          install what is missing, then lint, type-check and run every suite"
 	@echo "make cluster-up    start the local Kubernetes control plane (prints the KUBECONFIG line)"
 	@echo "make cluster-down  stop it"
+	@echo "make play          play a session locally with the example characters (CHARACTER=path adds yours)"
+	@echo "make bench         print throughput figures (bench-api, bench-containers; bench-operator is longer)"
+	@echo "make e2e-kind      the end-to-end flow on kind with real images (needs Docker)"
 
 deps: system-deps npm-deps controlplane
 
@@ -103,6 +106,19 @@ helm-lint: controlplane
 # Container images need a Docker engine; scripts/images.sh says so plainly when there is none.
 images:
 	@bash scripts/images.sh
+
+# Benchmarks print figures; they are not tests and assert no timings.
+bench: bench-api bench-containers
+
+bench-api: deps
+	@$(NODE) --conditions=source api-server/bench/throughput.ts
+
+bench-containers: deps
+	@$(NODE) --conditions=source api-server/bench/containers.ts --seconds 30
+
+# About ten minutes on two cores: 100 then 1000 Characters, beside a plain parallel client.
+bench-operator: deps
+	@$(NODE) --conditions=source operator/bench/provision.ts 100,1000
 
 clean:
 	rm -rf node_modules */node_modules */dist
