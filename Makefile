@@ -17,7 +17,6 @@ help:
 	@echo "make test          install what is missing, then lint, type-check and run every suite"
 	@echo "make cluster-up    start the local Kubernetes control plane (prints the KUBECONFIG line)"
 	@echo "make cluster-down  stop it"
-	@echo "make play          play a session locally with the example characters (CHARACTER=path adds yours)"
 	@echo "make bench         print throughput figures (bench-api, bench-containers; bench-operator is longer)"
 	@echo "make e2e-kind      the end-to-end flow on kind with real images (needs Docker)"
 
