@@ -1,6 +1,6 @@
 // The operator against a real control plane (etcd, kube-apiserver, controller-manager with real
 // garbage collection, scheduler, kwok) and the real api-server as the registry.
-import './vitest-context.ts';
+import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import type { RunningServer } from '@distributed-dungeon/api-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';

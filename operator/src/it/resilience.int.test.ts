@@ -1,6 +1,6 @@
 // Outages on a control plane of this suite's own: the kube-apiserver goes away for 20 s, the
 // leader process is killed, a watch goes quiet. The operator must carry on by itself.
-import './vitest-context.ts';
+import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import { join } from 'node:path';
 import type { RunningServer } from '@distributed-dungeon/api-server';
 import { makeWorkdir, startControlPlane, startProcess, type ControlPlane, type ManagedProcess } from '@distributed-dungeon/testkit';
