@@ -10,12 +10,13 @@ export function sampleState(overrides: Partial<GameState> = {}): GameState {
     outcome: null,
     characterId: 'thorin',
     me: {
-      id: 'thorin', name: 'Thorin', class: 'fighter', level: 1, hp: 12, maxHp: 12, ac: 17, mana: 0, maxMana: 0, spells: [],
-      roomId: 'gate', previousRoomId: null, alive: true, defending: false, inventory: [], restsLeft: 3,
+      id: 'thorin', name: 'Thorin', class: 'fighter', level: 1, hp: 12, maxHp: 12, ac: 17, attackBonus: 5, weapon: { name: 'longsword', damage: '1d8+3' },
+      initiativeBonus: 1, perception: 3, mana: 0, maxMana: 0, spells: [], roomId: 'gate', previousRoomId: null, alive: true, present: true,
+      defending: false, inventory: [], restsLeft: 3, xp: 0, kills: [], topicsHeard: {},
     },
     room: {
       id: 'gate', name: 'Gate', description: 'A gate.', exits: { north: 'den', east: 'hall' }, monsters: [], fallen: [],
-      npcs: [{ id: 'sage', name: 'Sage', topics: ['lair'] }], characters: ['thorin'], container: null, traps: [], discoveries: [],
+      npcs: [{ id: 'sage', name: 'Sage', description: 'An old sage.', topics: ['lair'] }], characters: ['thorin'], container: null, traps: [], discoveries: [],
     },
     combat: null,
     party: [{ id: 'thorin', name: 'Thorin', class: 'fighter', level: 1, hp: 12, maxHp: 12, alive: true, present: true, roomId: 'gate' }],

@@ -1,62 +1,24 @@
-import type { Action, EventEnvelope } from '@distributed-dungeon/contracts';
+import type { Action, CharacterGameView, EventEnvelope } from '@distributed-dungeon/contracts';
 
-// The game state a character sees (the engine's character view: registration `gameState`,
-// kept up to date from events). Fields the SDK does not rely on are left open.
+// The game state a character sees is the engine's character view, whose shapes are written once
+// in contracts (game-view.ts); this file re-exports them under the SDK's names and adds what
+// only the SDK keeps: containers heard of through events and actions still in flight.
 
-export type { Action, EventEnvelope };
-export type Direction = 'north' | 'south' | 'east' | 'west' | 'up' | 'down';
-
-export interface ItemStack {
-  item_id: string;
-  name?: string;
-  item_name?: string;
-  quantity: number;
-  weight?: number;
-}
-
-export interface MeView {
-  id: string;
-  name: string;
-  class: string;
-  level: number;
-  hp: number;
-  maxHp: number;
-  ac: number;
-  mana: number;
-  maxMana: number;
-  spells: string[];
-  roomId: string;
-  previousRoomId: string | null;
-  alive: boolean;
-  defending: boolean;
-  inventory: ItemStack[];
-  restsLeft: number;
-  [key: string]: unknown;
-}
-
-export interface MonsterView {
-  id: string;
-  name: string;
-  hp: number;
-  maxHp: number;
-  ac?: number;
-  boss?: boolean;
-}
-
-export interface RoomView {
-  id: string;
-  name: string;
-  description: string;
-  exits: Partial<Record<Direction, string>>;
-  monsters: MonsterView[];
-  fallen: { id: string; name: string }[];
-  npcs: { id: string; name: string; description?: string; topics: string[] }[];
-  characters: string[];
-  /** The room's chest; `container_id` is its id in the item-container API (open, loot-all). */
-  container: { id?: string; container_id?: string; name: string; lock_state: string; capacity_slots: number } | null;
-  traps: { id: string; name: string; status: string }[];
-  discoveries: { id: string; description: string }[];
-}
+export type {
+  Action,
+  CharacterGameView,
+  CombatantView,
+  CombatView,
+  Direction,
+  EventEnvelope,
+  ItemStack,
+  MeView,
+  MonsterView,
+  PartyMember,
+  RoomContainerView,
+  RoomView,
+} from '@distributed-dungeon/contracts';
+export { TURN_PROMPT } from '@distributed-dungeon/contracts';
 
 export interface KnownContainer {
   roomId: string | null;
@@ -70,55 +32,16 @@ export interface KnownContainer {
   name?: string;
 }
 
-/** The private prompt (`character:{id}`) that says it is this character's turn in a fight. */
-export const TURN_PROMPT = 'combat.your_turn';
-
-export interface CombatantView {
-  kind: 'character' | 'monster';
-  id: string;
-  name: string;
-  initiative: number;
-  hp: number;
-  maxHp: number;
-  alive: boolean;
-}
-
-export interface CombatView {
-  roomId: string;
-  round: number;
-  order: CombatantView[];
-  active: { kind: 'character' | 'monster'; id: string } | null;
-  myTurn: boolean;
-}
-
-export interface PartyMember {
-  id: string;
-  name: string;
-  class: string;
-  level: number;
-  hp: number;
-  maxHp: number;
-  alive: boolean;
-  present: boolean;
-  roomId: string;
-}
-
-export interface GameState {
-  sessionId: string;
-  worldId?: string;
-  version: number;
-  status: 'active' | 'ended';
-  outcome: 'victory' | 'defeat' | null;
-  characterId: string;
-  me: MeView;
-  room: RoomView;
-  combat: CombatView | null;
-  party: PartyMember[];
+/** The character view as the SDK holds it: the engine's, plus what the SDK learnt on its own. */
+export interface LocalGameState extends CharacterGameView {
   /** Item containers seen in events (corpses, chests): container id → where and what. */
   containers?: Record<string, KnownContainer>;
   /** Actions sent and not yet confirmed by the game (clientActionIds). */
   pending?: string[];
 }
+
+/** What the hooks and the AIs receive. */
+export type GameState = LocalGameState;
 
 /** An action as a character's hooks return it: characterId may be left out. */
 export type ActionDraft = Action extends infer A ? (A extends { characterId: string } ? Omit<A, 'characterId'> & { characterId?: string } : never) : never;

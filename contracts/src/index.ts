@@ -5,3 +5,4 @@ export * from './registry.ts';
 export * from './actions.ts';
 export * from './events.ts';
 export * from './containers.ts';
+export * from './game-view.ts';

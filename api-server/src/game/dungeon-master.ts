@@ -1,4 +1,4 @@
-import type { Action } from '@distributed-dungeon/contracts';
+import { TURN_PROMPT, type Action } from '@distributed-dungeon/contracts';
 import type { ClassName } from './classes.ts';
 import { applyCommand, replay, SessionLog, type Command, type LogEntry } from './log.ts';
 import { seedFromString } from './rng.ts';
@@ -36,7 +36,7 @@ export interface SessionStore {
 }
 
 /** The private event that tells a character it is up (channel `character:{id}`, unversioned). */
-export const TURN_PROMPT = 'combat.your_turn';
+export { TURN_PROMPT };
 
 export interface DungeonMasterOptions {
   worlds: ReadonlyMap<string, World>;

@@ -30,7 +30,8 @@
  *   says whose turn it is in each fight (also announced by a `combat.turn` event).
  * - `monsterTurn`, `advanceTurn`, `settleMonsters`: the building blocks `applyAction` runs.
  * - Views: `characterView(state, id)` (registration `gameState`, what the SDK consumes),
- *   `sessionView(state)`, `publicRoom(state, roomId)`. Hidden things never leave the engine.
+ *   `sessionView(state)`, `publicRoom(state, roomId)`. Their shapes are contracts' game-view.ts
+ *   (`CharacterGameViewSchema`, `RoomViewSchema`, …). Hidden things never leave the engine.
  * - Log: `SessionLog` (append-only `{seq, command, version, accepted, events}`),
  *   `applyCommand(world, state, command)`, `replay(world, seed, log)` → the same final state.
  * - `DungeonMaster` — an in-memory session holder with the api-server's `GameEngine` method
@@ -64,7 +65,7 @@ export { CLASSES, SPELLS, type ClassName } from './classes.ts';
 export { createSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
 export { applyAction, applyTimeout, timeoutAction, monsterTurn, advanceTurn, settleMonsters, waitingCharacters } from './rules.ts';
 export { decideMonsterAction, type MonsterDecision } from './monster-ai.ts';
-export { characterView, sessionView, publicRoom, type CharacterView, type SessionView, type RoomView, type CombatView } from './view.ts';
+export { characterView, sessionView, publicRoom, type SessionView } from './view.ts';
 export { SessionLog, replay, applyCommand, ReplayDivergence, type Command, type LogEntry } from './log.ts';
 export { DungeonMaster, StoreConflictError, TURN_PROMPT, type DungeonMasterOptions, type SessionStore, type StoredSession } from './dungeon-master.ts';
 export type { GameState, GameEvent, RuleResult, RejectReason, CharacterState, MonsterState, Encounter } from './state.ts';

@@ -2,7 +2,7 @@ import { CLASSES, maxHpFor, maxManaFor, proficiency, type ClassName } from './cl
 import { beginNextTurn, checkEncounterEnd, checkSessionEnd, engage, removeFromEncounter, settle } from './combat.ts';
 import { createRng, type Rng } from './rng.ts';
 import { emit, finish, newCtx, reject, type CharacterState, type GameState, type MonsterState, type RoomState, type RuleResult } from './state.ts';
-import { publicRoom } from './view.ts';
+import { partyMember, publicRoom } from './view.ts';
 import type { World } from './world.ts';
 
 // A session's life outside single actions: created from a world, characters join and leave.
@@ -111,18 +111,8 @@ export function joinCharacter(state: GameState, input: JoiningCharacter, rng: Rn
   const c = existing ? ctx.state.characters[input.characterId]! : newCharacter(input, state.world.entrance);
   c.present = true;
   ctx.state.characters[c.id] = c;
-  emit(ctx, 'system.character_joined', {
-    characterId: c.id,
-    name: c.name,
-    class: c.class,
-    level: c.level,
-    hp: c.hp,
-    maxHp: c.maxHp,
-    alive: c.alive,
-    roomId: c.roomId,
-    returning: existing !== undefined,
-    room: publicRoom(ctx.state, c.roomId),
-  });
+  const { id, present: _present, ...member } = partyMember(c);
+  emit(ctx, 'system.character_joined', { characterId: id, ...member, returning: existing !== undefined, room: publicRoom(ctx.state, c.roomId) });
   if (c.alive) {
     engage(ctx, c.roomId);
     settle(ctx);

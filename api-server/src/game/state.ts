@@ -1,41 +1,15 @@
-import type { Direction } from '@distributed-dungeon/contracts';
-import type { ClassName } from './classes.ts';
+import type { Direction, GameOutcome, MeView } from '@distributed-dungeon/contracts';
 import type { Rng } from './rng.ts';
 import type { MonsterTactic, World, WorldItem } from './world.ts';
 
 // The state of one session. Plain JSON (no classes, no Maps) so it can be stored, sent and
 // deep-compared; reducers clone it and never mutate their input.
 
-export interface CharacterState {
-  id: string;
-  name: string;
-  class: ClassName;
-  level: number;
-  hp: number;
-  maxHp: number;
-  ac: number;
-  attackBonus: number;
-  weapon: { name: string; damage: string };
-  initiativeBonus: number;
-  perception: number;
-  mana: number;
-  maxMana: number;
-  spells: string[];
-  roomId: string;
-  /** Where a successful flee goes back to. */
-  previousRoomId: string | null;
-  alive: boolean;
-  /** False once the character left the session (deregistered); its turns are skipped. */
-  present: boolean;
-  /** +2 AC until the start of its next turn. */
-  defending: boolean;
-  inventory: WorldItem[];
-  restsLeft: number;
-  xp: number;
-  kills: string[];
-  /** NPC id → topics heard (unlocks `requires`), and topics whose gifts were already given. */
-  topicsHeard: Record<string, string[]>;
-}
+/**
+ * A character in the session. The engine ships it whole as the character's own view (`me`), so
+ * its shape is the wire contract's.
+ */
+export type CharacterState = MeView;
 
 export interface MonsterState {
   id: string;
@@ -82,7 +56,7 @@ export interface Encounter {
   turnIndex: number;
 }
 
-export type SessionOutcome = 'victory' | 'defeat';
+export type SessionOutcome = GameOutcome;
 
 export interface GameState {
   sessionId: string;

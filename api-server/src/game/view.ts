@@ -1,24 +1,12 @@
-import type { Direction } from '@distributed-dungeon/contracts';
+import type { CharacterGameView, EncounterView, PartyMember, RoomView } from '@distributed-dungeon/contracts';
 import { exitsOf, roomOf, type CharacterState, type GameState } from './state.ts';
 
 // What the outside sees: the registration `gameState`, `GET /api/sessions/{id}/state` and the
-// room attached to movement events. Hidden things (armed traps, unfound discoveries, monster
-// loot) never leave the engine.
+// room attached to movement events, in the shapes of contracts' game-view.ts. Hidden things
+// (armed traps, unfound discoveries, monster loot) never leave the engine.
 
-export interface RoomView {
-  id: string;
-  name: string;
-  description: string;
-  exits: Partial<Record<Direction, string>>;
-  monsters: { id: string; name: string; hp: number; maxHp: number; ac: number; boss: boolean }[];
-  /** Monsters that died here (their corpses are item containers). */
-  fallen: { id: string; name: string }[];
-  npcs: { id: string; name: string; description: string; topics: string[] }[];
-  characters: string[];
-  container: { id: string; name: string; lock_state: string; capacity_slots: number } | null;
-  traps: { id: string; name: string; status: 'spotted' | 'triggered' }[];
-  discoveries: { id: string; description: string }[];
-}
+/** What every view of a session starts with. */
+type SessionHeader = Pick<CharacterGameView, 'sessionId' | 'worldId' | 'version' | 'status' | 'outcome'>;
 
 export function publicRoom(state: GameState, roomId: string): RoomView {
   const room = roomOf(state, roomId);
@@ -46,40 +34,7 @@ export function publicRoom(state: GameState, roomId: string): RoomView {
   };
 }
 
-export interface CombatView {
-  roomId: string;
-  round: number;
-  order: { kind: 'character' | 'monster'; id: string; name: string; initiative: number; hp: number; maxHp: number; alive: boolean }[];
-  active: { kind: 'character' | 'monster'; id: string } | null;
-}
-
-export interface PartyMember {
-  id: string;
-  name: string;
-  class: string;
-  level: number;
-  hp: number;
-  maxHp: number;
-  alive: boolean;
-  present: boolean;
-  roomId: string;
-}
-
-/** The game state one character sees: the SDK's `gameState`. */
-export interface CharacterView {
-  sessionId: string;
-  worldId: string;
-  version: number;
-  status: 'active' | 'ended';
-  outcome: 'victory' | 'defeat' | null;
-  characterId: string;
-  me: CharacterState;
-  room: RoomView;
-  combat: (CombatView & { myTurn: boolean }) | null;
-  party: PartyMember[];
-}
-
-export function combatView(state: GameState, roomId: string): CombatView | null {
+export function combatView(state: GameState, roomId: string): EncounterView | null {
   const enc = state.encounters[roomId];
   if (!enc) return null;
   const active = enc.order[enc.turnIndex];
@@ -94,30 +49,25 @@ export function combatView(state: GameState, roomId: string): CombatView | null 
   };
 }
 
-export function partyOf(state: GameState): PartyMember[] {
-  return Object.values(state.characters).map((c) => ({
-    id: c.id,
-    name: c.name,
-    class: c.class,
-    level: c.level,
-    hp: c.hp,
-    maxHp: c.maxHp,
-    alive: c.alive,
-    present: c.present,
-    roomId: c.roomId,
-  }));
+/** How the party sees a character (also what `system.character_joined` says about it). */
+export function partyMember(c: CharacterState): PartyMember {
+  return { id: c.id, name: c.name, class: c.class, level: c.level, hp: c.hp, maxHp: c.maxHp, alive: c.alive, present: c.present, roomId: c.roomId };
 }
 
-export function characterView(state: GameState, characterId: string): CharacterView {
+export function partyOf(state: GameState): PartyMember[] {
+  return Object.values(state.characters).map(partyMember);
+}
+
+function sessionHeader(state: GameState): SessionHeader {
+  return { sessionId: state.sessionId, worldId: state.worldId, version: state.version, status: state.status, outcome: state.outcome };
+}
+
+export function characterView(state: GameState, characterId: string): CharacterGameView {
   const me = state.characters[characterId];
   if (!me) throw new Error(`no character "${characterId}" in session "${state.sessionId}"`);
   const combat = combatView(state, me.roomId);
   return {
-    sessionId: state.sessionId,
-    worldId: state.worldId,
-    version: state.version,
-    status: state.status,
-    outcome: state.outcome,
+    ...sessionHeader(state),
     characterId,
     me: structuredClone(me),
     room: publicRoom(state, me.roomId),
@@ -127,26 +77,13 @@ export function characterView(state: GameState, characterId: string): CharacterV
 }
 
 /** The whole session as an admin or a spectator sees it (still without hidden things). */
-export interface SessionView {
-  sessionId: string;
-  worldId: string;
-  version: number;
-  status: 'active' | 'ended';
-  outcome: 'victory' | 'defeat' | null;
-  party: PartyMember[];
-  rooms: RoomView[];
-  combats: CombatView[];
-}
+export type SessionView = SessionHeader & { party: PartyMember[]; rooms: RoomView[]; combats: EncounterView[] };
 
 export function sessionView(state: GameState): SessionView {
   return {
-    sessionId: state.sessionId,
-    worldId: state.worldId,
-    version: state.version,
-    status: state.status,
-    outcome: state.outcome,
+    ...sessionHeader(state),
     party: partyOf(state),
     rooms: state.world.rooms.map((r) => publicRoom(state, r.id)),
-    combats: Object.keys(state.encounters).map((id) => combatView(state, id) as CombatView),
+    combats: Object.keys(state.encounters).map((id) => combatView(state, id) as EncounterView),
   };
 }

@@ -6,7 +6,7 @@ import { SocialAI } from './social.ts';
 import { denRoom, sampleState } from '../test-fixtures.ts';
 import type { GameState } from '../types.ts';
 
-function inFight(me: Partial<GameState['me']> = {}, monsters = [{ id: 'rat', name: 'rat', hp: 3, maxHp: 5 }, { id: 'boss', name: 'Boss', hp: 40, maxHp: 40, boss: true }]): GameState {
+function inFight(me: Partial<GameState['me']> = {}, monsters = [{ id: 'rat', name: 'rat', hp: 3, maxHp: 5, ac: 12, boss: false }, { id: 'boss', name: 'Boss', hp: 40, maxHp: 40, ac: 15, boss: true }]): GameState {
   const base = sampleState();
   return {
     ...base,
@@ -62,7 +62,7 @@ describe('ExplorationAI', () => {
   });
 
   it('keeps the party together: the sturdiest leads and waits, the others follow', () => {
-    const mate = (id: string, maxHp: number, roomId: string) => ({ id, name: id, class: 'x', level: 1, hp: maxHp, maxHp, alive: true, present: true, roomId });
+    const mate = (id: string, maxHp: number, roomId: string) => ({ id, name: id, class: 'fighter' as const, level: 1, hp: maxHp, maxHp, alive: true, present: true, roomId });
     const wizard = { ...sampleState(), characterId: 'elara', me: { ...sampleState().me, id: 'elara', maxHp: 8, hp: 8 } };
     wizard.party = [mate('thorin', 24, 'den'), mate('elara', 8, 'gate')];
     expect(new ExplorationAI().decideExploration(wizard)).toMatchObject({ type: 'exploration.move', direction: 'north' });

@@ -18,7 +18,7 @@ describe('lootableContainers', () => {
     expect(lootableContainers(s, { now }).sort()).toEqual(['c-chest', 'c-mine', 'c-public']);
     expect(lootableContainers(s, { now, corpses: 'mine', chests: false })).toEqual(['c-mine']);
     expect(lootableContainers(s, { now, corpses: 'none' })).toEqual(['c-chest']);
-    const locked = { ...s, room: { ...s.room, container: { ...s.room.container!, lock_state: 'locked' } } };
+    const locked = { ...s, room: { ...s.room, container: { ...s.room.container!, lock_state: 'locked' as const } } };
     expect(lootableContainers(locked, { now, corpses: 'none' })).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { TURN_PROMPT, type GameEvent, type GameState, type ItemStack, type MonsterView, type RoomView } from '../types.ts';
+import { TURN_PROMPT, type GameEvent, type GameState, type ItemStack, type MonsterView, type PartyMember, type RoomView } from '../types.ts';
 
 // How an authoritative event changes the character's view. Events carry absolute values (hp
 // after the hit, the room entered), so applying one never depends on arithmetic over history.
@@ -148,7 +148,7 @@ export function reduceEvent(s: GameState, event: GameEvent): void {
       return;
     case 'system.character_joined': {
       const id = str(d.characterId)!;
-      const entry = { id, name: str(d.name) ?? id, class: str(d.class) ?? '', level: num(d.level) ?? 1, hp: num(d.hp) ?? 0, maxHp: num(d.maxHp) ?? 0, alive: d.alive !== false, present: true, roomId: str(d.roomId) ?? '' };
+      const entry: PartyMember = { id, name: str(d.name) ?? id, class: (str(d.class) ?? '') as PartyMember['class'], level: num(d.level) ?? 1, hp: num(d.hp) ?? 0, maxHp: num(d.maxHp) ?? 0, alive: d.alive !== false, present: true, roomId: str(d.roomId) ?? '' };
       const p = party(s, id);
       if (p) Object.assign(p, entry);
       else s.party.push(entry);
