@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { findBinary, postgresBinDirs, systemUser } from './binaries.ts';
+import { createDatabase } from './database.ts';
 import { freePort } from './ports.ts';
 import { startProcess, waitUntil, type ManagedProcess } from './process.ts';
 import { makeWorkdir, removeWorkdir } from './workdir.ts';
@@ -17,8 +18,8 @@ export interface PostgresServer {
   readonly dataDir: string;
   /** URL of the `postgres` maintenance database as the superuser. */
   readonly adminUrl: string;
-  /** Creates a fresh, empty database and returns its URL. */
-  createDatabase(name?: string): Promise<string>;
+  /** Creates a fresh, empty database (named from `prefix`) and returns its URL. */
+  createDatabase(prefix?: string): Promise<string>;
   /** Stops the server (fast shutdown), keeping its data. */
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
@@ -26,8 +27,6 @@ export interface PostgresServer {
   /** Stops it and leaves nothing running. */
   destroy(): Promise<void>;
 }
-
-let dbCounter = 0;
 
 /** Starts a real PostgreSQL on a free loopback port with a throw-away data directory. */
 export async function startPostgres(opts: { port?: number } = {}): Promise<PostgresServer> {
@@ -59,17 +58,8 @@ export async function startPostgres(opts: { port?: number } = {}): Promise<Postg
     port,
     dataDir,
     adminUrl,
-    async createDatabase(name) {
-      const db = name ?? `dungeon_${process.pid}_${++dbCounter}_${Date.now().toString(36)}`;
-      if (!/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`invalid database name ${JSON.stringify(db)}`);
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${db}`);
-      } finally {
-        await client.end();
-      }
-      return `postgres://postgres@${host}:${port}/${db}`;
+    createDatabase(prefix) {
+      return createDatabase(adminUrl, prefix);
     },
     async start() {
       proc = startProcess(

@@ -54,21 +54,15 @@ const NewContainerSchema = z.object({
 const COLUMNS = `container_instance_id, source_type, owner_id, room_id, entity_id, lock_state, capacity_slots,
   weight_limit, decay_at, allowed_roles, items, metadata, created_at, updated_at`;
 
-interface Row {
-  container_instance_id: string;
-  source_type: ContainerSourceType;
-  owner_id: string | null;
-  room_id: string | null;
-  entity_id: string | null;
-  lock_state: ContainerLockState;
-  capacity_slots: number;
-  weight_limit: number | null;
-  decay_at: Date | null;
-  allowed_roles: string[];
-  items: InventoryStack[];
-  metadata: Record<string, unknown>;
-  created_at: Date;
-  updated_at: Date;
+/** A row as PostgreSQL returns it: the record, under the seed's column name for the id. */
+type Row = Omit<ContainerRecord, 'container_id'> & { container_instance_id: string };
+
+/** The values of an INSERT's column list from source_type to metadata, in that order. */
+function insertParams(c: ReturnType<typeof parseNew>): unknown[] {
+  return [
+    c.source_type, c.owner_id, c.room_id, c.entity_id, c.lock_state, c.capacity_slots, c.weight_limit, c.decay_at,
+    JSON.stringify(c.allowed_roles), JSON.stringify(c.items), JSON.stringify(c.metadata),
+  ];
 }
 
 function fromRow(r: Row): ContainerRecord {
@@ -116,20 +110,7 @@ export async function createContainer(db: Queryable, input: NewContainer): Promi
        weight_limit, decay_at, allowed_roles, items, metadata)
      VALUES (COALESCE($1::uuid, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      RETURNING ${COLUMNS}`,
-    [
-      c.container_id ?? null,
-      c.source_type,
-      c.owner_id,
-      c.room_id,
-      c.entity_id,
-      c.lock_state,
-      c.capacity_slots,
-      c.weight_limit,
-      c.decay_at,
-      JSON.stringify(c.allowed_roles),
-      JSON.stringify(c.items),
-      JSON.stringify(c.metadata),
-    ],
+    [c.container_id ?? null, ...insertParams(c)],
   );
   return fromRow(rows[0]!);
 }
@@ -146,19 +127,7 @@ export async function createContainerIfAbsent(db: Queryable, input: NewContainer
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT ((metadata->>'source_key')) WHERE metadata ? 'source_key' DO NOTHING
      RETURNING ${COLUMNS}`,
-    [
-      c.source_type,
-      c.owner_id,
-      c.room_id,
-      c.entity_id,
-      c.lock_state,
-      c.capacity_slots,
-      c.weight_limit,
-      c.decay_at,
-      JSON.stringify(c.allowed_roles),
-      JSON.stringify(c.items),
-      JSON.stringify(c.metadata),
-    ],
+    insertParams(c),
   );
   if (rows[0]) return { container: fromRow(rows[0]), created: true };
   const existing = await getContainerBySourceKey(db, input.metadata.source_key);
