@@ -19,6 +19,8 @@ export interface ControlPlane {
   readonly server: string;
   /** Admin (`system:masters`) kubeconfig. */
   readonly kubeconfigPath: string;
+  /** etcd's client URL (plain HTTP on loopback), for tests that compact history. */
+  readonly etcdUrl: string;
   readonly version: string;
   readonly workdir: string;
   readonly pki: Pki;
@@ -162,6 +164,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const cp: ControlPlane = {
     server,
     kubeconfigPath,
+    etcdUrl: `http://127.0.0.1:${etcdPort}`,
     version,
     workdir,
     pki,

@@ -56,6 +56,9 @@ const LOOT_RETRY_MS = 10_000;
 
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
+/** At most one state refresh per this long after refused actions. */
+const REFUSAL_RESYNC_MS = 1_000;
+
 export class CharacterRuntime {
   readonly character: CharacterBase;
   readonly settings: Required<Omit<RuntimeSettings, 'host' | 'sessionId'>> & { host?: string; sessionId?: string };
@@ -380,6 +383,9 @@ export class CharacterRuntime {
       if (!result.accepted) {
         this.view.rejectAction(clientActionId);
         this.log.info({ type: action.type, reason: result.reason }, 'action refused');
+        // A refusal means our picture of the game differs from the game's (a target already dead,
+        // a turn already over): fetch the authoritative state rather than insist on the same move.
+        this.#resyncAfterRefusal(String(result.reason ?? 'refused'));
       } else {
         this.view.confirmAction(clientActionId, result.version);
         this.log.debug({ type: action.type, version: result.version }, 'action accepted');
@@ -389,6 +395,15 @@ export class CharacterRuntime {
       this.log.warn({ type: action.type, err: String(err) }, 'action failed');
       if (err instanceof HttpError && (err.status === 401 || err.status === 403)) await this.#register().catch(() => undefined);
     }
+  }
+
+  #lastRefusalResync = 0;
+
+  #resyncAfterRefusal(reason: string): void {
+    const now = Date.now();
+    if (now - this.#lastRefusalResync < REFUSAL_RESYNC_MS) return;
+    this.#lastRefusalResync = now;
+    void this.resync(`action refused: ${reason}`);
   }
 
   // ---- durability

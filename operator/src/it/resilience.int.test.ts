@@ -60,6 +60,39 @@ describe('watches that stay alive', () => {
     await waitFor('event after the restarts', async () => seen.includes('ADDED after-stall'), 10_000);
     await watch.stop();
   });
+
+  it('relists after 410 Gone when the history it would resume from is gone', async () => {
+    const seen: string[] = [];
+    const reasons: string[] = [];
+    const watch = new ResilientWatch(client, {
+      kind: Kinds.ConfigMap,
+      labelSelector: 'test=gone',
+      watchTimeoutSeconds: 3600,
+      backoff: { initialMs: 200, maxMs: 1_000 },
+      onEvent: (type, obj) => seen.push(`${type} ${obj.metadata.name}`),
+      onRestart: (reason) => reasons.push(reason),
+      log,
+    });
+    watch.start();
+    await watch.synced;
+    // Writes of another kind move the cluster past the watch's resourceVersion; compacting etcd
+    // there and restarting kube-apiserver (whose watch cache then starts at the compacted
+    // revision) leaves no history to resume from: the only way on is a fresh list.
+    await client.request('POST', '/api/v1/namespaces/default/secrets', {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { generateName: 'gone-' }, stringData: { a: '1' } },
+    });
+    const { header } = (await (await fetch(`${cp.etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) })).json()) as { header: { revision: string } };
+    const compacted = await fetch(`${cp.etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: header.revision, physical: true }) });
+    expect(compacted.ok).toBe(true);
+    await cp.stopApiserver();
+    await cp.startApiserver();
+    await client.request('POST', '/api/v1/namespaces/default/configmaps', {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-gone', labels: { test: 'gone' } }, data: { a: '1' } },
+    });
+    await waitFor('the ConfigMap made after the restart', async () => seen.includes('ADDED after-gone'), 30_000);
+    expect(reasons.filter((r) => r.includes('410 Gone'))).not.toEqual([]);
+    await watch.stop();
+  });
 });
 
 describe('an operator through outages', () => {
