@@ -1,14 +1,18 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, freePort, logTail, makeWorkdir, startProcess, waitUntil } from '@distributed-dungeon/testkit';
-import { describe, expect, inject, it } from 'vitest';
+import { createDatabase, freePort, logTail, makeWorkdir, removeWorkdir, startProcess, waitUntil } from '@distributed-dungeon/testkit';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ADMIN_TOKEN, mintAndRegister, uniqueId } from './test-support/harness.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
+const workdirs: string[] = [];
+afterAll(() => workdirs.forEach(removeWorkdir));
+
 function runMain(env: Record<string, string>) {
   const dir = makeWorkdir('api-main');
+  workdirs.push(dir);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|REDIS_URL|DUNGEON_ADMIN_TOKEN|PORT|JWT_.*)$/.test(k)));
   return startProcess('api-server', process.execPath, ['--conditions=source', MAIN], { logFile: join(dir, 'api.log'), env: { ...clean, ...env } as NodeJS.ProcessEnv });
 }

@@ -3,7 +3,7 @@ export { freePort } from './ports.ts';
 export { startProcess, waitUntil, logTail, type ManagedProcess } from './process.ts';
 export { startPostgres, type PostgresServer } from './postgres.ts';
 export { startRedis, type RedisServer } from './redis.ts';
-export { makeWorkdir } from './workdir.ts';
+export { makeWorkdir, removeWorkdir } from './workdir.ts';
 export { createDatabase } from './database.ts';
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane.ts';
 export { kubeRequest, type KubeIdentity, type KubeResponse } from './kube-client.ts';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { createDatabase, makeWorkdir } from '@distributed-dungeon/testkit';
+import { createDatabase, makeWorkdir, removeWorkdir } from '@distributed-dungeon/testkit';
 import { describe, expect, inject, it } from 'vitest';
 import { startApi } from '../test-support/harness.ts';
 
@@ -40,6 +40,7 @@ describe('TLS for the api-server (TLS_CERT_FILE / TLS_KEY_FILE, as the chart mou
       await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
     } finally {
       await api.stop();
+      removeWorkdir(dir);
     }
   });
 
