@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDatabase, freePort, startProcess, waitUntil, type ManagedProcess } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually, freePort, startProcess, waitUntil, type ManagedProcess } from '@distributed-dungeon/testkit';
 import { names } from '@distributed-dungeon/operator';
 import { chartDir, helm as runHelm, kubectl as runKubectl, repoRoot, withValuesFile, type KubeObject } from '../../charts/dungeon/src/chart.ts';
 import { localPod, namespaceData, ServiceMap, type DeploymentObject, type NamespaceData } from './pod.ts';
@@ -72,20 +72,8 @@ export function mergeValues(base: Record<string, unknown>, over: Record<string, 
   return out;
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+// The project's one poll-until helper, re-exported for the e2e code that imports it from here.
+export { eventually };
 
 export class LocalPlatform {
   readonly namespace: string;

@@ -1,3 +1,4 @@
+import { eventually } from './eventually.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -16,15 +17,6 @@ const kubectl = async (args: string[], input?: string) => {
   return (await p).stdout;
 };
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('PostgreSQL from the harness', () => {
   it('round-trips a row through a fresh database', async () => {

@@ -1,4 +1,5 @@
 import './provided-context.ts';
+export { eventually } from './eventually.ts';
 export { freePort } from './ports.ts';
 export { startProcess, waitUntil, logTail, type ManagedProcess } from './process.ts';
 export { startPostgres, type PostgresServer } from './postgres.ts';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDatabase } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replay } from '../game/index.ts';
@@ -72,15 +72,6 @@ describe('a session played by character processes', () => {
     return c;
   }
 
-  async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const v = await probe();
-      if (v) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-  }
 
   const engine = () => api.context.engine as DungeonMasterEngine;
   const of = (events: Envelope[], type: string) => events.filter((e) => e.type === type);
@@ -140,7 +131,7 @@ describe('a session played by character processes', () => {
     await Promise.all([fighter!, wizard!, rogue!].map((c) => c.waitReady()));
     const file = path.join(rogue!.opts.dataDir, 'character.json');
     // Play on until the rogue has explored a little and saved it.
-    const saved = await until('the rogue to save what it has seen', async () => {
+    const saved = await eventually('the rogue to save what it has seen', async () => {
       const env = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as { data?: { sessionId: string; memory: { exploration?: { rooms: Record<string, unknown> } }; view: { version: number } | null } };
       const rooms = Object.keys(env.data?.memory.exploration?.rooms ?? {});
       return rooms.length >= 2 && env.data?.view ? env.data : undefined;
@@ -171,7 +162,7 @@ describe('a session played by character processes', () => {
 
     // And it plays on: an action of the restarted process reaches the game.
     const seen = narrator.events.length;
-    await until('an action by the restarted rogue', () =>
+    await eventually('an action by the restarted rogue', () =>
       narrator.events.slice(seen).some((e) => e.data.actorId === rogue!.characterId || (e.data.characterId === rogue!.characterId && e.version !== undefined)) || held.status !== 'active',
     );
   });
@@ -199,8 +190,8 @@ describe('a session played by character processes', () => {
     const [f, t, s] = party.map((c) => c.characterId);
 
     const timedOutFor = (id: string) => of(narrator.events, 'combat.defend').find((e) => e.data.characterId === id && e.data.timedOut === true);
-    const firstT = await until('the thrower to defend on timeout', () => timedOutFor(t!), 90_000);
-    const firstS = await until('the sleeper to defend on timeout', () => timedOutFor(s!), 90_000);
+    const firstT = await eventually('the thrower to defend on timeout', () => timedOutFor(t!), 90_000);
+    const firstS = await eventually('the sleeper to defend on timeout', () => timedOutFor(s!), 90_000);
     // The others play on: after the broken two's first timeouts the fighter takes its own turns
     // again — or the fight is over (the monsters died or fled), or the fighter fell fighting, or
     // the session ended. What must not happen is a fight that waits on the broken two forever.
@@ -214,7 +205,7 @@ describe('a session played by character processes', () => {
         sessionEnded: state.status !== 'active',
       };
     };
-    await until('the game to go on after the timeouts', () => Object.values(progress()).some(Boolean), 90_000);
+    await eventually('the game to go on after the timeouts', () => Object.values(progress()).some(Boolean), 90_000);
     expect(Object.values(progress()).some(Boolean)).toBe(true);
     // The timeouts were the game's doing (the process answered nothing), and they were recorded.
     expect(firstT.data.characterId).toBe(t);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGameSession, loadConfig, mintApiKey, start, type DungeonMasterEngine, type RunningServer } from '@distributed-dungeon/api-server';
-import { createDatabase } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CharacterBase, type HookResult } from '../character/base.ts';
 import { CombatAI } from '../ai/combat.ts';
@@ -90,15 +90,6 @@ function recordingLogger(lines: LogLine[]): Logger {
   return { info: rec('info'), warn: rec('warn'), error: rec('error'), debug: rec('debug') };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('CharacterRuntime against the real api-server', () => {
   let api: RunningServer;
@@ -177,11 +168,11 @@ describe('CharacterRuntime against the real api-server', () => {
     expect(held(sessionId).state.characters[characterId]).toMatchObject({ present: true, alive: true });
 
     // It explores: the real engine accepts its moves, and it hears the events over the gateway.
-    await until('an accepted action', () => actionsOf(sessionId, characterId).some((e) => e.accepted));
-    await until('an event heard over the WebSocket gateway', () => fighter.heard.length > 0);
+    await eventually('an accepted action', () => actionsOf(sessionId, characterId).some((e) => e.accepted));
+    await eventually('an event heard over the WebSocket gateway', () => fighter.heard.length > 0);
 
     // A fight comes; on its turn the hook throws, nothing is sent, and the game defends for it.
-    const timedOut = await until(
+    const timedOut = await eventually(
       'the game to defend for the broken character',
       () => held(sessionId).log.find((e) => e.command.kind === 'timeout' && e.command.characterId === characterId),
       90_000,
@@ -193,7 +184,7 @@ describe('CharacterRuntime against the real api-server', () => {
     // Once the module behaves it plays on: its own attack is accepted — unless the fight was
     // over first (it fell, or the monsters died or fled while it defended).
     fighter.memory.explode = false;
-    await until(
+    await eventually(
       'an accepted attack, or the end of the fight',
       () => {
         const state = held(sessionId).state;
@@ -214,7 +205,7 @@ describe('CharacterRuntime against the real api-server', () => {
 
     const first = await launch(new Fighter(config), settings);
     first.character.memory.note = 'remember me';
-    await until('an accepted action', () => actionsOf(sessionId, characterId).some((e) => e.accepted));
+    await eventually('an accepted action', () => actionsOf(sessionId, characterId).some((e) => e.accepted));
 
     // kill -9: no deregistration, only what reached the disk.
     await first.flush();
@@ -249,7 +240,7 @@ describe('CharacterRuntime against the real api-server', () => {
     const character = new Confused({ name: 'Confused', class: 'rogue', level: 3 });
     const runtime = await launch(character, await settingsFor(characterId, sessionId), recordingLogger(lines));
 
-    const refusals = await until('three refused attacks', () => {
+    const refusals = await eventually('three refused attacks', () => {
       const refused = lines.filter((l) => l.msg === 'action refused');
       return refused.length >= 3 && refused;
     });
@@ -259,7 +250,7 @@ describe('CharacterRuntime against the real api-server', () => {
 
     // The refusal made it resync from the session state...
     const resyncs = () => lines.filter((l) => l.msg === 'resyncing' && String(l.obj.reason).startsWith('action refused'));
-    await until('a resync after the refusal', () => resyncs().length > 0);
+    await eventually('a resync after the refusal', () => resyncs().length > 0);
     expect(resyncs()[0]!.obj.reason).toMatch(/^action refused: not_in_combat/);
     expect(resyncs()[0]!.at).toBeGreaterThanOrEqual(refusals[0]!.at);
     // ...not once per refusal: resyncs for refusals are at least a second apart.
@@ -268,7 +259,7 @@ describe('CharacterRuntime against the real api-server', () => {
     expect(times.length).toBeLessThanOrEqual(refusals.length);
 
     // What it serves is the game's authoritative state, as the session endpoint has it.
-    await until('the resync to settle', () => !lines.some((l) => l.msg === 'resync from the session state failed; registering again') && runtime.view.state?.pending?.length === 0);
+    await eventually('the resync to settle', () => !lines.some((l) => l.msg === 'resync from the session state failed; registering again') && runtime.view.state?.pending?.length === 0);
     const authoritative = await http<{ gameState: GameState }>(
       `${api.url}/api/sessions/${encodeURIComponent(sessionId)}/state?characterId=${encodeURIComponent(characterId)}`,
       runtime.registry.credentials!.token,

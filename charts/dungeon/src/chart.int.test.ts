@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, startProcess, waitUntil } from '@distributed-dungeon/testkit';
+import { eventually, freePort, startProcess, waitUntil } from '@distributed-dungeon/testkit';
 import {
   chartDir,
   findObject,
@@ -33,20 +33,6 @@ async function restrictedNamespace(prefix: string): Promise<string> {
   return ns;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 async function dryRunApply(o: RenderOptions & { namespace: string }): Promise<{ manifest: string; out: string; warnings: string }> {
   const manifest = await renderChart(o);

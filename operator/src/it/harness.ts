@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
-import { createDatabase } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { pino } from 'pino';
 import { KubeClient, KubeError } from '../kube/client.ts';
 
@@ -43,19 +43,9 @@ export async function applyCrd(kubeconfig: string): Promise<void> {
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+/** testkit's `eventually` with this suite's shorter default wait. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  return eventually(what, probe, timeoutMs, intervalMs);
 }
 
 /** GET that answers undefined for 404. */
