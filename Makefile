@@ -28,11 +28,8 @@ system-deps:
 # Reinstall only when a manifest changed since the last install.
 npm-deps: node_modules/.dungeon-installed
 node_modules/.dungeon-installed: package.json package-lock.json $(wildcard */package.json)
-	@echo "npm: installing workspace dependencies from package-lock.json"
-	@# `npm install` rather than `npm ci`: registries that serve only this platform's optional
-	@# packages (rollup's and esbuild's per-OS builds) leave them out of the lock, which `npm ci`
-	@# then refuses as out of sync. The lock still pins every version that is installed.
-	@$(NPM) install --no-audit --no-fund --loglevel=error
+	@echo "npm: installing workspace dependencies exactly as package-lock.json pins them (npm ci)"
+	@$(NPM) ci --no-audit --no-fund --loglevel=error
 	@$(NODE) --version | sed 's/^/node for scripts and tests: /'
 	@touch $@
 
@@ -62,10 +59,16 @@ e2e: deps
 	@echo "== e2e/local"
 	@$(VITEST) --project e2e
 
-test: deps
-	@start=$$(date +%s); tally=$$(mktemp); status=0; \
+# Set-up and the suites must leave the tree as they found it (scripts/tree-state.sh): a fresh
+# clone stays clean, and a rewritten lock file or fixture fails the run.
+test:
+	@start=$$(date +%s); tally=$$(mktemp); tree=$$(mktemp); status=0; \
+	bash scripts/tree-state.sh save $$tree; \
+	$(MAKE) --no-print-directory deps; \
+	bash scripts/tree-state.sh check $$tree "after set-up" || status=$$?; \
 	DUNGEON_TEST_TALLY=$$tally $(MAKE) -k --no-print-directory lint typecheck unit integration e2e || status=$$?; \
-	read p f s < <(awk '{p+=$$1; f+=$$2; s+=$$3} END {print p+0, f+0, s+0}' $$tally); rm -f $$tally; \
+	bash scripts/tree-state.sh check $$tree "after the suites" || status=$$?; \
+	read p f s < <(awk '{p+=$$1; f+=$$2; s+=$$3} END {print p+0, f+0, s+0}' $$tally); rm -f $$tally $$tree; \
 	echo "make test: $$(( $$(date +%s) - start ))s, exit $$status"; \
 	echo "$$p passed, $$f failed, $$s skipped"; \
 	exit $$status
