@@ -32,6 +32,12 @@ async function main(): Promise<void> {
           retryPeriodMs: Math.max(500, Math.round((config.leaseDurationSeconds * 1000) / 7)),
         }
       : false,
+    // As controller-runtime does: a replica that lost the lease exits rather than risk acting
+    // beside the new leader; Kubernetes restarts it and it comes back as a standby.
+    onLeadershipLost: (reason) => {
+      log.fatal({ reason }, 'leader election lost: exiting');
+      process.exit(1);
+    },
     log,
   });
   const shutdown = (signal: string) => {

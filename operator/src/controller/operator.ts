@@ -32,7 +32,15 @@ export interface OperatorOptions {
   watch?: { stallMs?: number; timeoutSeconds?: number; backoff?: { initialMs: number; maxMs: number } };
   /** How often the registry's character list is polled. */
   registryPollMs?: number;
+  /**
+   * Called when leadership is lost (not on stop). The process exits there; in-process (tests)
+   * the operator stays a standby. Either way nothing more is written once it is lost.
+   */
+  onLeadershipLost?: (reason: string) => void;
 }
+
+/** A write refused because this replica is not (or no longer) the leader. */
+export class NotLeaderError extends Error {}
 
 export interface Operator {
   readonly metrics: Metrics;
@@ -104,7 +112,16 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   };
   const all = Object.values(caches);
 
-  const registry = new RegistryClient(o.registryUrl, o.adminToken);
+  // With leader election every write, to Kubernetes or to the registry, first asks the elector:
+  // a replica that was paused past its renew deadline must not act on what it was doing.
+  let elector: LeaderElector | undefined;
+  let stopping = false;
+  const guard = (method: string, path: string) => {
+    if (!o.leaderElection || elector?.mayWrite()) return;
+    throw new NotLeaderError(`${method} ${path}: refused, this replica is not the leader`);
+  };
+  client.setWriteGuard(guard);
+  const registry = new RegistryClient(o.registryUrl, o.adminToken, 5_000, guard);
   const requeueAll = () => {
     for (const c of caches.characters.list()) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
   };
@@ -169,7 +186,6 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   poller.start();
   const workers = Array.from({ length: o.workers ?? 4 }, () => worker());
 
-  let elector: LeaderElector | undefined;
   if (o.leaderElection) {
     elector = new LeaderElector(client, {
       ...o.leaderElection,
@@ -179,9 +195,10 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
         metrics.leader.set(1);
         requeueAll();
       },
-      onStoppedLeading: () => {
+      onStoppedLeading: (reason) => {
         leading = false;
         metrics.leader.set(0);
+        if (!stopping) o.onLeadershipLost?.(reason);
       },
     });
     elector.start();
@@ -224,6 +241,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     isLeader: () => leading,
     synced,
     async stop() {
+      stopping = true;
       await elector?.stop();
       leading = false;
       queue.shutdown();
@@ -231,6 +249,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       await poller.stop();
       await Promise.all(all.map((w) => w.stop()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      client.setWriteGuard(undefined);
       if (!o.client) client.close();
     },
   };

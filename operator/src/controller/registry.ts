@@ -17,14 +17,18 @@ export class RegistryClient {
   private readonly base: string;
   private readonly token: string;
   private readonly timeoutMs: number;
+  private readonly guard: ((method: string, path: string) => void) | undefined;
 
-  constructor(baseUrl: string, adminToken: string, timeoutMs = 5_000) {
+  /** `guard` runs before every call that changes something and throws to refuse it. */
+  constructor(baseUrl: string, adminToken: string, timeoutMs = 5_000, guard?: (method: string, path: string) => void) {
     this.base = baseUrl.replace(/\/+$/, '');
     this.token = adminToken;
     this.timeoutMs = timeoutMs;
+    this.guard = guard;
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<Response> {
+    if (method !== 'GET') this.guard?.(method, path);
     try {
       return await fetch(this.base + path, {
         method,

@@ -24,7 +24,12 @@ export interface RequestOptionsExtra {
   query?: Record<string, string | number | boolean | undefined>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Skips the write guard (the leader elector's own Lease writes). */
+  unguarded?: boolean;
 }
+
+/** Throws to refuse a write before it is sent (a replica that is no longer the leader). */
+export type WriteGuard = (method: string, path: string) => void;
 
 export interface RequestObserver {
   (verb: string, path: string, status: number, ms: number): void;
@@ -35,6 +40,7 @@ export class KubeClient {
   private readonly kc: KubeConfig;
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly observers: RequestObserver[] = [];
+  private guard: WriteGuard | undefined;
 
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
@@ -55,6 +61,11 @@ export class KubeClient {
 
   onRequest(observer: RequestObserver): void {
     this.observers.push(observer);
+  }
+
+  /** Every request but GET passes `guard` first, synchronously, unless it is marked unguarded. */
+  setWriteGuard(guard: WriteGuard | undefined): void {
+    this.guard = guard;
   }
 
   close(): void {
@@ -86,6 +97,7 @@ export class KubeClient {
 
   /** One request; non-2xx answers throw KubeError (callers branch on `.status`). */
   async request<T = unknown>(method: string, path: string, opts: RequestOptionsExtra = {}): Promise<T> {
+    if (method !== 'GET' && !opts.unguarded) this.guard?.(method, path);
     const started = performance.now();
     let status = 0;
     try {
