@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CharacterId } from './registry.ts';
 import { CharacterSpecSchema, characterIdFor, QUANTITY_PATTERN } from './character.ts';
@@ -47,11 +48,24 @@ describe('CharacterSpecSchema', () => {
 describe('characterIdFor', () => {
   it('is a registry CharacterId, stable and namespace-specific', () => {
     const id = characterIdFor('player-alice', 'thorin-ironbeard');
-    expect(id).toMatch(/^thorin-ironbeard-[0-9a-f]{8}$/);
+    expect(id).toMatch(/^thorin-iro-[a-z2-7]{52}$/);
+    expect(id).toHaveLength(63);
     expect(characterIdFor('player-alice', 'thorin-ironbeard')).toBe(id);
     expect(characterIdFor('player-bob', 'thorin-ironbeard')).not.toBe(id);
     const long = characterIdFor('ns', `a.${'b'.repeat(240)}`);
     expect(CharacterId.safeParse(long).success).toBe(true);
     expect(CharacterId.safeParse(id).success).toBe(true);
+  });
+
+  it('keeps the whole SHA-256 of namespace/name (256 bits), so ids cannot be made to collide', () => {
+    const digest = (id: string) => id.slice(id.lastIndexOf('-') + 1);
+    const bits = (s: string) => [...s].map((c) => 'abcdefghijklmnopqrstuvwxyz234567'.indexOf(c).toString(2).padStart(5, '0')).join('');
+    const expected = createHash('sha256').update('player-alice/thorin-ironbeard').digest();
+    const fromId = bits(digest(characterIdFor('player-alice', 'thorin-ironbeard'))).slice(0, 256);
+    expect(fromId).toBe([...expected].map((b) => b.toString(2).padStart(8, '0')).join(''));
+    // Same name, same first characters: only the digest tells them apart, and it does.
+    expect(characterIdFor('a', 'x'.repeat(60))).not.toBe(characterIdFor('b', 'x'.repeat(60)));
+    expect(characterIdFor('ns', '1-2')).toMatch(/^1-2-[a-z2-7]{52}$/);
+    expect(CharacterId.safeParse(characterIdFor('ns', '---')).success).toBe(true);
   });
 });

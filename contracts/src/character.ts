@@ -226,17 +226,39 @@ export interface Character {
   status?: CharacterResourceStatus;
 }
 
+/** RFC 4648 base32 in lower case (a-z, 2-7), unpadded: 256 bits in 52 characters. */
+function base32(bytes: Uint8Array): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** Characters of the name kept in front of the digest, for people reading logs. */
+export const CHARACTER_ID_NAME_PREFIX = 63 - 52 - 1;
+
 /**
- * The id a Character registers under: a DNS label (registry.ts CharacterId) made of the name and a
- * hash of `<namespace>/<name>`, so equal names in two namespaces never share an id and long names
- * still fit in 63 characters.
+ * The id a Character registers under: a DNS label (registry.ts CharacterId) made of the start of
+ * the name and the whole SHA-256 of `<namespace>/<name>` (neither part can hold a "/", so the
+ * input is unambiguous). All 256 bits are kept: with a shortened digest two Characters in
+ * different namespaces could be crafted to share an id, and with it the other's API key.
  */
 export function characterIdFor(namespace: string, name: string): string {
-  const hash = createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 8);
+  const digest = base32(createHash('sha256').update(`${namespace}/${name}`).digest());
   const base = name
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
-    .slice(0, 63 - hash.length - 1)
+    .slice(0, CHARACTER_ID_NAME_PREFIX)
     .replace(/^-+|-+$/g, '');
-  return base ? `${base}-${hash}` : hash;
+  return base ? `${base}-${digest}` : digest;
 }

@@ -37,6 +37,12 @@ export function apiKeyFromSecret(secret: { data?: Record<string, string> } | und
   return key || undefined;
 }
 
+/** The character id a Secret built by buildSecret was minted for, if any. */
+export function characterIdFromSecret(secret: { data?: Record<string, string> } | undefined): string | undefined {
+  const encoded = secret?.data?.[CHARACTER_ID_KEY];
+  return encoded ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+}
+
 /** character.json: the player's free-form config with the identity the operator vouches for on top. */
 export function characterJson(ctx: BuildContext): string {
   const { spec } = ctx;

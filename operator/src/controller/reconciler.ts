@@ -4,6 +4,7 @@ import { characterIdFor, CharacterSpecSchema, type CharacterResourceStatus, type
 import type { Logger } from 'pino';
 import {
   apiKeyFromSecret,
+  characterIdFromSecret,
   buildConfigMap,
   buildDeployment,
   buildLimitRange,
@@ -25,7 +26,7 @@ import { statusChanged } from '../status/conditions.ts';
 import { decide, nextStatus, transitions, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
 import { contains } from './compare.ts';
 import type { Metrics } from './metrics.ts';
-import { RegistryError, type RegistryClient } from './registry.ts';
+import { keySpecOf, RegistryError, type RegistryClient } from './registry.ts';
 
 export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
 
@@ -72,6 +73,15 @@ function isQuotaRefusal(error: unknown): error is KubeError {
   return error instanceof KubeError && error.status === 403 && /exceeded quota/i.test(error.message);
 }
 
+/**
+ * Why `characterId` may not be used by the Character `uid`: another Character (another UID) has
+ * the same id, and with it the registry key; undefined when the id is free.
+ */
+export function idHeldByAnother(characters: KubeObject[], characterId: string, uid: string, idOf: (c: KubeObject) => string): string | undefined {
+  const other = characters.find((c) => c.metadata.uid !== uid && idOf(c) === characterId);
+  return other && `character id ${characterId} belongs to Character ${other.metadata.namespace}/${other.metadata.name} (uid ${other.metadata.uid}); no key is minted for this one`;
+}
+
 export class Reconciler {
   private readonly d: ReconcilerDeps;
 
@@ -109,15 +119,19 @@ export class Reconciler {
       registry: { state: 'unregistered' },
     };
     let result: ReconcileResult = {};
+    observation.idTaken = this.idHeldByAnother(characterId, uid);
 
     if (!parsed.success) {
       observation.specError = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
     } else if (!imageAllowed(parsed.data.image, this.d.policy.allowedImageRegistries)) {
       observation.imageNotAllowed = `image ${parsed.data.image} is not from an allowed registry (${this.d.policy.allowedImageRegistries.join(', ')})`;
       await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
+    } else if (observation.idTaken) {
+      await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
     } else {
       const ctx: BuildContext = { ref: { name, namespace, uid }, spec: parsed.data, characterId, policy: this.d.policy };
       result = await this.applyChildren(ctx, observation);
+      if (observation.idTaken) await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
     }
 
     const deployment = this.d.caches.deployments.get(namespace, names.deployment(name));
@@ -141,16 +155,19 @@ export class Reconciler {
     await this.applyNamespacePolicy(namespace);
     await this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx));
 
-    // Credentials: reuse the key in our Secret (if that Secret belongs to this very Character).
-    const secret = c.secrets.get(namespace, names.secret(name));
-    const ownedByMe = secret?.metadata.ownerReferences?.some((o) => o.uid === uid);
-    let apiKey = ownedByMe ? apiKeyFromSecret(secret as { data?: Record<string, string> }) : undefined;
+    // Credentials: reuse the key in our Secret (if that Secret belongs to this very Character and
+    // was minted for the id it has now: ids made by an older scheme get a new key).
+    const secret = c.secrets.get(namespace, names.secret(name)) as { metadata: KubeObject['metadata']; data?: Record<string, string> } | undefined;
+    const ownedByMe = secret?.metadata.ownerReferences?.some((o) => o.uid === uid) && characterIdFromSecret(secret) === ctx.characterId;
+    let apiKey = ownedByMe ? apiKeyFromSecret(secret) : undefined;
     if (!apiKey) {
       try {
-        apiKey = await this.mintKey(ctx.characterId);
+        apiKey = await this.d.registry.mintKey(ctx.characterId, { uid, namespace, name }, keySpecOf(ctx.spec));
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
-        observation.credentialsPending = error.message;
+        // 409: the registry holds this id for another Character UID; never take its key over.
+        if (error.status === 409) observation.idTaken = `character id ${ctx.characterId} is held by another Character; its API key is not replaced (${error.message})`;
+        else observation.credentialsPending = error.message;
       }
     }
     let result: ReconcileResult = {};
@@ -177,17 +194,8 @@ export class Reconciler {
     return result;
   }
 
-  private async mintKey(characterId: string): Promise<string> {
-    try {
-      return await this.d.registry.mintKey(characterId);
-    } catch (error) {
-      // A key minted earlier but never stored (we crashed in between): replace it.
-      if (error instanceof RegistryError && error.status === 409) {
-        await this.d.registry.revokeKey(characterId);
-        return this.d.registry.mintKey(characterId);
-      }
-      throw error;
-    }
+  private idHeldByAnother(characterId: string, uid: string): string | undefined {
+    return idHeldByAnother(this.d.caches.characters.list(), characterId, uid, (c) => this.characterId(c));
   }
 
   private async applyNamespacePolicy(namespace: string): Promise<void> {

@@ -1,4 +1,17 @@
 // The registry's admin API, as the operator uses it (paths fixed by DESIGN.md / api-server).
+import type { CharacterSpec, KeySpec } from '@distributed-dungeon/contracts';
+
+/** What the registry records with a key: registrations made with it must claim exactly this. */
+export function keySpecOf(spec: CharacterSpec): KeySpec {
+  return {
+    displayName: spec.displayName,
+    class: spec.class,
+    level: spec.level,
+    capabilities: spec.capabilities,
+    ...(spec.session ? { session: spec.session } : {}),
+  };
+}
+
 export class RegistryError extends Error {
   readonly status: number;
   constructor(message: string, status: number) {
@@ -11,6 +24,13 @@ export interface RegistryRecord {
   characterId: string;
   status?: string;
   sessionId?: string | null;
+}
+
+/** The Character a key is minted for. */
+export interface KeyOwner {
+  uid: string;
+  namespace: string;
+  name: string;
 }
 
 export class RegistryClient {
@@ -47,12 +67,23 @@ export class RegistryClient {
     throw new RegistryError(`${what}: registry answered HTTP ${res.status} ${text.slice(0, 200)}`, res.status);
   }
 
-  async mintKey(characterId: string): Promise<string> {
-    const res = await this.call('POST', '/api/registry/keys', { characterId });
+  /**
+   * Mints (or replaces) the key of `characterId` for the Character `owner`. The registry records
+   * the owner's UID and answers 409 when the id is held by a live key of another UID.
+   */
+  async mintKey(characterId: string, owner: KeyOwner, spec: KeySpec): Promise<string> {
+    const res = await this.call('POST', '/api/registry/keys', { characterId, owner, spec });
     if (!res.ok) return this.fail(res, 'minting an API key');
     const body = (await res.json()) as { apiKey?: string };
     if (!body.apiKey) throw new RegistryError('minting an API key: the answer has no apiKey', res.status);
     return body.apiKey;
+  }
+
+  /** The Character's spec changed: the key stays, its registrations must match the new spec. */
+  async updateKeySpec(characterId: string, spec: KeySpec): Promise<void> {
+    const res = await this.call('PUT', `/api/registry/keys/${encodeURIComponent(characterId)}/spec`, { spec });
+    if (!res.ok) await this.fail(res, 'recording the Character spec with the API key');
+    await res.body?.cancel();
   }
 
   /** Revokes the key; a key that is already gone is fine. */

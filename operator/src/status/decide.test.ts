@@ -47,6 +47,8 @@ describe('decide', () => {
   it.each([
     [{ imageNotAllowed: 'image registry evil.io is not allowed' }, 'Failed', 'ImageNotAllowed'],
     [{ specError: 'config is too large' }, 'Failed', 'InvalidSpec'],
+    [{ idTaken: 'character id x is held by Character player-bob/x (uid 1234)' }, 'Failed', 'CharacterIdTaken'],
+    [{ namespaceNotOpen: 'namespace player-eve is not open to players' }, 'Failed', 'NamespaceNotOpen'],
     [{ credentialsPending: 'connect ECONNREFUSED' }, 'Pending', 'CredentialsPending'],
     [{ suspend: true }, 'Suspended', 'Suspended'],
     [{ pods: [waitingPod('ImagePullBackOff')] }, 'Degraded', 'ImagePullFailed'],

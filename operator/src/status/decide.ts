@@ -14,6 +14,8 @@ export const ConditionTypes = {
   CredentialsPending: 'CredentialsPending',
   CrashLooping: 'CrashLooping',
   Suspended: 'Suspended',
+  CharacterIdTaken: 'CharacterIdTaken',
+  NamespaceNotOpen: 'NamespaceNotOpen',
 } as const;
 
 export interface KubeCondition {
@@ -69,6 +71,10 @@ export interface Observation {
   specError?: string;
   /** Set when the image is outside the allowed registries. */
   imageNotAllowed?: string;
+  /** Set when the character id is held by another Character (another UID): its key is not ours to replace. */
+  idTaken?: string;
+  /** Set when the Character's namespace is not one the game master opened to players. */
+  namespaceNotOpen?: string;
   /** Set while no API key could be minted. */
   credentialsPending?: string;
   /** Set when creating a child was refused by a ResourceQuota. */
@@ -135,6 +141,12 @@ export function decide(o: Observation): Decision {
   } else if (o.imageNotAllowed) {
     problem(ConditionTypes.ImageNotAllowed, 'ImageNotAllowed', o.imageNotAllowed);
     [phase, reason, message] = ['Failed', 'ImageNotAllowed', o.imageNotAllowed];
+  } else if (o.namespaceNotOpen) {
+    problem(ConditionTypes.NamespaceNotOpen, 'NamespaceNotOpen', o.namespaceNotOpen);
+    [phase, reason, message] = ['Failed', 'NamespaceNotOpen', o.namespaceNotOpen];
+  } else if (o.idTaken) {
+    problem(ConditionTypes.CharacterIdTaken, 'CharacterIdTaken', o.idTaken);
+    [phase, reason, message] = ['Failed', 'CharacterIdTaken', o.idTaken];
   } else if (o.suspend) {
     problem(ConditionTypes.Suspended, 'Suspended', 'spec.suspend is true: the workload is scaled to zero and the volume is kept');
     [phase, reason, message] = ['Suspended', 'Suspended', 'scaled to zero; set spec.suspend to false to resume'];
