@@ -20,6 +20,7 @@ import { Metrics } from './ops/metrics.ts';
 import * as registryRepo from './registry/repository.ts';
 import { countActiveSessions } from './sessions/repository.ts';
 import { WsGateway } from './ws/gateway.ts';
+import { upgradeListener } from './ws/upgrade.ts';
 
 export interface StartOptions {
   /**
@@ -97,13 +98,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const app = createApp(ctx, byName(options.modules ?? DEFAULT_MODULES), { isShuttingDown: () => shuttingDown });
   const gateway = new WsGateway(ctx, subscriber);
   const server = tlsFiles ? createTlsServer(tlsFiles, app) : createServer(app);
-  server.on('upgrade', (req, socket, head) => {
-    if (shuttingDown || new URL(req.url ?? '/', 'http://x').pathname !== config.ws.path) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    gateway.handleUpgrade(req, socket, head);
-  });
+  server.on('upgrade', upgradeListener({ path: config.ws.path, target: gateway, isShuttingDown: () => shuttingDown, logger }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCoppaCompliant, checkCoppa } from './coppa.ts';
+import { assertCoppaCompliant, checkCoppa, compliantName, NEUTRAL_NAME } from './coppa.ts';
 import { CoppaViolationError } from './errors.ts';
 
 const refused: [string, unknown, string, string][] = [
@@ -60,5 +60,13 @@ describe('COPPA metadata validation', () => {
       expect(e.message).toContain('metadata.contact');
       expect(e.message).toContain('email');
     }
+  });
+});
+
+describe('names on records that must be written', () => {
+  it('keeps a game name and replaces one that trips a rule', () => {
+    expect(compliantName('Thorin Ironbeard')).toEqual({ name: 'Thorin Ironbeard', replaced: null });
+    expect(compliantName('Pip (pip@example.com)')).toEqual({ name: NEUTRAL_NAME, replaced: 'email' });
+    expect(checkCoppa({ owner_name: NEUTRAL_NAME, name: `Corpse of ${NEUTRAL_NAME}` })).toEqual({ ok: true });
   });
 });

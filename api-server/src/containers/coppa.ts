@@ -165,3 +165,16 @@ export function assertContainerCoppaCompliant(c: { metadata: unknown; items: rea
   assertCoppaCompliant(c.metadata, 'metadata');
   c.items.forEach((s, i) => assertCoppaCompliant(s.metadata ?? {}, `items[${i}].metadata`));
 }
+
+/** What a corpse or record shows instead of a name that may not be stored. */
+export const NEUTRAL_NAME = 'a fallen adventurer';
+
+/**
+ * For records that must be written whatever the name (a corpse holds loot): the name itself
+ * when it passes the rules, else NEUTRAL_NAME. Registration refuses such names, but a corpse
+ * must never be lost to one (a character registered before the check, a world file's monster).
+ */
+export function compliantName(name: string): { name: string; replaced: CoppaRule | null } {
+  const r = walk(name, 'name', 0);
+  return r.ok ? { name, replaced: null } : { name: NEUTRAL_NAME, replaced: r.rule };
+}

@@ -11,6 +11,7 @@ import type { InventoryStack, InventoryStackInput } from '@distributed-dungeon/c
 import { CONTAINER_MAX_SLOTS, InventoryStackSchema } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
 import { writeAudit } from './audit.ts';
+import { compliantName } from './coppa.ts';
 import { corpseTimers, canAccessCorpse as canAccessCorpseAt, isCorpseDecayed as isDecayedAt } from './corpse-timers.ts';
 import { withTransaction } from './db.ts';
 import { deliver, deliveryFor, updatedEvent, type Delivery } from './events.ts';
@@ -72,6 +73,7 @@ export class CorpseLifecycleService {
   /** Called by the Dungeon Master when a character or NPC dies. */
   async createCorpseOnDeath(input: DeathInput): Promise<DeathResult> {
     const extra = (input.items ?? []).map((s) => InventoryStackSchema.parse(s));
+    const ownerName = input.ownerName ? this.corpseName(input.ownerId, input.ownerName) : undefined;
     let deliveries: (Delivery | null)[] = [];
     const result = await withTransaction(this.pool, async (client) => {
       deliveries = [];
@@ -95,9 +97,9 @@ export class CorpseLifecycleService {
         [META.graceUntil]: graceUntil.toISOString(),
         [META.ownerCharacterId]: input.ownerId,
       };
-      if (input.ownerName) {
-        metadata[META.ownerName] = input.ownerName;
-        metadata[META.name] = `Corpse of ${input.ownerName}`;
+      if (ownerName) {
+        metadata[META.ownerName] = ownerName;
+        metadata[META.name] = `Corpse of ${ownerName}`;
       }
       const corpse = await createContainer(client, {
         source_type: 'corpse',
@@ -112,7 +114,7 @@ export class CorpseLifecycleService {
       await writeAudit(client, {
         occurredAt: now,
         actorId: input.ownerId,
-        actorName: input.ownerName ?? null,
+        actorName: ownerName ?? null,
         containerId: corpse.container_id,
         operation: 'create_corpse',
         outcome: 'success',
@@ -134,7 +136,14 @@ export class CorpseLifecycleService {
     return result;
   }
 
-  canAccessCorpse(corpse: ContainerRecord, characterId: string, now: Date = this.clock.now()): boolean {
+  /** The dead one's name, or a neutral one when it trips a COPPA rule: the corpse (and its loot) is made either way. */
+  private corpseName(ownerId: string, name: string): string {
+    const safe = compliantName(name);
+    if (safe.replaced) this.logger.warn({ ownerId, rule: safe.replaced }, 'corpse named neutrally: the name looks like personal data');
+    return safe.name;
+  }
+
+    canAccessCorpse(corpse: ContainerRecord, characterId: string, now: Date = this.clock.now()): boolean {
     return canAccessCorpseAt(corpse, characterUuid(characterId), now);
   }
 

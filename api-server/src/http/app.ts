@@ -5,6 +5,7 @@ import { buildOpenApi } from '../ops/openapi.ts';
 import { authenticators } from './auth.ts';
 import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './middleware.ts';
 import type { ApiModule, ModuleContext } from './module.ts';
+import { personalDataGuards } from './personal-data.ts';
 import { CharacterRateLimiter } from './rate-limit.ts';
 
 /** The express application: shared middleware, the ops endpoints, every module, one error handler. */
@@ -24,6 +25,7 @@ export function createApp(ctx: AppContext, modules: ApiModule[], opts: { isShutt
   app.use(accessLog(ctx.metrics));
   app.use(express.json({ limit: '64kb' }));
   app.use(opsRouter(ctx, { isShuttingDown: opts.isShuttingDown, openapi: () => openapi }));
+  for (const [path, guard] of personalDataGuards()) app.post(path, guard);
   for (const m of modules) app.use(m.path, mountPoint, m.router(moduleCtx));
   app.use(notFound);
   app.use(errorHandler());

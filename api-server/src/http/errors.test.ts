@@ -62,6 +62,27 @@ describe('error catalogue', () => {
     expect(toProblem(big).status).toBe(413);
   });
 
+  it.each([
+    ['unsupported charset', { type: 'charset.unsupported', status: 415, expose: true }, 415, 'request.unsupported_charset'],
+    ['unknown Content-Encoding', { type: 'encoding.unsupported', status: 415, expose: true }, 415, 'request.unsupported_encoding'],
+    ['corrupt gzip body', { code: 'Z_DATA_ERROR', status: 400, expose: true }, 400, 'request.undecodable_body'],
+    ['aborted body', { type: 'request.aborted', status: 400, expose: true }, 400, 'request.aborted'],
+    ['Content-Length mismatch', { type: 'request.size.invalid', status: 400, expose: true }, 400, 'request.invalid'],
+  ])('maps %s to a 4xx with its own code, never 500', (_name, props, status, code) => {
+    const p = toProblem(Object.assign(new Error('x'), props));
+    expect(p).toMatchObject({ status, internal: false, body: { code, status } });
+  });
+
+  it('maps a path parameter that is not valid percent-encoding to 400', () => {
+    const p = toProblem(Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400, statusCode: 400 }));
+    expect(p).toMatchObject({ status: 400, internal: false, body: { code: 'request.bad_path' } });
+  });
+
+  it('keeps errors a thrower did not mark as the client\'s a 500', () => {
+    expect(toProblem(Object.assign(new Error('boom'), { status: 400 })).status).toBe(500);
+    expect(toProblem(Object.assign(new Error('boom'), { type: 'stream.encoding.set', status: 500, expose: false })).status).toBe(500);
+  });
+
   it('lets modules raise their own codes', () => {
     const p = toProblem(new AppError({ status: 423, code: 'container.locked', title: 'The container is locked' }));
     expect(p.status).toBe(423);

@@ -45,15 +45,24 @@ export const CATALOGUE = {
   'request.invalid': { status: 400, title: 'The request is invalid' },
   'request.malformed_json': { status: 400, title: 'The request body is not valid JSON' },
   'request.too_large': { status: 413, title: 'The request body is too large' },
+  'request.unsupported_charset': { status: 415, title: 'The request body must be UTF-8 JSON' },
+  'request.unsupported_encoding': { status: 415, title: 'The Content-Encoding of the request is not supported' },
+  'request.undecodable_body': { status: 400, title: 'The request body cannot be decoded with its Content-Encoding' },
+  'request.aborted': { status: 400, title: 'The request body was cut short' },
+  'request.bad_path': { status: 400, title: 'The request path is not valid percent-encoding' },
+  'request.personal_data': { status: 400, title: 'The request carries personal data' },
   'auth.missing_credentials': { status: 401, title: 'Credentials are required' },
   'auth.invalid_token': { status: 401, title: 'The token is invalid' },
   'auth.token_expired': { status: 401, title: 'The token has expired' },
   'auth.invalid_admin_token': { status: 401, title: 'The admin token is invalid' },
   'auth.forbidden': { status: 403, title: 'Not allowed' },
   'auth.not_registered': { status: 401, title: 'The character is not registered' },
+  'auth.token_superseded': { status: 401, title: 'The token belongs to an earlier registration' },
   'registry.key_invalid': { status: 401, title: 'The API key is not valid' },
   'registry.key_revoked': { status: 401, title: 'The API key has been revoked' },
   'registry.key_mismatch': { status: 403, title: 'The API key belongs to another character' },
+  'registry.spec_mismatch': { status: 403, title: 'The registration does not match the Character spec recorded with the key' },
+  'registry.key_without_spec': { status: 403, title: 'The API key was minted without a Character spec' },
   'registry.character_not_found': { status: 404, title: 'No such character' },
   'registry.key_not_found': { status: 404, title: 'No API key for this character' },
   'actions.impersonation': { status: 403, title: 'A character may act only as itself' },
@@ -62,6 +71,7 @@ export const CATALOGUE = {
   'sessions.exists': { status: 409, title: 'The session already exists' },
   'sessions.full': { status: 409, title: 'The session is full' },
   'sessions.closed': { status: 409, title: 'The session is closed' },
+  'sessions.no_room': { status: 409, title: 'Every open session is full and no more may be opened automatically' },
   'rate_limited': { status: 429, title: 'Too many requests' },
   'not_found': { status: 404, title: 'No such resource' },
   'method_not_allowed': { status: 405, title: 'Method not allowed' },
@@ -140,10 +150,10 @@ export const PROBLEM_TYPE_BASE = 'https://distributed-dungeon.io/problems/';
 export function toProblem(err: unknown, ctx: { instance?: string; requestId?: string } = {}): Problem & { internal: boolean } {
   let e: AppError;
   let internal = false;
+  let client: AppError | undefined;
   if (err instanceof AppError) e = err;
-  else if (isBodyParserError(err)) {
-    e = err.type === 'entity.too.large' ? appError('request.too_large') : appError('request.malformed_json', err.message);
-  } else if (isUnavailable(err)) e = appError('service_unavailable', 'PostgreSQL or Redis cannot be reached; try again shortly', { retryAfter: 1 });
+  else if ((client = clientRequestError(err))) e = client;
+  else if (isUnavailable(err)) e = appError('service_unavailable', 'PostgreSQL or Redis cannot be reached; try again shortly', { retryAfter: 1 });
   else {
     e = appError('internal', 'An unexpected error occurred; quote the request id when reporting it');
     internal = true;
@@ -167,8 +177,35 @@ export function toProblem(err: unknown, ctx: { instance?: string; requestId?: st
   };
 }
 
-function isBodyParserError(err: unknown): err is Error & { type: string; status: number } {
-  if (!(err instanceof Error)) return false;
-  const type = (err as unknown as { type?: unknown }).type;
-  return type === 'entity.parse.failed' || type === 'entity.too.large';
+// body-parser and raw-body tag their errors with a `type`; each is the client's doing.
+const BODY_ERRORS: Record<string, ErrorCode> = {
+  'entity.parse.failed': 'request.malformed_json',
+  'entity.too.large': 'request.too_large',
+  'entity.verify.failed': 'request.invalid',
+  'charset.unsupported': 'request.unsupported_charset',
+  'encoding.unsupported': 'request.unsupported_encoding',
+  'request.aborted': 'request.aborted',
+  'request.size.invalid': 'request.invalid',
+};
+
+/**
+ * The catalogued error for what express, its router and body-parser throw at malformed input
+ * (a charset or Content-Encoding it cannot read, a corrupt gzip body, a path that is not valid
+ * percent-encoding); undefined for anything else, which stays a bug (500) or an outage (503).
+ */
+export function clientRequestError(err: unknown): AppError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { type, status, expose, code } = err as Error & { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
+  if (typeof type === 'string' && Object.hasOwn(BODY_ERRORS, type)) {
+    const code = BODY_ERRORS[type]!;
+    return appError(code, code === 'request.too_large' ? undefined : err.message);
+  }
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  // The router decodes path parameters itself and marks a failure 400.
+  if (err instanceof URIError) return appError('request.bad_path', err.message);
+  // zlib's errors while inflating a body, marked 400 by body-parser.
+  if (typeof code === 'string' && code.startsWith('Z_')) return appError('request.undecodable_body', err.message);
+  // Any other error an http-errors thrower marked as the client's and safe to show.
+  if (expose === true) return appError('request.invalid', err.message);
+  return undefined;
 }

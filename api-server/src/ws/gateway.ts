@@ -62,19 +62,28 @@ export class WsGateway {
 
   /** For the HTTP server's `upgrade` event; answers a problem+json status when refused. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    void this.#authenticate(req).then(
-      (principal) => {
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
-      },
-      (err: unknown) => {
-        const problem = toProblem(err, { instance: req.url });
-        if (problem.internal) this.#ctx.logger.error({ err }, 'websocket upgrade failed');
-        const body = JSON.stringify(problem.body);
-        socket.end(
-          `HTTP/1.1 ${problem.status} ${problem.body.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      },
-    );
+    this.#authenticate(req)
+      .then(
+        (principal) => {
+          // The client may have gone while its token was checked.
+          if (socket.destroyed) return;
+          this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, principal));
+        },
+        (err: unknown) => {
+          const problem = toProblem(err, { instance: req.url });
+          if (problem.internal) this.#ctx.logger.error({ err }, 'websocket upgrade failed');
+          if (socket.destroyed) return;
+          const body = JSON.stringify(problem.body);
+          socket.end(
+            `HTTP/1.1 ${problem.status} ${problem.body.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          );
+        },
+      )
+      .catch((err: unknown) => {
+        // Never an unhandled rejection (which would end the process): drop this one connection.
+        this.#ctx.logger.error({ err }, 'websocket upgrade failed');
+        socket.destroy();
+      });
   }
 
   async #authenticate(req: IncomingMessage): Promise<CharacterPrincipal> {
