@@ -6,6 +6,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startControlPlane } from './controlplane.ts';
+import { missingNodePrograms } from './node-binaries.ts';
+import { startRealNode } from './node.ts';
 
 const stateDir = process.env.DUNGEON_CLUSTER_DIR ?? join(homedir(), '.cache', 'distributed-dungeon', 'cluster');
 const pidFile = join(stateDir, 'supervisor.pid');
@@ -51,7 +53,14 @@ async function up(): Promise<void> {
     process.stdout.write(log.slice(shown));
     shown = log.length;
     if (existsSync(readyFile)) {
-      console.log(`\nlocal control plane is up. To use it:\n  export KUBECONFIG=${kubeconfigLink}\n  kubectl get nodes\nStop it with: make cluster-down`);
+      const registryFile = join(stateDir, 'registry');
+      const registry = existsSync(registryFile) ? readFileSync(registryFile, 'utf8').trim() : '';
+      console.log(`\nlocal control plane is up. To use it:\n  export KUBECONFIG=${kubeconfigLink}`);
+      if (registry) {
+        console.log(`  DUNGEON_REGISTRY=${registry}`);
+        console.log(`  (a real node pulls from that registry over plain HTTP: podman push --tls-verify=false ${registry}/you/character:1.0.0)`);
+      }
+      console.log('  kubectl get nodes\nStop it with: make cluster-down');
       return;
     }
     if (!alive(child.pid!)) throw new Error(`the control plane supervisor exited; see ${logFile}`);
@@ -60,14 +69,29 @@ async function up(): Promise<void> {
   throw new Error(`the control plane did not come up in time; see ${logFile}`);
 }
 
+/** The real node where its programs are installed (DUNGEON_NODE=kwok forces the fake one). */
+async function startCluster() {
+  const progress = (l: string) => console.log(`[cluster] ${l}`);
+  rmSync(join(stateDir, 'registry'), { force: true });
+  const missing = missingNodePrograms();
+  if (process.env.DUNGEON_NODE === 'kwok' || missing.length > 0) {
+    console.log(`[cluster] kwok (fake) node: ${process.env.DUNGEON_NODE === 'kwok' ? 'DUNGEON_NODE=kwok' : `missing ${missing.join(', ')} (scripts/node-deps.sh installs them)`}`);
+    const cp = await startControlPlane({ progress });
+    return { cp, stop: () => cp.stop() };
+  }
+  const node = await startRealNode({ progress });
+  writeFileSync(join(stateDir, 'registry'), node.registry);
+  return { cp: node.cluster, stop: () => node.stop() };
+}
+
 async function supervise(): Promise<void> {
-  const cp = await startControlPlane({ progress: (l) => console.log(`[cluster] ${l}`) });
+  const { cp, stop } = await startCluster();
   writeFileSync(kubeconfigLink, readFileSync(cp.kubeconfigPath));
   writeFileSync(join(stateDir, 'workdir'), cp.workdir);
   writeFileSync(readyFile, cp.server);
   console.log(`[cluster] ready: ${cp.server} (Kubernetes ${cp.version}); logs in ${cp.workdir}`);
   const shutdown = async () => {
-    await cp.stop();
+    await stop();
     rmSync(readyFile, { force: true });
     rmSync(pidFile, { force: true });
     process.exit(0);
@@ -85,7 +109,8 @@ async function down(): Promise<void> {
     return;
   }
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
+  // A real node stops its containers and unmounts their volumes first.
+  const deadline = Date.now() + 120_000;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   // The supervisor leads its own process group: take every server with it if it did not go quietly.
   if (alive(pid)) process.kill(-pid, 'SIGKILL');

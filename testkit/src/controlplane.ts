@@ -36,8 +36,14 @@ export interface ControlPlane {
 }
 
 export interface ControlPlaneOptions {
-  /** Fake kwok nodes to create (default 1). */
+  /** Fake kwok nodes to create (default 1); 0 starts no kwok (a real node joins instead). */
   nodes?: number;
+  /** Address kube-apiserver binds to and advertises (default 127.0.0.1); a real node's pods reach it there. */
+  address?: string;
+  /** Extra kube-apiserver flags. */
+  apiserverArgs?: string[];
+  /** Run the kwok volume provisioner (default true); a real node brings its own. */
+  provisioner?: boolean;
   /** Called with a line per start-up step, for progress output. */
   progress?: (line: string) => void;
   workdir?: string;
@@ -58,11 +64,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const pkiDir = join(workdir, 'pki');
   mkdirSync(pkiDir, { recursive: true });
   say('generating certificates');
-  const pki = await generatePki(pkiDir);
+  const address = opts.address ?? '127.0.0.1';
+  const pki = await generatePki(pkiDir, [address]);
   const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kwokPort] = await Promise.all(
     Array.from({ length: 6 }, () => freePort()),
   );
-  const server = `https://127.0.0.1:${apiPort}`;
+  const server = `https://${address}:${apiPort}`;
   const kubeconfigPath = join(workdir, 'admin.kubeconfig');
   await writeKubeconfig(kubeconfigPath, {
     server, caCert: pki.caCert, user: 'dungeon-admin', clientCert: pki.adminCert, clientKey: pki.adminKey,
@@ -97,7 +104,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const startApiserver = async () => {
     apiserver = startProcess('kube-apiserver', join(bin, 'kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
+      '--bind-address=' + address, `--secure-port=${apiPort}`, '--advertise-address=' + address,
       `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
       `--client-ca-file=${pki.caCert}`,
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
@@ -108,6 +115,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--allow-privileged=true',
       `--cert-dir=${join(workdir, 'apiserver-certs')}`,
       '--v=1',
+      ...(opts.apiserverArgs ?? []),
     ], { logFile: log('kube-apiserver') });
     procs.push(apiserver);
     await waitUntil('kube-apiserver /readyz', async () => (await kubeRequest(admin, 'GET', '/readyz')).status === 200, {
@@ -135,6 +143,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   });
   procs.push(kcm, scheduler);
 
+  const nodeNames = Array.from({ length: opts.nodes ?? 1 }, (_, i) => `kwok-node-${i}`);
+  if (nodeNames.length > 0) {
   say('starting kwok');
   const kwok = startProcess('kwok', join(bin, 'kwok'), [
     `--kubeconfig=${kubeconfigPath}`, `--config=${join(controlplaneAssets, 'kwok-stages.yaml')}`, '--manage-all-nodes=false',
@@ -143,20 +153,23 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   ], { logFile: log('kwok') });
   procs.push(kwok);
 
-  const nodeNames = Array.from({ length: opts.nodes ?? 1 }, (_, i) => `kwok-node-${i}`);
   for (const name of nodeNames) {
     const res = await kubeRequest(admin, 'POST', '/api/v1/nodes', fakeNode(name));
     if (res.status !== 201) throw new Error(`creating node ${name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
   }
-  await installStorageClass(admin);
-  const provisioner = startProvisioner(admin);
+  }
+  if (opts.provisioner !== false) await installStorageClass(admin);
+  const provisioner = opts.provisioner === false ? { stop: async () => undefined } : startProvisioner(admin);
   provisionerStop = () => provisioner.stop();
 
-  say('waiting for the fake node to be Ready and the default ServiceAccount to exist');
-  await waitUntil('kwok node Ready', async () => {
-    const res = await kubeRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(admin, 'GET', `/api/v1/nodes/${nodeNames[0]}`);
-    return res.body?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  }, { process: kwok, timeoutMs: 60_000, intervalMs: 250 });
+  const kwok = procs.find((p) => p.name === 'kwok');
+  if (kwok) {
+    say('waiting for the fake node to be Ready and the default ServiceAccount to exist');
+    await waitUntil('kwok node Ready', async () => {
+      const res = await kubeRequest<{ status?: { conditions?: { type: string; status: string }[] } }>(admin, 'GET', `/api/v1/nodes/${nodeNames[0]}`);
+      return res.body?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    }, { process: kwok, timeoutMs: 60_000, intervalMs: 250 });
+  }
   await waitUntil('default ServiceAccount', async () =>
     (await kubeRequest(admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
   { process: kcm, timeoutMs: 60_000, intervalMs: 250 });

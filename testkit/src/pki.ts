@@ -27,13 +27,14 @@ async function openssl(args: string[]): Promise<void> {
  * a CA, a serving certificate for loopback and the in-cluster names, a `system:masters` client
  * certificate for the admin kubeconfig, and the service-account signing key pair.
  */
-export async function generatePki(dir: string): Promise<Pki> {
+export async function generatePki(dir: string, extraIps: string[] = []): Promise<Pki> {
   const p = (f: string) => join(dir, f);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   await openssl(['req', '-x509', ...ec, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '30', '-subj', '/CN=dungeon-local-ca']);
   const names = [
     'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc',
     'DNS:kubernetes.default.svc.cluster.local', 'IP:127.0.0.1', 'IP:10.96.0.1',
+    ...extraIps.filter((ip) => ip !== '127.0.0.1').map((ip) => `IP:${ip}`),
   ].join(',');
   const sign = (key: string, cert: string, subj: string, ext: string[]) =>
     openssl(['req', '-x509', ...ec, '-keyout', p(key), '-out', p(cert), '-days', '30', '-subj', subj,

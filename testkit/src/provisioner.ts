@@ -1,3 +1,5 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { kubeRequest, type KubeIdentity } from './kube-client.ts';
 
 /** The StorageClass the local control plane marks as default; kwok pods need bound claims to schedule. */
@@ -29,9 +31,11 @@ export async function installStorageClass(id: KubeIdentity): Promise<void> {
 /**
  * The local cluster's volume provisioner, in the role kind's local-path-provisioner plays: a
  * pending claim of our class gets a hostPath PersistentVolume pre-bound to it, and a released
- * volume is deleted. Nothing is written to disk: kwok pods never mount anything.
+ * volume is deleted. Without `hostRoot` nothing is written to disk: kwok pods never mount
+ * anything. With it (a real node) each volume is a real folder there, writable by the pod's
+ * non-root user, removed with the volume.
  */
-export function startProvisioner(id: KubeIdentity, intervalMs = 500): { stop(): Promise<void> } {
+export function startProvisioner(id: KubeIdentity, intervalMs = 500, hostRoot?: string): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const tick = async () => {
@@ -40,6 +44,12 @@ export function startProvisioner(id: KubeIdentity, intervalMs = 500): { stop(): 
       if (pvc.status?.phase !== 'Pending' || pvc.spec.volumeName) continue;
       if ((pvc.spec.storageClassName ?? LOCAL_STORAGE_CLASS) !== LOCAL_STORAGE_CLASS) continue;
       const name = `pvc-${pvc.metadata.uid}`;
+      const path = hostRoot ? join(hostRoot, name) : `/var/lib/dungeon-local/${name}`;
+      if (hostRoot) {
+        mkdirSync(path, { recursive: true });
+        // hostPath volumes ignore fsGroup, so the folder itself lets any pod user write.
+        chmodSync(path, 0o777);
+      }
       await kubeRequest(id, 'POST', '/api/v1/persistentvolumes', {
         apiVersion: 'v1',
         kind: 'PersistentVolume',
@@ -49,7 +59,7 @@ export function startProvisioner(id: KubeIdentity, intervalMs = 500): { stop(): 
           accessModes: pvc.spec.accessModes ?? ['ReadWriteOnce'],
           persistentVolumeReclaimPolicy: 'Delete',
           storageClassName: LOCAL_STORAGE_CLASS,
-          hostPath: { path: `/var/lib/dungeon-local/${name}`, type: 'DirectoryOrCreate' },
+          hostPath: { path, type: 'DirectoryOrCreate' },
           claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata.namespace, name: pvc.metadata.name, uid: pvc.metadata.uid },
         },
       });
@@ -57,7 +67,8 @@ export function startProvisioner(id: KubeIdentity, intervalMs = 500): { stop(): 
     const pvs = await kubeRequest<{ items: Pv[] }>(id, 'GET', '/api/v1/persistentvolumes');
     for (const pv of pvs.body?.items ?? []) {
       if (pv.status?.phase === 'Released' && pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] === PROVISIONER) {
-        await kubeRequest(id, 'DELETE', `/api/v1/persistentvolumes/${pv.metadata.name}`);
+        const res = await kubeRequest(id, 'DELETE', `/api/v1/persistentvolumes/${pv.metadata.name}`);
+        if (hostRoot && res.status < 300) rmSync(join(hostRoot, pv.metadata.name), { recursive: true, force: true });
       }
     }
   };
