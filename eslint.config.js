@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // Plain-JavaScript characters written the CommonJS way players know from the seed's example.
-    files: ['**/*.cjs'],
+    files: ['**/*.cjs', '**/*.cts'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly', __filename: 'readonly', process: 'readonly', console: 'readonly' },

@@ -35,3 +35,6 @@ export { loadCharacter, loadCharacterConfig, settingsFromEnv, ConfigError } from
 export type * from './types.ts';
 export { TURN_PROMPT } from './types.ts';
 export { lootableContainers, type LootPolicy } from './character/loot.ts';
+export { practiceState, type PracticeMonster, type PracticeOptions } from './practice/state.ts';
+/** The wire schema of an action, to check what a hook returns in a player's own tests. */
+export { Action } from '@distributed-dungeon/contracts';

@@ -1,8 +1,9 @@
 import { access, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CharacterBase, type CharacterConfig } from '../character/base.ts';
-import type { RuntimeSettings } from './runtime.ts';
+import type { RuntimeSettings } from './settings.ts';
 
 // Reading what the container is given: environment, /config/character.json, the player's module.
 
@@ -100,9 +101,16 @@ function isCharacter(v: unknown): v is CharacterBase {
  * or a `Character` export — a class extending CharacterBase, a character instance, or a factory
  * `(config) => character`. No module at all gives a plain CharacterBase with the default AIs.
  */
-export async function loadCharacter(modulePath: string | undefined, config: CharacterConfig): Promise<CharacterBase> {
+export async function loadCharacter(modulePath: string | undefined, config: CharacterConfig, options: { fresh?: boolean } = {}): Promise<CharacterBase> {
   if (!modulePath) return new CharacterBase(config);
-  const url = pathToFileURL(path.resolve(modulePath)).href;
+  const file = path.resolve(modulePath);
+  let url = pathToFileURL(file).href;
+  if (options.fresh) {
+    // A reload after an edit (`dungeon dev`): a new URL makes a new ES module; a CommonJS one
+    // is cached by file name, so its cache entry goes.
+    url += `?reload=${Date.now()}`;
+    delete createRequire(file).cache[file];
+  }
   const mod = (await import(url)) as Record<string, unknown>;
   const candidates = [mod.default, mod.Character, (mod.default as Record<string, unknown> | undefined)?.default, ...Object.values(mod)];
   for (const c of candidates) if (isCharacterClass(c)) return new c(config);

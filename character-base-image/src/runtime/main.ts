@@ -1,7 +1,7 @@
-import { registerHooks } from 'node:module';
 import pino from 'pino';
 import { ConfigError, findCharacterModule, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
 import { CharacterRuntime } from './runtime.ts';
+import { resolveSdkToThisCopy } from './sdk-resolution.ts';
 
 // The container's entrypoint: node --conditions=source character-base-image/src/runtime/main.ts
 // (or dist/runtime/main.js in the image). Environment: CHARACTER_ID, DUNGEON_REGISTRY_URL,
@@ -9,15 +9,7 @@ import { CharacterRuntime } from './runtime.ts';
 // (else the first character.{js,mjs,cjs,ts} in CHARACTER_DIR, /app/character),
 // PORT (3000), EVENT_TRANSPORT (redis | websocket | auto), LOG_LEVEL.
 
-// A player's module may live anywhere (`make play CHARACTER=~/my-character.ts`), where the SDK's
-// package name does not resolve: point that name at this very SDK (one copy, whatever the path).
-const SDK = '@distributed-dungeon/character-sdk';
-const sdkUrl = import.meta.resolve(SDK);
-registerHooks({
-  resolve(specifier, context, next) {
-    return specifier === SDK ? { url: sdkUrl, shortCircuit: true } : next(specifier, context);
-  },
-});
+resolveSdkToThisCopy();
 
 async function main(): Promise<void> {
   const config = await loadCharacterConfig(process.env.CONFIG_DIR || '/config');

@@ -1,0 +1,116 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
+import { CharacterRuntime } from '../runtime/runtime.ts';
+import type { Logger, RuntimeSettings } from '../runtime/settings.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface DevArgs {
+  module: string;
+  server?: string;
+  key?: string;
+  id?: string;
+  config?: string;
+  data?: string;
+  port?: string;
+  session?: string;
+  transport?: string;
+  watch: boolean;
+}
+
+export interface DevSession {
+  /** The runtime playing now (a new one after each reload). */
+  readonly runtime: CharacterRuntime;
+  readonly reloads: number;
+  stop(): Promise<void>;
+}
+
+/** Edits arrive as bursts of file events: one reload per burst. */
+const RELOAD_DEBOUNCE_MS = 150;
+
+/**
+ * `dungeon dev <module> --server URL`: plays the module from this machine against a running
+ * platform, and on every save stops the character (keeping its registration and /data state)
+ * and starts it again with the new code.
+ */
+export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): Promise<DevSession> {
+  const modulePath = path.resolve(args.module);
+  const found = await stat(modulePath).catch(() => null);
+  if (!found?.isFile()) throw new UsageError(`no character module at ${modulePath}`);
+  const server = args.server ?? env.DUNGEON_REGISTRY_URL;
+  if (!server) throw new UsageError('--server URL is required: the platform\'s api-server, e.g. https://dungeon.example.com');
+  if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
+  const apiKey = args.key ?? env.DUNGEON_API_KEY;
+  if (!apiKey) {
+    throw new UsageError('no API key: pass --key or set DUNGEON_API_KEY (your game master mints one, or read it from your Character\'s Secret)');
+  }
+  const config = await loadCharacterConfig(args.config ?? path.dirname(modulePath));
+  const characterId = args.id ?? env.CHARACTER_ID ?? config.characterId;
+  if (!characterId) throw new UsageError('no character id: pass --id or put "characterId" in character.json');
+  const port = Number(args.port ?? '0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${args.port}"`);
+  const transport = args.transport ?? 'auto';
+  if (transport !== 'auto' && transport !== 'websocket' && transport !== 'redis') throw new UsageError(`--transport must be auto, websocket or redis, got "${transport}"`);
+
+  const settings = (actualPort: number): RuntimeSettings => ({
+    characterId,
+    registryUrl: server.replace(/\/$/, ''),
+    apiKey,
+    endpoint: `http://127.0.0.1:${actualPort}`,
+    dataDir: path.resolve(args.data ?? path.join(path.dirname(modulePath), '.dungeon-data')),
+    port: actualPort,
+    host: '127.0.0.1',
+    transport,
+    ...(args.session ? { sessionId: args.session } : config.session ? { sessionId: config.session } : {}),
+  });
+
+  const first = new CharacterRuntime(await loadCharacter(modulePath, config), settings(port), { logger: log });
+  await first.start();
+  let runtime = first;
+  log.info({ sessionId: runtime.sessionId, port: runtime.port }, `playing ${characterId}; edit ${path.basename(modulePath)} to reload`);
+  let reloads = 0;
+  let watcher: FSWatcher | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let chain = Promise.resolve();
+  const reload = () => {
+    chain = chain
+      .then(async () => {
+        let character;
+        try {
+          character = await loadCharacter(modulePath, config, { fresh: true });
+        } catch (err) {
+          // A save with a mistake in it: the previous code plays on until the next save.
+          log.error({ err: String(err) }, 'reload failed; still playing the previous code: fix the module and save again');
+          return;
+        }
+        const keepPort = runtime.port;
+        await runtime.stop({ deregister: false });
+        runtime = new CharacterRuntime(character, settings(keepPort), { logger: log });
+        await runtime.start();
+        reloads++;
+        log.info({ reloads }, 'reloaded');
+      })
+      .catch((err: unknown) => log.error({ err: String(err) }, 'restarting after the reload failed'));
+  };
+  if (args.watch) {
+    watcher = watch(modulePath, () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(reload, RELOAD_DEBOUNCE_MS);
+    });
+  }
+  return {
+    get runtime() {
+      return runtime;
+    },
+    get reloads() {
+      return reloads;
+    },
+    async stop() {
+      watcher?.close();
+      if (timer) clearTimeout(timer);
+      await chain;
+      await runtime.stop();
+    },
+  };
+}
