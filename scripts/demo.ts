@@ -69,6 +69,7 @@ async function onLocalControlPlane(): Promise<number> {
       postgresAdminUrl: postgres.adminUrl,
       redisUrl: redis.url,
       namespace: 'dungeon-system',
+      playerNamespaces: ['player-demo'],
       workdir,
       progress: say,
     });

@@ -2,6 +2,7 @@
 # The chart ships copies of files that have one source elsewhere in the repo:
 #   crds/*.yaml                    -> charts/dungeon/crds/        (the Character CRD)
 #   operator/rbac/clusterrole.yaml -> charts/dungeon/files/operator-clusterrole.yaml
+#   operator/rbac/player-namespace-clusterrole.yaml -> charts/dungeon/files/operator-player-namespace-clusterrole.yaml
 # `scripts/sync-chart-crds.sh` copies them; `--check` copies nothing and exits 1 naming every copy
 # that differs from its source (CI and the chart's unit test use the same comparison).
 set -euo pipefail
@@ -16,6 +17,7 @@ for crd in "$root"/crds/*.yaml; do
   pairs+=("$crd:$chart/crds/$(basename "$crd")")
 done
 pairs+=("$root/operator/rbac/clusterrole.yaml:$chart/files/operator-clusterrole.yaml")
+pairs+=("$root/operator/rbac/player-namespace-clusterrole.yaml:$chart/files/operator-player-namespace-clusterrole.yaml")
 
 status=0
 for pair in "${pairs[@]}"; do

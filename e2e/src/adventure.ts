@@ -33,8 +33,9 @@ export interface Adventure {
 
 export async function playExamples(platform: LocalPlatform, o: AdventureOptions): Promise<Adventure> {
   const say = o.progress ?? (() => undefined);
-  await platform.kubectl(['create', 'namespace', o.namespace]);
-  await platform.kubectl(['label', 'namespace', o.namespace, 'pod-security.kubernetes.io/enforce=restricted']);
+  // Usually made already, before the install that opened it to players (LocalPlatform's playerNamespaces).
+  await platform.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } }));
+  await platform.kubectl(['label', '--overwrite', 'namespace', o.namespace, 'pod-security.kubernetes.io/enforce=restricted']);
   const sessionId = await platform.openSession(o.sessionName);
   say(`game master opened session ${sessionId}`);
   const narrator = new Narrator({ redisUrl: o.redisUrl, sessionId, onLine: o.onLine ?? (() => undefined) });

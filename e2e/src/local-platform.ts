@@ -47,6 +47,11 @@ export interface LocalPlatformOptions {
   release?: string;
   /** Values over LOCAL_VALUES (objects merge, arrays and scalars replace). */
   values?: Record<string, unknown>;
+  /**
+   * Namespaces opened to players (the chart's players.namespaces): created before the install,
+   * since the chart binds the operator's namespaced rights in each. Characters run only there.
+   */
+  playerNamespaces?: string[];
   /** Logs, volumes and kubeconfigs of the processes. */
   workdir: string;
   progress?: (line: string) => void;
@@ -136,8 +141,13 @@ export class LocalPlatform {
     const ns = this.namespace;
     await this.kubectl(['create', 'namespace', ns]);
     await this.kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted']);
-    this.#say(`helm install ${this.release} charts/dungeon -n ${ns} (operator.replicas=0: the operator runs as a process)`);
-    const out = await this.helm(['install', this.release, chartDir, '-n', ns], mergeValues(LOCAL_VALUES, this.#opts.values ?? {}));
+    const players = this.#opts.playerNamespaces ?? [];
+    for (const player of players) {
+      await this.kubectl(['create', 'namespace', player]);
+      await this.kubectl(['label', 'namespace', player, 'pod-security.kubernetes.io/enforce=restricted']);
+    }
+    this.#say(`helm install ${this.release} charts/dungeon -n ${ns} (operator.replicas=0: the operator runs as a process; players.namespaces=${players.join(',')})`);
+    const out = await this.helm(['install', this.release, chartDir, '-n', ns], mergeValues(mergeValues(LOCAL_VALUES, { players: { namespaces: players } }), this.#opts.values ?? {}));
     this.installOutput = out;
     const auth = await this.#data(ns);
     this.adminToken = auth.secrets.get(`${this.release}-auth`)?.['admin-token'] ?? '';

@@ -9,6 +9,12 @@ describe('operator configuration', () => {
     expect(c.characterRegistryUrl).toBe('http://api:8080');
     expect(parseOperatorEnv({ ...env, POD_NAMESPACE: 'dungeon-system', OPERATOR_LEADER_ELECTION: 'false' })).toMatchObject({ leaseNamespace: 'dungeon-system', leaderElection: false });
   });
+  it('reads the namespaces opened to players; empty means none, unset means all', () => {
+    expect(parseOperatorEnv({ ...env, OPERATOR_NAMESPACES: 'player-alice, player-bob' }).namespaces).toEqual(['player-alice', 'player-bob']);
+    expect(parseOperatorEnv({ ...env, OPERATOR_NAMESPACES: '' }).namespaces).toEqual([]);
+    expect(parseOperatorEnv(env).namespaces).toBeUndefined();
+    expect(() => parseOperatorEnv({ ...env, OPERATOR_NAMESPACES: 'Not A Namespace' })).toThrow(/OPERATOR_NAMESPACES/);
+  });
   it('names the bad variable', () => {
     expect(() => parseOperatorEnv({ ...env, DUNGEON_REGISTRY_URL: 'not a url' })).toThrow(/DUNGEON_REGISTRY_URL/);
     expect(() => parseOperatorEnv({ ...env, OPERATOR_WORKERS: '0' })).toThrow(/OPERATOR_WORKERS/);

@@ -22,6 +22,16 @@ export const OperatorEnvSchema = z.object({
   /** A standby takes over this long after the leader stopped renewing. */
   OPERATOR_LEASE_DURATION_SECONDS: z.coerce.number().int().min(2).max(300).default(15),
   OPERATOR_IDENTITY: z.string().min(1).optional(),
+  /**
+   * Comma-separated namespaces opened to players (the chart's players.namespaces, where it binds
+   * the operator's namespaced rights). Set, even empty, the operator works there only; unset, in
+   * every namespace (it then needs those rights cluster-wide).
+   */
+  OPERATOR_NAMESPACES: z
+    .string()
+    .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace names, comma-separated').max(63)))
+    .optional(),
   POD_NAMESPACE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
@@ -42,6 +52,7 @@ export interface OperatorConfig {
   leaseDurationSeconds: number;
   identity: string;
   logLevel: string;
+  namespaces?: string[];
 }
 
 export function parseOperatorEnv(env: Record<string, string | undefined>): OperatorConfig {
@@ -67,5 +78,6 @@ export function parseOperatorEnv(env: Record<string, string | undefined>): Opera
     leaseDurationSeconds: e.OPERATOR_LEASE_DURATION_SECONDS,
     identity: e.OPERATOR_IDENTITY ?? `${hostname()}-${process.pid}`,
     logLevel: e.LOG_LEVEL,
+    namespaces: e.OPERATOR_NAMESPACES,
   };
 }

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     port: config.port,
     resyncMs: config.resyncMs,
     identity: config.identity,
+    namespaces: config.namespaces,
     leaderElection: config.leaderElection
       ? {
           namespace: config.leaseNamespace,

@@ -373,6 +373,45 @@ describe('generated secrets', () => {
     expect(again('dungeon-auth', 'admin-token')).not.toBe(secret('dungeon-auth', 'admin-token'));
   });
 
+  it('each can come from an existing Secret instead; with all of them, renders are identical (helm template, GitOps)', async () => {
+    const values = {
+      generateSecrets: false,
+      auth: { adminTokenExistingSecret: 'gm-admin', jwtSigningKeysExistingSecret: 'jwt-keys' },
+      postgresql: { auth: { existingSecret: 'pg-pass' } },
+      redis: { auth: { existingSecret: 'redis-pass' } },
+    };
+    const first = await renderChart({ values });
+    expect(await renderChart({ values })).toBe(first);
+    const objects = parseManifests(first);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const refs = (kind: string, name: string, c: string) => container(findObject(objects, kind, name), c).env!
+      .filter((e) => e.valueFrom?.secretKeyRef).map((e) => `${e.name}=${e.valueFrom!.secretKeyRef!.name}/${e.valueFrom!.secretKeyRef!.key}`);
+    expect(refs('Deployment', 'dungeon-api-server', 'api-server')).toEqual([
+      'DUNGEON_ADMIN_TOKEN=gm-admin/admin-token', 'JWT_SIGNING_KEYS=jwt-keys/jwt-signing-keys', 'DATABASE_PASSWORD=pg-pass/password', 'REDIS_PASSWORD=redis-pass/password',
+    ]);
+    expect(refs('Deployment', 'dungeon-operator', 'operator')).toEqual(['DUNGEON_ADMIN_TOKEN=gm-admin/admin-token']);
+    expect(refs('StatefulSet', 'dungeon-postgresql', 'postgresql').every((r) => r.includes('=pg-pass/'))).toBe(true);
+    expect(refs('StatefulSet', 'dungeon-redis', 'redis')).toEqual(['REDISCLI_AUTH=redis-pass/password']);
+  });
+
+  it('only the ones not given are generated: admin token given, JWT keys generated', async () => {
+    const objects = await render({ values: { auth: { adminTokenExistingSecret: 'gm-admin' } } });
+    const auth = findObject(objects, 'Secret', 'dungeon-auth') as KubeObject & { data: Record<string, string> };
+    expect(Object.keys(auth.data)).toEqual(['jwt-signing-keys']);
+    const env = container(findObject(objects, 'Deployment', 'dungeon-api-server'), 'api-server').env!;
+    expect(env.find((e) => e.name === 'DUNGEON_ADMIN_TOKEN')!.valueFrom!.secretKeyRef!.name).toBe('gm-admin');
+    expect(env.find((e) => e.name === 'JWT_SIGNING_KEYS')!.valueFrom!.secretKeyRef!.name).toBe('dungeon-auth');
+  });
+
+  it('generateSecrets=false refuses to render a credential it would have to make up, naming the values to set', async () => {
+    const err = await renderError({ values: { generateSecrets: false, auth: { existingSecret: 'my-auth' } } });
+    expect(err).toContain('postgresql.auth.existingSecret');
+    expect(err).toContain('redis.auth.existingSecret');
+    expect(err).not.toContain('auth.adminTokenExistingSecret');
+    const all = await renderError({ values: { generateSecrets: false } });
+    for (const v of ['auth.adminTokenExistingSecret', 'auth.jwtSigningKeysExistingSecret', 'postgresql.auth.existingSecret', 'redis.auth.existingSecret']) expect(all).toContain(v);
+  });
+
   it('can be kept on uninstall', async () => {
     const objects = await render({ values: { auth: { keepOnUninstall: true } } });
     const secrets = objects.filter((o) => o.kind === 'Secret');
@@ -417,27 +456,87 @@ describe('optional parts', () => {
   });
 
   it('NetworkPolicies: PostgreSQL from the api-server only, Redis also from characters, api-server from characters, operator and ingress', async () => {
-    const objects = await render({ values: { networkPolicy: { ingressNamespaces: ['ingress-nginx'] } } });
-    type Np = KubeObject & { spec: { ingress: { from: Record<string, { matchLabels?: Record<string, string> }>[] }[] } };
-    const peers = (name: string) => (findObject(objects, 'NetworkPolicy', name) as Np).spec.ingress.flatMap((r) => r.from).map((f) => ({
-      ns: f.namespaceSelector ? (f.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? '*') : 'own',
+    const players = ['player-alice', 'player-bob'];
+    const objects = await render({ values: { players: { namespaces: players }, networkPolicy: { ingressNamespaces: ['ingress-nginx'] } } });
+    type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] };
+    type Np = KubeObject & { spec: { ingress: { from: Record<string, Selector>[] }[] } };
+    const nsOf = (sel: Selector) => {
+      const named = sel.matchLabels?.['kubernetes.io/metadata.name'];
+      const listed = sel.matchExpressions?.find((e) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'In')?.values;
+      return named ?? listed?.join(',') ?? '*';
+    };
+    const peers = (from: Np) => from.spec.ingress.flatMap((r) => r.from).map((f) => ({
+      ns: f.namespaceSelector ? nsOf(f.namespaceSelector) : 'own',
       pods: f.podSelector?.matchLabels?.['app.kubernetes.io/component'] ?? f.podSelector?.matchLabels?.['app.kubernetes.io/managed-by'] ?? '*',
     }));
-    expect(peers('dungeon-postgresql')).toEqual([{ ns: 'own', pods: 'api-server' }]);
-    expect(peers('dungeon-redis')).toEqual([{ ns: 'own', pods: 'api-server' }, { ns: '*', pods: 'dungeon-operator' }]);
-    expect(peers('dungeon-api-server')).toEqual([{ ns: '*', pods: 'dungeon-operator' }, { ns: 'own', pods: 'operator' }, { ns: 'ingress-nginx', pods: '*' }]);
+    const policy = (name: string) => findObject(objects, 'NetworkPolicy', name) as Np;
+    expect(peers(policy('dungeon-postgresql'))).toEqual([{ ns: 'own', pods: 'api-server' }]);
+    // Character pods count only in the namespaces the game master opened (a label Kubernetes sets
+    // to the namespace's name), never "any namespace with the right pod label".
+    expect(peers(policy('dungeon-redis'))).toEqual([{ ns: 'own', pods: 'api-server' }, { ns: players.join(','), pods: 'dungeon-operator' }]);
+    expect(peers(policy('dungeon-api-server'))).toEqual([{ ns: players.join(','), pods: 'dungeon-operator' }, { ns: 'own', pods: 'operator' }, { ns: 'ingress-nginx', pods: '*' }]);
+    for (const np of objects.filter((o) => o.kind === 'NetworkPolicy') as Np[]) {
+      for (const f of np.spec.ingress.flatMap((r) => r.from)) {
+        // An empty namespaceSelector would be every namespace of the cluster.
+        if (f.namespaceSelector) expect(nsOf(f.namespaceSelector), np.metadata.name).not.toBe('*');
+      }
+    }
+    const characterPeer = policy('dungeon-redis').spec.ingress[0]!.from[1]!;
+    expect(characterPeer.podSelector!.matchLabels).toEqual({ 'app.kubernetes.io/managed-by': 'dungeon-operator', 'app.kubernetes.io/name': 'character' });
+
+    // No namespace open: no character peer at all.
+    const closed = await render();
+    const closedPeers = (name: string) => peers(findObject(closed, 'NetworkPolicy', name) as Np);
+    expect(closedPeers('dungeon-redis')).toEqual([{ ns: 'own', pods: 'api-server' }]);
+    expect(closedPeers('dungeon-api-server')).toEqual([{ ns: 'own', pods: 'operator' }]);
     expect((await render({ values: { networkPolicy: { enabled: false } } })).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
 });
 
 describe('operator RBAC', () => {
-  it('the ClusterRole carries exactly the rules of files/operator-clusterrole.yaml', async () => {
+  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+  const rulesOf = (file: string) => (parseYaml(readFileSync(join(chartDir, 'files', file), 'utf8')) as { rules: Rule[] }).rules;
+
+  it('cluster-wide, only Characters: no Secret, Deployment or other namespaced object of any namespace', async () => {
     const objects = await render();
-    const source = parseYaml(readFileSync(join(chartDir, 'files', 'operator-clusterrole.yaml'), 'utf8')) as { rules: unknown[] };
-    const role = findObject(objects, 'ClusterRole', 'dungeon-operator') as KubeObject & { rules: unknown[] };
-    expect(role.rules).toEqual(source.rules);
-    const binding = findObject(objects, 'ClusterRoleBinding', 'dungeon-operator') as KubeObject & { subjects: { name: string; namespace: string }[] };
+    const role = findObject(objects, 'ClusterRole', 'dungeon-operator') as KubeObject & { rules: Rule[] };
+    expect(role.rules).toEqual(rulesOf('operator-clusterrole.yaml'));
+    expect(role.rules.flatMap((r) => r.apiGroups)).toEqual(role.rules.map(() => 'distributed-dungeon.io'));
+    const binding = findObject(objects, 'ClusterRoleBinding', 'dungeon-operator') as KubeObject & { roleRef: { name: string }; subjects: { name: string; namespace: string }[] };
+    expect(binding.roleRef.name).toBe('dungeon-operator');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'dungeon-operator', namespace: NS }]);
+    // Nothing binds the player-namespace role cluster-wide.
+    expect(objects.filter((o) => o.kind === 'ClusterRoleBinding').map((o) => o.metadata.name)).toEqual(['dungeon-operator']);
     expect((findObject(objects, 'Deployment', 'dungeon-operator') as Workload).spec.template.spec.serviceAccountName).toBe('dungeon-operator');
+  });
+
+  it('in each namespace opened to players, a RoleBinding to the player-namespace rules; the operator is told those namespaces', async () => {
+    const players = ['player-alice', 'player-bob'];
+    const objects = await render({ values: { players: { namespaces: players } } });
+    const role = findObject(objects, 'ClusterRole', 'dungeon-operator-player-namespace') as KubeObject & { rules: Rule[] };
+    expect(role.rules).toEqual(rulesOf('operator-player-namespace-clusterrole.yaml'));
+    expect(role.rules.some((r) => r.resources.includes('secrets'))).toBe(true);
+    const bindings = objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'dungeon-operator-player-namespace') as (KubeObject & {
+      roleRef: { kind: string; name: string };
+      subjects: unknown[];
+    })[];
+    expect(bindings.map((b) => b.metadata.namespace)).toEqual(players);
+    for (const b of bindings) {
+      expect(b.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dungeon-operator-player-namespace' });
+      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'dungeon-operator', namespace: NS }]);
+    }
+    expect(parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator')).namespaces).toEqual(players);
+    // None open: none bound, and the operator works nowhere (not everywhere).
+    const none = await render();
+    expect(none.some((o) => o.kind === 'RoleBinding' && o.metadata.name === 'dungeon-operator-player-namespace')).toBe(false);
+    expect(parseOperatorEnv(envOf(none, 'Deployment', 'dungeon-operator', 'operator')).namespaces).toEqual([]);
+  });
+
+  it('players.createNamespaces makes the namespaces, restricted and kept on uninstall', async () => {
+    const objects = await render({ values: { players: { namespaces: ['player-alice'], createNamespaces: true } } });
+    const ns = findObject(objects, 'Namespace', 'player-alice');
+    expect(ns.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(ns.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+    expect((await render({ values: { players: { namespaces: ['player-alice'] } } })).some((o) => o.kind === 'Namespace')).toBe(false);
   });
 });

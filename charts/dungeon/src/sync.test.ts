@@ -21,11 +21,14 @@ describe('one source for the files the chart copies', () => {
     }
   });
 
-  it('files/operator-clusterrole.yaml is operator/rbac/clusterrole.yaml, byte for byte', () => {
-    const source = join(repoRoot, 'operator', 'rbac', 'clusterrole.yaml');
-    expect(existsSync(source), 'operator/rbac/clusterrole.yaml is missing (the operator owns it)').toBe(true);
-    const same = readFileSync(join(chartDir, 'files', 'operator-clusterrole.yaml'), 'utf8') === readFileSync(source, 'utf8');
-    expect(same, `charts/dungeon/files/operator-clusterrole.yaml differs from operator/rbac/clusterrole.yaml: ${fix}`).toBe(true);
+  it.each([
+    ['operator-clusterrole.yaml', 'clusterrole.yaml'],
+    ['operator-player-namespace-clusterrole.yaml', 'player-namespace-clusterrole.yaml'],
+  ])('files/%s is operator/rbac/%s, byte for byte', (copy, original) => {
+    const source = join(repoRoot, 'operator', 'rbac', original);
+    expect(existsSync(source), `operator/rbac/${original} is missing (the operator owns it)`).toBe(true);
+    const same = readFileSync(join(chartDir, 'files', copy), 'utf8') === readFileSync(source, 'utf8');
+    expect(same, `charts/dungeon/files/${copy} differs from operator/rbac/${original}: ${fix}`).toBe(true);
   });
 
   it('the script agrees: --check passes now', async () => {

@@ -215,8 +215,26 @@ Call: include "dungeon.lookupOrGenerate" (dict "ctx" $ "name" $name "key" "admin
 {{- end -}}
 {{- end -}}
 
+{{/* The existing Secret holding the admin token / the JWT signing keys; empty: the chart generates it. */}}
+{{- define "dungeon.auth.adminTokenExisting" -}}
+{{- default .Values.auth.existingSecret .Values.auth.adminTokenExistingSecret -}}
+{{- end -}}
+
+{{- define "dungeon.auth.jwtSigningKeysExisting" -}}
+{{- default .Values.auth.existingSecret .Values.auth.jwtSigningKeysExistingSecret -}}
+{{- end -}}
+
+{{- define "dungeon.auth.generatedName" -}}
+{{- include "dungeon.componentName" (dict "ctx" . "component" "auth") -}}
+{{- end -}}
+
+{{/* The Secret the admin token is read from (the api-server's, the operator's, NOTES.txt). */}}
 {{- define "dungeon.auth.secretName" -}}
-{{- default (include "dungeon.componentName" (dict "ctx" . "component" "auth")) .Values.auth.existingSecret -}}
+{{- default (include "dungeon.auth.generatedName" .) (include "dungeon.auth.adminTokenExisting" .) -}}
+{{- end -}}
+
+{{- define "dungeon.auth.jwtSecretName" -}}
+{{- default (include "dungeon.auth.generatedName" .) (include "dungeon.auth.jwtSigningKeysExisting" .) -}}
 {{- end -}}
 
 {{- define "dungeon.postgresql.secretName" -}}
@@ -289,6 +307,24 @@ from a Secret.
 
 {{/* Fails the render with a message naming the values to set when a combination cannot work. */}}
 {{- define "dungeon.validate" -}}
+{{- if not .Values.generateSecrets -}}
+{{- $missing := list -}}
+{{- if not (include "dungeon.auth.adminTokenExisting" .) -}}
+{{- $missing = append $missing "auth.adminTokenExistingSecret (or auth.existingSecret)" -}}
+{{- end -}}
+{{- if not (include "dungeon.auth.jwtSigningKeysExisting" .) -}}
+{{- $missing = append $missing "auth.jwtSigningKeysExistingSecret (or auth.existingSecret)" -}}
+{{- end -}}
+{{- if and .Values.postgresql.enabled (not .Values.postgresql.auth.existingSecret) -}}
+{{- $missing = append $missing "postgresql.auth.existingSecret" -}}
+{{- end -}}
+{{- if and .Values.redis.enabled (not .Values.redis.auth.existingSecret) -}}
+{{- $missing = append $missing "redis.auth.existingSecret" -}}
+{{- end -}}
+{{- if $missing -}}
+{{- fail (printf "generateSecrets=false: these credentials would be generated (and made anew by every render without a cluster); set %s" (join ", " $missing)) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (not .Values.postgresql.enabled) (not .Values.externalDatabase.url) (not .Values.externalDatabase.existingSecret) -}}
 {{- fail "postgresql.enabled=false needs externalDatabase.url or externalDatabase.existingSecret" -}}
 {{- end -}}

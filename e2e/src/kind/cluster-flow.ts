@@ -102,6 +102,8 @@ export async function runOnCluster(o: ClusterFlowOptions): Promise<ClusterFlowRe
   const set = [
     '--set', 'apiServer.replicas=1',
     '--set', 'operator.replicas=2',
+    // The operator's namespaced rights and the character NetworkPolicy peers cover this one only.
+    '--set', `players.namespaces={${player}}`,
     // Only our images come from there; Redis and PostgreSQL stay on Docker Hub.
     ...(o.imageRegistry ? ['--set', `operator.image.registry=${o.imageRegistry}`, '--set', `apiServer.image.registry=${o.imageRegistry}`] : []),
   ];
@@ -109,6 +111,7 @@ export async function runOnCluster(o: ClusterFlowOptions): Promise<ClusterFlowRe
   writeFileSync(values, JSON.stringify({ apiServer: { extraEnv: [{ name: 'DUNGEON_SEED', value: '42' }, { name: 'DUNGEON_TURN_TIMEOUT_MS', value: '3000' }, { name: 'CORPSE_GRACE_SECONDS', value: '20' }] } }));
   await kubectl(['create', 'namespace', ns]).catch(() => undefined);
   await kubectl(['label', '--overwrite', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
+  await kubectl(['create', 'namespace', player]).catch(() => undefined);
   await helm(['install', release, chartDir, '-n', ns, '--values', values, ...set, '--wait', '--timeout', '6m']);
   say('the platform is up: api-server, operator (leader elected), Redis and PostgreSQL pods are ready');
 

@@ -39,6 +39,7 @@ beforeAll(async () => {
     postgresAdminUrl: inject('postgresAdminUrl'),
     redisUrl: inject('redisUrl'),
     namespace: releaseNs,
+    playerNamespaces: [playerNs],
     workdir: makeWorkdir('e2e-local'),
   });
   console.log(`[e2e/local] chart installed, api-server and operator up in ${((Date.now() - started) / 1000).toFixed(1)}s; logs in ${platform.workdir}`);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { KubeClient } from '../kube/client.ts';
 import { Kinds, type Kind, type KubeObject } from '../kube/resources.ts';
-import { ResilientWatch, type WatchEventType } from '../kube/watch.ts';
+import { NamespacedWatches, ResilientWatch, type Cache, type WatchEventType } from '../kube/watch.ts';
 import { CHARACTER_LABEL, labelValue, MANAGED_BY_SELECTOR } from '../names.ts';
 import type { Policy } from '../policy.ts';
 import { LeaderElector } from './leader.ts';
@@ -30,6 +30,11 @@ export interface OperatorOptions {
   log?: Logger;
   /** Watch tuning (tests shorten these). */
   watch?: { stallMs?: number; timeoutSeconds?: number; backoff?: { initialMs: number; maxMs: number } };
+  /**
+   * The namespaces opened to players: Secrets, Deployments and the rest are watched (and written)
+   * there only, with the rights a RoleBinding gives in each. Undefined: cluster-wide.
+   */
+  namespaces?: readonly string[];
   /** How often the registry's character list is polled. */
   registryPollMs?: number;
   /**
@@ -63,18 +68,23 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const queue = new WorkQueue();
   let leading = !o.leaderElection;
 
-  const watch = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void) =>
-    new ResilientWatch(client, {
-      kind,
-      labelSelector,
-      resyncMs: kind === Kinds.Character ? (o.resyncMs ?? 300_000) : 0,
-      stallMs: o.watch?.stallMs,
-      watchTimeoutSeconds: o.watch?.timeoutSeconds,
-      backoff: o.watch?.backoff,
-      onEvent,
-      onRestart: () => metrics.watchRestarts.inc({ kind: kind.kind }),
-      log,
-    });
+  const watchOptions = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void) => ({
+    kind,
+    labelSelector,
+    resyncMs: kind === Kinds.Character ? (o.resyncMs ?? 300_000) : 0,
+    stallMs: o.watch?.stallMs,
+    watchTimeoutSeconds: o.watch?.timeoutSeconds,
+    backoff: o.watch?.backoff,
+    onEvent,
+    onRestart: () => metrics.watchRestarts.inc({ kind: kind.kind }),
+    log,
+  });
+  // Characters are watched cluster-wide (to tell players in closed namespaces why nothing
+  // happens); what they become, only in the open namespaces when those are given.
+  const watch = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void): Cache =>
+    o.namespaces
+      ? new NamespacedWatches(client, [...o.namespaces], watchOptions(kind, labelSelector, onEvent))
+      : new ResilientWatch(client, watchOptions(kind, labelSelector, onEvent));
 
   const enqueue = (key: string) => {
     queue.add(key);
@@ -97,7 +107,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   };
 
   const caches: Caches = {
-    characters: watch(Kinds.Character, undefined, (_t, obj) => enqueue(`${obj.metadata.namespace}/${obj.metadata.name}`)),
+    characters: new ResilientWatch(client, watchOptions(Kinds.Character, undefined, (_t, obj) => enqueue(`${obj.metadata.namespace}/${obj.metadata.name}`))),
     deployments: watch(Kinds.Deployment, MANAGED_BY_SELECTOR, byOwner),
     replicaSets: watch(Kinds.ReplicaSet, MANAGED_BY_SELECTOR, byLabel),
     pods: watch(Kinds.Pod, MANAGED_BY_SELECTOR, byLabel),
@@ -146,6 +156,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     metrics,
     log,
     identity,
+    namespaces: o.namespaces,
   });
 
   const worker = async () => {

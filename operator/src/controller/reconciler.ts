@@ -19,7 +19,7 @@ import {
 } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
 import { Kinds, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
-import { slim, type ResilientWatch } from '../kube/watch.ts';
+import { slim, type Cache, type ResilientWatch } from '../kube/watch.ts';
 import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LABEL } from '../names.ts';
 import { imageAllowed, type Policy } from '../policy.ts';
 import { statusChanged } from '../status/conditions.ts';
@@ -32,17 +32,17 @@ export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
 
 export interface Caches {
   characters: ResilientWatch;
-  deployments: ResilientWatch;
-  replicaSets: ResilientWatch;
-  pods: ResilientWatch;
-  secrets: ResilientWatch;
-  configMaps: ResilientWatch;
-  pvcs: ResilientWatch;
-  services: ResilientWatch;
-  networkPolicies: ResilientWatch;
-  serviceAccounts: ResilientWatch;
-  resourceQuotas: ResilientWatch;
-  limitRanges: ResilientWatch;
+  deployments: Cache;
+  replicaSets: Cache;
+  pods: Cache;
+  secrets: Cache;
+  configMaps: Cache;
+  pvcs: Cache;
+  services: Cache;
+  networkPolicies: Cache;
+  serviceAccounts: Cache;
+  resourceQuotas: Cache;
+  limitRanges: Cache;
 }
 
 export interface ReconcilerDeps {
@@ -55,6 +55,11 @@ export interface ReconcilerDeps {
   metrics: Metrics;
   log: Logger;
   identity: string;
+  /**
+   * The namespaces opened to players, where the operator has its namespaced rights (a
+   * RoleBinding each); undefined: every namespace (cluster-wide rights).
+   */
+  namespaces?: readonly string[];
 }
 
 export interface ReconcileResult {
@@ -94,11 +99,16 @@ export class Reconciler {
     const character = this.d.caches.characters.get(namespace, name) as CharacterObject | undefined;
     if (!character) return {};
     if (character.metadata.deletionTimestamp) return this.finalize(character);
-    if (!character.metadata.finalizers?.includes(FINALIZER)) {
+    // Outside the open namespaces nothing is made, so there is nothing to clean up: no finalizer.
+    if (this.isOpen(namespace) && !character.metadata.finalizers?.includes(FINALIZER)) {
       await this.patchCharacter(character, { metadata: { finalizers: [...(character.metadata.finalizers ?? []), FINALIZER], resourceVersion: character.metadata.resourceVersion } });
       return {};
     }
     return this.sync(character);
+  }
+
+  private isOpen(namespace: string): boolean {
+    return this.d.namespaces === undefined || this.d.namespaces.includes(namespace);
   }
 
   private characterId(c: CharacterObject): string {
@@ -121,7 +131,9 @@ export class Reconciler {
     let result: ReconcileResult = {};
     observation.idTaken = this.idHeldByAnother(characterId, uid);
 
-    if (!parsed.success) {
+    if (!this.isOpen(namespace)) {
+      observation.namespaceNotOpen = `namespace ${namespace} is not open to players: the game master lists it in the chart's players.namespaces (and helm upgrade) to run Characters here`;
+    } else if (!parsed.success) {
       observation.specError = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
     } else if (!imageAllowed(parsed.data.image, this.d.policy.allowedImageRegistries)) {
       observation.imageNotAllowed = `image ${parsed.data.image} is not from an allowed registry (${this.d.policy.allowedImageRegistries.join(', ')})`;
@@ -204,7 +216,7 @@ export class Reconciler {
   }
 
   /** Server-side apply, skipped when the live object already matches (no idle writes). */
-  async apply(kind: Kind, cache: ResilientWatch, desired: { metadata: { name: string; namespace: string; annotations?: Record<string, string> } }): Promise<void> {
+  async apply(kind: Kind, cache: Cache, desired: { metadata: { name: string; namespace: string; annotations?: Record<string, string> } }): Promise<void> {
     const hash = contentHash(desired);
     desired.metadata.annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
     const live = cache.get(desired.metadata.namespace, desired.metadata.name);
@@ -222,7 +234,7 @@ export class Reconciler {
     this.d.log.debug({ kind: kind.kind, name: desired.metadata.name, namespace: desired.metadata.namespace }, live ? 'updated' : 'created');
   }
 
-  private async deleteIfPresent(kind: Kind, cache: ResilientWatch, namespace: string, name: string): Promise<void> {
+  private async deleteIfPresent(kind: Kind, cache: Cache, namespace: string, name: string): Promise<void> {
     const live = cache.get(namespace, name);
     if (!live || live.metadata.deletionTimestamp) return;
     try {
@@ -260,6 +272,8 @@ export class Reconciler {
   private async recordEvent(character: CharacterObject, type: string, reason: string, message: string): Promise<void> {
     const now = new Date().toISOString();
     const { namespace, name, uid, resourceVersion } = character.metadata;
+    // Events are namespaced writes: outside the open namespaces the operator may not make them.
+    if (!this.isOpen(namespace!)) return;
     try {
       await this.d.client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
         body: {
@@ -301,7 +315,7 @@ export class Reconciler {
     await this.d.registry.deregister(characterId);
 
     const spec = (character.spec ?? {}) as Partial<CharacterSpec>;
-    if (spec.storage?.retainOnDelete) {
+    if (spec.storage?.retainOnDelete && this.isOpen(namespace)) {
       const pvc = this.d.caches.pvcs.get(namespace, names.pvc(name));
       const refs = pvc?.metadata.ownerReferences ?? [];
       if (pvc && refs.some((r) => r.uid === uid)) {

@@ -9,6 +9,8 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
 
 export interface WatchOptions {
   kind: Kind;
+  /** Watch one namespace only (RBAC granted there alone); all namespaces when undefined. */
+  namespace?: string;
   labelSelector?: string;
   /** Server-side watch timeout; the stream then ends and is resumed (default 300 s). */
   watchTimeoutSeconds?: number;
@@ -29,7 +31,18 @@ interface WatchLine {
 
 class GoneError extends Error {}
 
-export class ResilientWatch {
+/** What the reconciler needs of a cache: a ResilientWatch, or one per namespace (NamespacedWatches). */
+export interface Cache {
+  readonly store: { set(key: string, obj: KubeObject): void };
+  get(namespace: string, name: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+  readonly synced: Promise<void>;
+  readonly hasSynced: boolean;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export class ResilientWatch implements Cache {
   readonly store = new Map<string, KubeObject>();
   private resourceVersion = '';
   private stopped = false;
@@ -115,7 +128,7 @@ export class ResilientWatch {
   private async relist(): Promise<void> {
     const list = await this.client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
       'GET',
-      collectionPath(this.opts.kind),
+      collectionPath(this.opts.kind, this.opts.namespace),
       { query: { labelSelector: this.opts.labelSelector, resourceVersion: '' }, signal: this.abort.signal },
     );
     const seen = new Set<string>();
@@ -160,7 +173,7 @@ export class ResilientWatch {
     arm();
     try {
       await this.client.stream(
-        collectionPath(this.opts.kind),
+        collectionPath(this.opts.kind, this.opts.namespace),
         {
           watch: 1,
           allowWatchBookmarks: true,
@@ -204,6 +217,48 @@ export class ResilientWatch {
     }
     this.store.set(key, obj);
     this.opts.onEvent(old ? 'MODIFIED' : 'ADDED', obj, old);
+  }
+}
+
+/**
+ * One ResilientWatch per namespace, read as one cache: the operator's rights over Secrets,
+ * Deployments and the rest exist only in the namespaces opened to players, so it cannot list
+ * them cluster-wide.
+ */
+export class NamespacedWatches implements Cache {
+  private readonly watches: Map<string, ResilientWatch>;
+  readonly synced: Promise<void>;
+  readonly store: { set(key: string, obj: KubeObject): void };
+
+  constructor(client: KubeClient, namespaces: string[], opts: Omit<WatchOptions, 'namespace'>) {
+    this.watches = new Map(namespaces.map((namespace) => [namespace, new ResilientWatch(client, { ...opts, namespace })]));
+    this.synced = Promise.all([...this.watches.values()].map((w) => w.synced)).then(() => undefined);
+    this.store = {
+      set: (key, obj) => {
+        this.watches.get(obj.metadata.namespace ?? key.split('/')[0]!)?.store.set(key, obj);
+      },
+    };
+  }
+
+  get hasSynced(): boolean {
+    return [...this.watches.values()].every((w) => w.hasSynced);
+  }
+
+  start(): void {
+    for (const w of this.watches.values()) w.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.watches.values()].map((w) => w.stop()));
+  }
+
+  get(namespace: string, name: string): KubeObject | undefined {
+    return this.watches.get(namespace)?.get(namespace, name);
+  }
+
+  list(namespace?: string): KubeObject[] {
+    if (namespace !== undefined) return this.watches.get(namespace)?.list(namespace) ?? [];
+    return [...this.watches.values()].flatMap((w) => w.list());
   }
 }
 
