@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { AppContext } from './context.ts';
@@ -15,6 +16,7 @@ import { createCommandClient, createSubscriberClient } from './events/redis.ts';
 import { createApp } from './http/app.ts';
 import type { ApiModule } from './http/module.ts';
 import { TokenService } from './http/tokens.ts';
+import { HumanGateway } from './humans/gateway.ts';
 import { DEFAULT_MODULES } from './modules.ts';
 import { Metrics } from './ops/metrics.ts';
 import * as registryRepo from './registry/repository.ts';
@@ -97,8 +99,13 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   let shuttingDown = false;
   const app = createApp(ctx, byName(options.modules ?? DEFAULT_MODULES), { isShuttingDown: () => shuttingDown });
   const gateway = new WsGateway(ctx, subscriber);
+  const humanSubscriber = createSubscriberClient(config.redisUrl, logger);
+  await humanSubscriber.connect();
+  const humans = new HumanGateway(ctx, humanSubscriber);
   const server = tlsFiles ? createTlsServer(tlsFiles, app) : createServer(app);
-  server.on('upgrade', upgradeListener({ path: config.ws.path, target: gateway, isShuttingDown: () => shuttingDown, logger }));
+  // A cookie-only upgrade is a human's (humans/gateway.ts); a token's is a character's.
+  const upgrades = { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => (humans.claims(req) ? humans : gateway).handleUpgrade(req, socket, head) };
+  server.on('upgrade', upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -118,6 +125,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await gateway.close(Math.min(2000, config.shutdownGraceMs));
+      await humans.close();
       let timer: NodeJS.Timeout | undefined;
       const forced = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
@@ -132,6 +140,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await Promise.all([
         redis.quit().catch(() => redis.disconnect()),
         subscriber.quit().catch(() => subscriber.disconnect()),
+        humanSubscriber.quit().catch(() => humanSubscriber.disconnect()),
         db.end(),
       ]);
       logger.info('api-server stopped');

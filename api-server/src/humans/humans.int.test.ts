@@ -1,0 +1,167 @@
+import { createDatabase } from '@distributed-dungeon/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { RunningServer } from '../server.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+
+let api: RunningServer;
+let bus: Redis;
+
+beforeAll(async () => {
+  api = await startApi({ databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'humans'), redisUrl: inject('redisUrl') });
+  bus = new Redis(inject('redisUrl'));
+});
+
+afterAll(async () => {
+  bus?.disconnect();
+  await api?.stop();
+});
+
+interface Signed {
+  cookie: string;
+  csrf: string;
+  setCookie: string;
+  body: Record<string, unknown>;
+}
+
+async function signIn(path: string, body: unknown): Promise<Signed> {
+  const res = await http(api.url, 'POST', path, { body });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const setCookie = res.headers.get('set-cookie') ?? '';
+  return { cookie: setCookie.split(';')[0]!, csrf: String(res.body.csrfToken), setCookie, body: res.body };
+}
+
+const as = (s: Signed, withCsrf = true) => ({ headers: { cookie: s.cookie, ...(withCsrf ? { 'x-dungeon-csrf': s.csrf } : {}) } });
+
+function openWs(path: string, headers: Record<string, string>): Promise<{ ws: WebSocket; ready: { channels: string[] }; next: () => Promise<Record<string, unknown>> }> {
+  const ws = new WebSocket(api.url.replace('http', 'ws') + path, { headers });
+  const queue: Record<string, unknown>[] = [];
+  const waiters: ((m: Record<string, unknown>) => void)[] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString()) as Record<string, unknown>;
+    const w = waiters.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve) => (queue.length ? resolve(queue.shift()!) : waiters.push(resolve)));
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    ws.once('error', reject);
+    ws.once('open', () => void next().then((ready) => resolve({ ws, ready: ready as { channels: string[] }, next })));
+  });
+}
+
+describe('game master sign-in', () => {
+  it('refuses a wrong admin token and answers the right one with a strict HttpOnly cookie', async () => {
+    expect((await http(api.url, 'POST', '/api/humans/game-master', { body: { token: 'not-the-admin-token' } })).status).toBe(401);
+    const gm = await signIn('/api/humans/game-master', { token: ADMIN_TOKEN });
+    expect(gm.setCookie).toMatch(/^dd_session=[\w-]{20,}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Strict$/);
+    expect(gm.body).toMatchObject({ kind: 'game_master', characterId: null, csrfHeader: 'x-dungeon-csrf' });
+    expect((await http(api.url, 'GET', '/api/humans/me', as(gm, false))).body).toMatchObject({ kind: 'game_master' });
+  });
+
+  it('acts as admin with the cookie, and changes need the CSRF header', async () => {
+    const gm = await signIn('/api/humans/game-master', { token: ADMIN_TOKEN });
+    expect((await http(api.url, 'GET', '/api/sessions', as(gm, false))).status).toBe(200);
+    expect((await http(api.url, 'GET', '/api/sessions')).status).toBe(401);
+    const forged = await http(api.url, 'POST', '/api/sessions', { ...as(gm, false), body: {} });
+    expect(forged.status).toBe(403);
+    expect(forged.body.code).toBe('humans.csrf');
+    const wrong = await http(api.url, 'POST', '/api/sessions', { headers: { cookie: gm.cookie, 'x-dungeon-csrf': 'x'.repeat(43) }, body: {} });
+    expect(wrong.status).toBe(403);
+    const created = await http<{ id: string; status: string }>(api.url, 'POST', '/api/sessions', { ...as(gm), body: { name: 'Web made' } });
+    expect(created.status).toBe(201);
+    const closed = await http<{ status: string }>(api.url, 'POST', `/api/humans/sessions/${created.body.id}/close`, as(gm));
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('closed');
+    const audit = await http<{ items: unknown[] }>(api.url, 'GET', '/api/humans/audit?limit=5', as(gm, false));
+    expect(audit.status).toBe(200);
+    expect(Array.isArray(audit.body.items)).toBe(true);
+  });
+
+  it('signs out: the cookie stops working', async () => {
+    const gm = await signIn('/api/humans/game-master', { token: ADMIN_TOKEN });
+    const out = await http(api.url, 'POST', '/api/humans/sign-out', as(gm));
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
+    expect((await http(api.url, 'GET', '/api/humans/me', as(gm, false))).status).toBe(401);
+    expect((await http(api.url, 'GET', '/api/sessions', as(gm, false))).status).toBe(401);
+  });
+});
+
+describe('player sign-in links', () => {
+  it('are minted by the admin only for a character with a live key, and work once', async () => {
+    expect((await http(api.url, 'POST', '/api/humans/player-links', { body: { characterId: 'nobody-here' } })).status).toBe(401);
+    expect((await http(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: 'nobody-here' } })).status).toBe(404);
+    const id = uniqueId('web-player');
+    await mintAndRegister(api.url, id);
+    const older = await http<{ code: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    const link = await http<{ code: string; path: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    expect(link.status).toBe(201);
+    expect(link.body.path).toBe(`/#/sign-in/${link.body.code}`);
+    // Only the newest link signs in.
+    expect((await http(api.url, 'POST', '/api/humans/player', { body: { code: older.body.code } })).status).toBe(401);
+    const player = await signIn('/api/humans/player', { code: link.body.code });
+    expect(player.body).toMatchObject({ kind: 'player', characterId: id });
+    const again = await http(api.url, 'POST', '/api/humans/player', { body: { code: link.body.code } });
+    expect(again.status).toBe(401);
+    expect(again.body.code).toBe('humans.link_invalid');
+  });
+
+  it('give a cookie scoped to one character: its own state, not the admin API, not another session', async () => {
+    const id = uniqueId('web-scope');
+    const reg = await mintAndRegister(api.url, id);
+    const link = await http<{ code: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    const player = await signIn('/api/humans/player', { code: link.body.code });
+    const state = await http<{ gameState: { characterId: string } }>(api.url, 'GET', `/api/sessions/${reg.sessionId}/state`, as(player, false));
+    expect(state.status).toBe(200);
+    expect(state.body.gameState.characterId).toBe(id);
+    expect((await http(api.url, 'GET', '/api/sessions/s-0000000000/state', as(player, false))).status).toBe(403);
+    expect((await http(api.url, 'POST', '/api/sessions', { ...as(player), body: {} })).status).toBe(401);
+    expect((await http(api.url, 'GET', '/api/humans/audit', as(player, false))).status).toBe(401);
+
+    const mine = await http<{ characterId: string; sessionId: string; view: { me: { roomId: string } }; containers: { container_id: string; room_id: string }[] }>(
+      api.url,
+      'GET',
+      '/api/humans/my/character',
+      as(player, false),
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body.sessionId).toBe(reg.sessionId);
+    for (const c of mine.body.containers) expect(c.room_id).toBe(mine.body.view.me.roomId);
+  });
+
+  it('are revoked with the Character: revoking the key ends the player session', async () => {
+    const id = uniqueId('web-revoke');
+    await mintAndRegister(api.url, id);
+    const link = await http<{ code: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    const player = await signIn('/api/humans/player', { code: link.body.code });
+    expect((await http(api.url, 'GET', '/api/humans/me', as(player, false))).status).toBe(200);
+    expect((await http(api.url, 'DELETE', `/api/registry/keys/${id}`, { token: ADMIN_TOKEN })).status).toBe(204);
+    expect((await http(api.url, 'GET', '/api/humans/me', as(player, false))).status).toBe(401);
+  });
+});
+
+describe('/ws with a cookie session', () => {
+  it("gives a player its character's channels and delivers their events", async () => {
+    const id = uniqueId('web-ws');
+    const reg = await mintAndRegister(api.url, id);
+    const link = await http<{ code: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    const player = await signIn('/api/humans/player', { code: link.body.code });
+    const { ws, ready, next } = await openWs('/ws', { cookie: player.cookie });
+    expect(ready.channels).toEqual([...['combat', 'exploration', 'social', 'system'].map((t) => `session:${reg.sessionId}:${t}`), `character:${id}`]);
+    await bus.publish(`character:${id}`, JSON.stringify({ type: 'system.notification', data: { hello: id } }));
+    expect(await next()).toMatchObject({ data: { hello: id } });
+    ws.close();
+  });
+
+  it('gives a game master the public channels of the session it names, and refuses a foreign origin', async () => {
+    const gm = await signIn('/api/humans/game-master', { token: ADMIN_TOKEN });
+    const { ws, ready } = await openWs('/ws?session=s-0123456789', { cookie: gm.cookie });
+    expect(ready.channels).toEqual(['combat', 'exploration', 'social', 'system'].map((t) => `session:s-0123456789:${t}`));
+    ws.close();
+    await expect(openWs('/ws?session=s-0123456789', { cookie: gm.cookie, origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    await expect(openWs('/ws?session=s-0123456789', { cookie: 'dd_session=forged' })).rejects.toThrow(/401/);
+  });
+});

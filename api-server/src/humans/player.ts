@@ -1,0 +1,32 @@
+// What a signed-in player reads beyond the character API: the containers of the character's room
+// and its inventory, as the item-container tables hold them (the one source of truth for items).
+import type { CharacterGameView } from '@distributed-dungeon/contracts';
+import { Router } from 'express';
+import { getContainersByRoomId } from '../containers/persistence.ts';
+import { getInventory } from '../containers/inventory.ts';
+import { toWire } from '../containers/model.ts';
+import { AppError } from '../http/errors.ts';
+import type { ModuleContext } from '../http/module.ts';
+import { registrationOf } from './repository.ts';
+import { humanOf } from './translate.ts';
+
+export const playersOnly = () => new AppError({ status: 403, code: 'humans.players_only', title: 'For players', detail: 'sign in through your player link' });
+
+export function playerRoutes(ctx: ModuleContext): Router {
+  const r = Router();
+  r.get('/my/character', async (_req, res) => {
+    const human = humanOf(res);
+    if (human?.kind !== 'player') throw playersOnly();
+    const characterId = human.characterId!;
+    const reg = await registrationOf(ctx.db, characterId);
+    const inventory = await getInventory(ctx.db, characterId);
+    if (!reg) {
+      res.json({ characterId, sessionId: null, view: null, containers: [], inventory });
+      return;
+    }
+    const view = (await ctx.engine.getState(reg.sessionId, characterId)) as unknown as CharacterGameView;
+    const containers = await getContainersByRoomId(ctx.db, view.me.roomId, { gameSession: reg.sessionId });
+    res.json({ characterId, sessionId: reg.sessionId, view, containers: containers.map(toWire), inventory });
+  });
+  return r;
+}
