@@ -4,7 +4,7 @@ import type { Config } from './config/config.ts';
 import type { Pool } from './db/pool.ts';
 import type { GameEngine } from './engine/game-engine.ts';
 import type { BusUsers } from './events/bus-users.ts';
-import type { EventPublisher } from './events/publisher.ts';
+import type { EventBus } from './events/publisher-outbox.ts';
 import type { TokenService } from './http/tokens.ts';
 import type { Metrics } from './ops/metrics.ts';
 
@@ -17,7 +17,8 @@ export interface AppContext {
   redis: Redis;
   tokens: TokenService;
   busUsers: BusUsers;
-  events: EventPublisher;
+  /** Every event goes through the outbox (publisher-outbox.ts); the relay publishes it to Redis. */
+  events: EventBus;
   engine: GameEngine;
   metrics: Metrics;
 }

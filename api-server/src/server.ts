@@ -11,7 +11,7 @@ import { migrate } from './db/migrate.ts';
 import type { GameEngineFactory } from './engine/game-engine.ts';
 import { defaultGameEngine } from './engine/dungeon-master-engine.ts';
 import { BusUsers } from './events/bus-users.ts';
-import { EventPublisher } from './events/publisher.ts';
+import { createOutboxBus } from './events/publisher-bus.ts';
 import { createCommandClient, createSubscriberClient } from './events/redis.ts';
 import { createApp } from './http/app.ts';
 import type { ApiModule } from './http/module.ts';
@@ -77,9 +77,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
 
   const metrics = new Metrics({ activeSessions: () => countActiveSessions(db) });
-  const events = new EventPublisher(redis, (topic) => metrics.eventsPublished.inc({ topic }));
+  const { bus: events, relay } = createOutboxBus({ db, redis, logger, onPublished: (topic) => metrics.eventsPublished.inc({ topic }) });
   const busUsers = new BusUsers(redis);
-  const engine = engineFactory({ events, db, logger: logger.child({ component: 'engine' }) });
+  // Known once the server listens; other replicas forward to a session's owner at this URL.
+  let selfUrl = '';
+  const engine = engineFactory({ events, db, logger: logger.child({ component: 'engine' }), replica: { url: () => selfUrl, adminToken: config.adminToken } });
   const ctx: AppContext = { config, logger, db, redis, tokens: new TokenService(config.jwt), busUsers, events, engine, metrics };
 
   // Redis keeps ACL users in memory only: after it restarts, recreate them from the stored hashes.
@@ -116,6 +118,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  selfUrl = url;
   logger.info({ port, url }, 'api-server listening');
 
   let stopping: Promise<void> | undefined;
@@ -137,6 +140,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       await Promise.race([closed, forced]);
       clearTimeout(timer);
       await engine.close();
+      await relay.stop();
       await Promise.all([
         redis.quit().catch(() => redis.disconnect()),
         subscriber.quit().catch(() => subscriber.disconnect()),

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Action, actionCapability, type ActionResult } from '@distributed-dungeon/contracts';
 import type { AppContext } from '../context.ts';
-import { withTransaction } from '../db/pool.ts';
 import { appError, validationError } from '../http/errors.ts';
 import type { CharacterPrincipal } from '../http/tokens.ts';
 import * as registryRepo from '../registry/repository.ts';
-import * as repo from './repository.ts';
 
 export class ActionsService {
   readonly #ctx: AppContext;
@@ -27,29 +25,20 @@ export class ActionsService {
     if (needs && !character.capabilities.includes(needs)) {
       throw appError('actions.capability_missing', `${action.type} needs the ${needs} capability`);
     }
-    const sessionId = character.sessionId;
-    const decision = await ctx.engine.handleAction(sessionId, action);
-    const actionId = randomUUID();
+    // The engine records the action, its log entry and its events in one transaction (on the
+    // session's owner), so an answered action is applied exactly once and reported: a retry with
+    // the same clientActionId gets this same answer back.
+    const decision = await ctx.engine.handleAction(character.sessionId, action, { actionId: randomUUID() });
     const status = decision.accepted ? 'accepted' : 'rejected';
-    // Recorded and published together: if the bus is away the record is rolled back (→ 503),
-    // so no action is stored that nobody heard of.
-    let version: number | undefined;
-    await withTransaction(ctx.db, async (tx) => {
-      await repo.insertAction(tx, { id: actionId, sessionId, action, status, outcome: decision.outcome });
-      for (const event of decision.events) {
-        const published = await ctx.events.publish(sessionId, { ...event, data: { ...event.data, actionId } });
-        version = published.version;
-      }
-    });
-    ctx.metrics.actions.inc({ type: action.type, status });
+    if (!decision.replayed) ctx.metrics.actions.inc({ type: action.type, status });
     return {
-      actionId,
+      actionId: decision.actionId,
       accepted: decision.accepted,
       status,
       ...(action.clientActionId !== undefined ? { clientActionId: action.clientActionId } : {}),
       ...(decision.outcome !== undefined ? { outcome: decision.outcome } : {}),
       ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
-      ...(version !== undefined ? { version } : {}),
+      ...(decision.version !== undefined ? { version: decision.version } : {}),
     };
   }
 }

@@ -7,15 +7,20 @@ import { CorpseLifecycleService } from '../containers/lifecycle.ts';
 import { EnvironmentalContainerLoader } from '../containers/loader.ts';
 import { META } from '../containers/model.ts';
 import { DungeonMaster, loadWorlds, type World } from '../game/index.ts';
-import type { ActionDecision, GameEngine, GameEngineDeps, GameEngineFactory, GameEvent, JoinResult, JoiningCharacter } from './game-engine.ts';
-import { postgresSessionStore } from './session-log.ts';
+import { commandStore } from './command-store.ts';
+import type { EngineOp, ForwardTarget } from './forwarding.ts';
+import type { ActionDecision, ActionMeta, GameEngine, GameEngineDeps, GameEngineFactory, GameEvent, JoinResult, JoiningCharacter } from './game-engine.ts';
+import { routed, servedHere, type RoutingDeps } from './owner-routing.ts';
+import { SessionKeeper } from './session-keeper.ts';
+import { SessionOwners } from './session-owners.ts';
 
 // The Dungeon Master plugged into the api-server. The rules (src/game) decide; this adapter
-// keeps every session's log in PostgreSQL (so a session is replayed from the database after a
-// restart), runs the turn clock's own events out to the bus, and joins the game to the item
-// containers: the world's chests are loaded into `containers` when a session starts, every
-// `corpse.created` becomes a corpse container, and rooms and corpse events carry the database
-// ids characters open and loot with.
+// keeps every session's log in PostgreSQL with each command's events in the outbox (so a
+// session is replayed from the database after a restart, and what is applied is what is
+// reported), gives each session one owner among the replicas (the others forward to it), and
+// joins the game to the item containers: the world's chests are loaded into `containers` when a
+// session starts, every `corpse.created` becomes a corpse container, and rooms and corpse
+// events carry the database ids characters open and loot with.
 
 export interface DungeonMasterEngineOptions {
   worlds: ReadonlyMap<string, World>;
@@ -27,12 +32,22 @@ export interface DungeonMasterEngineOptions {
   corpseDecaySeconds?: number;
   /** 0 or absent: no decay sweeper. */
   corpseSweepIntervalMs?: number;
+  /** How long a session's owner keeps it without renewing (the takeover delay when it dies). */
+  sessionLeaseMs?: number;
+  /** A snapshot of a session's state every this many log entries. */
+  snapshotEvery?: number;
 }
+
+export const DEFAULT_SESSION_LEASE_MS = 6000;
 
 type RoomLike = { id?: unknown; container?: Record<string, unknown> | null };
 
-export class DungeonMasterEngine implements GameEngine {
+export class DungeonMasterEngine implements GameEngine, ForwardTarget {
   readonly dm: DungeonMaster;
+  /** Null with no replica info (an engine used on its own): every session is held here. */
+  readonly owners: SessionOwners | null;
+  readonly #routing: RoutingDeps | null;
+  readonly #keeper: SessionKeeper | null;
   readonly corpses: CorpseLifecycleService;
   readonly #deps: GameEngineDeps;
   readonly #log: Logger;
@@ -45,15 +60,31 @@ export class DungeonMasterEngine implements GameEngine {
     this.#deps = deps;
     this.#log = deps.logger;
     const seed = opts.seed ?? null;
+    this.owners = deps.replica ? new SessionOwners({ db: deps.db, url: deps.replica.url, ttlMs: opts.sessionLeaseMs ?? DEFAULT_SESSION_LEASE_MS }) : null;
     this.dm = new DungeonMaster({
       worlds: opts.worlds,
       ...(opts.defaultWorldId ? { defaultWorldId: opts.defaultWorldId } : {}),
       ...(opts.turnTimeoutMs !== undefined ? { turnTimeoutMs: opts.turnTimeoutMs } : {}),
       ...(seed !== null ? { seedFor: () => seed } : {}),
-      store: postgresSessionStore(deps.db),
+      store: commandStore({
+        db: deps.db,
+        bus: deps.events,
+        ...(this.owners ? { owners: this.owners } : {}),
+        logger: this.#log,
+        prepare: (sessionId, events) => this.#prepare(sessionId, events),
+        ...(opts.snapshotEvery !== undefined ? { snapshotEvery: opts.snapshotEvery } : {}),
+      }),
       onEvents: (sessionId, events) => this.#publishOwn(sessionId, events),
       onError: (err, sessionId) => this.#log.error({ err, sessionId }, 'a turn timeout could not be applied'),
     });
+    this.#routing =
+      this.owners && deps.replica
+        ? { owners: this.owners, adminToken: deps.replica.adminToken, logger: this.#log, forget: (sessionId) => this.#forget(sessionId) }
+        : null;
+    this.#keeper = this.owners
+      ? new SessionKeeper({ owners: this.owners, logger: this.#log, forget: (id) => this.#forget(id), takeOver: (id) => this.#takeOver(id) })
+      : null;
+    this.#keeper?.start();
     const directory = engineCharacterDirectory(deps.db, this);
     this.corpses = new CorpseLifecycleService({
       pool: deps.db,
@@ -66,36 +97,99 @@ export class DungeonMasterEngine implements GameEngine {
     if (opts.corpseSweepIntervalMs) this.#sweeper = this.corpses.startSweeper({ intervalMs: opts.corpseSweepIntervalMs });
   }
 
-  async createSession(worldId: string, sessionId: string): Promise<void> {
-    await this.dm.createSession(worldId, sessionId);
-    await this.#chestsOf(sessionId);
+  createSession(worldId: string, sessionId: string): Promise<void> {
+    return this.#at('createSession', sessionId, [worldId], async () => {
+      await this.dm.createSession(worldId, sessionId);
+      await this.#chestsOf(sessionId);
+    });
   }
 
-  async join(sessionId: string, character: JoiningCharacter): Promise<JoinResult> {
-    const { characterId, name, level } = character;
-    const joined = await this.dm.join(sessionId, { characterId, name, class: character.class, level });
-    const chests = await this.#chestsOf(sessionId);
-    return { gameState: withChestIds(joined.gameState, chests), events: await this.#prepare(sessionId, joined.events) };
+  join(sessionId: string, character: JoiningCharacter): Promise<JoinResult> {
+    return this.#at('join', sessionId, [character], async () => {
+      const { characterId, name, level } = character;
+      const joined = await this.dm.join(sessionId, { characterId, name, class: character.class, level });
+      const chests = await this.#chestsOf(sessionId);
+      // The join's events went out with its log entry.
+      return { gameState: withChestIds(joined.gameState, chests), events: [] };
+    });
   }
 
-  async leave(sessionId: string, characterId: string): Promise<GameEvent[]> {
-    return this.#prepare(sessionId, await this.dm.leave(sessionId, characterId));
+  leave(sessionId: string, characterId: string): Promise<GameEvent[]> {
+    return this.#at('leave', sessionId, [characterId], async () => {
+      await this.dm.leave(sessionId, characterId);
+      return [];
+    });
   }
 
-  async handleAction(sessionId: string, action: Action): Promise<ActionDecision> {
-    const decision = await this.dm.handleAction(sessionId, action);
-    return { ...decision, events: await this.#prepare(sessionId, decision.events) };
+  handleAction(sessionId: string, action: Action, meta: ActionMeta): Promise<ActionDecision> {
+    return this.#at('handleAction', sessionId, [action, meta], async () => {
+      const d = await this.dm.handleAction(sessionId, action, meta);
+      if (d.previous) return { ...(d.previous as Omit<ActionDecision, 'replayed'>), replayed: true };
+      const versions = d.events.filter((e) => e.version !== undefined && e.characterId === undefined).map((e) => e.version!);
+      return {
+        actionId: meta.actionId,
+        accepted: d.accepted,
+        ...(d.reason !== undefined ? { reason: d.reason } : {}),
+        ...(d.outcome !== undefined ? { outcome: d.outcome } : {}),
+        ...(versions.length > 0 ? { version: Math.max(...versions) } : {}),
+      };
+    });
   }
 
-  async getState(sessionId: string, characterId?: string): Promise<Record<string, unknown>> {
-    const view = await this.dm.getState(sessionId, characterId);
-    return withChestIds(view, await this.#chestsOf(sessionId));
+  getState(sessionId: string, characterId?: string): Promise<Record<string, unknown>> {
+    return this.#at('getState', sessionId, characterId === undefined ? [] : [characterId], async () => {
+      const view = await this.dm.getState(sessionId, characterId);
+      return withChestIds(view, await this.#chestsOf(sessionId));
+    });
+  }
+
+  /** A call another replica forwarded because this one owns the session. */
+  serveForwarded(op: EngineOp, sessionId: string, args: unknown[]): Promise<unknown> {
+    const routing = this.#routing;
+    const run = (): Promise<unknown> => {
+      switch (op) {
+        case 'createSession':
+          return this.createSession(args[0] as string, sessionId);
+        case 'join':
+          return this.join(sessionId, args[0] as JoiningCharacter);
+        case 'leave':
+          return this.leave(sessionId, args[0] as string);
+        case 'handleAction':
+          return this.handleAction(sessionId, args[0] as Action, args[1] as ActionMeta);
+        case 'getState':
+          return this.getState(sessionId, args[0] as string | undefined);
+      }
+    };
+    // Served here or refused; `#at` then finds the lease held and runs locally.
+    return routing ? servedHere(routing, sessionId, run) : run();
   }
 
   async close(): Promise<void> {
+    await this.#keeper?.stop();
     await this.#sweeper?.stop();
     this.#sweeper = null;
     await this.dm.close();
+    // Given up only once nothing runs any more, so the next owner starts from all that was written.
+    await this.owners?.release().catch((err: unknown) => this.#log.warn({ err }, 'session leases could not be released'));
+  }
+
+  /** Runs `local` on the session's owner: here, or forwarded. */
+  #at<T>(op: EngineOp, sessionId: string, args: unknown[], local: () => Promise<T>): Promise<T> {
+    return this.#routing ? routed(this.#routing, op, sessionId, args, local) : local();
+  }
+
+  #forget(sessionId: string): void {
+    this.dm.forget(sessionId);
+    this.#chests.delete(sessionId);
+  }
+
+  /** An orphaned session (its owner stopped renewing): load it here, which restarts its turn clocks. */
+  async #takeOver(sessionId: string): Promise<void> {
+    const o = await this.owners!.claim(sessionId);
+    if (!o.mine) return;
+    if (o.changedHands) this.#forget(sessionId);
+    await this.dm.load(sessionId);
+    this.#log.info({ sessionId, token: o.token }, 'took over the session');
   }
 
   /** The room containers of a session's world, in PostgreSQL (idempotent: loading again finds them). */
@@ -133,7 +227,6 @@ export class DungeonMasterEngine implements GameEngine {
       if (event.type === 'corpse.created' && isCorpseCreatedData(data)) {
         data = { ...data, ...(await this.#corpse(sessionId, data)) };
       }
-      if (event.type === 'system.session_closed') await this.#closeSession(sessionId);
       out.push(data === event.data ? event : { ...event, data });
     }
     return out;
@@ -154,13 +247,7 @@ export class DungeonMasterEngine implements GameEngine {
     }
   }
 
-  async #closeSession(sessionId: string): Promise<void> {
-    await this.#deps.db
-      .query(`UPDATE sessions SET status = 'closed' WHERE id = $1`, [sessionId])
-      .catch((err: unknown) => this.#log.warn({ err, sessionId }, 'session could not be marked closed'));
-  }
-
-  /** Timeouts and restored prompts: nobody's request is waiting for these, so they go out from here. */
+  /** The prompts of a session restored from the store: they belong to no new log entry. */
   async #publishOwn(sessionId: string, events: GameEvent[]): Promise<void> {
     try {
       for (const event of await this.#prepare(sessionId, events)) await this.#deps.events.publish(sessionId, event);

@@ -9,7 +9,7 @@ import type { RunningServer } from '../server.ts';
 import { ADMIN_TOKEN, startApi, uniqueId } from '../test-support/harness.ts';
 import { DungeonMasterEngine } from './dungeon-master-engine.ts';
 import { CharacterProcess, createGameSession, EXAMPLE_CHARACTERS, mintApiKey, Narrator, type CharacterSpec, type Envelope } from './local-play.ts';
-import { loadSessionLog } from './session-log.ts';
+import { loadWholeLog } from './session-log.ts';
 
 // The whole game with real processes: the api-server (Dungeon Master, PostgreSQL session log,
 // item containers) in this process, real PostgreSQL and Redis, and characters as separate
@@ -62,7 +62,7 @@ describe('a session played by character processes', () => {
       spec,
       characterId,
       apiUrl: api.url,
-      apiKey: await mintApiKey(api.url, ADMIN_TOKEN, characterId),
+      apiKey: await mintApiKey(api.url, ADMIN_TOKEN, characterId, spec),
       sessionId,
       dataDir: path.join(workdir, characterId),
       logFile: path.join(workdir, `${characterId}.log`),
@@ -114,9 +114,9 @@ describe('a session played by character processes', () => {
 
     // The append-only log in PostgreSQL replays to exactly the engine's final state.
     const held = engine().dm.session(sessionId)!;
-    const stored = await loadSessionLog(db, sessionId);
-    expect(stored!.entries.length).toBe(held.log.length);
-    const replayed = replay(held.world, stored!.seed, stored!.entries);
+    const stored = await loadWholeLog(db, sessionId);
+    expect(stored.length).toBe(held.log.length);
+    const replayed = replay(held.world, held.seed, stored);
     expect(replayed).toEqual(held.state);
     expect(replayed.status).toBe('ended');
     expect(Math.max(...versions)).toBeLessThanOrEqual(replayed.version);

@@ -34,17 +34,43 @@ async function insertEntry(q: Queryable, sessionId: string, entry: LogEntry, sta
   await q.query(insertLog, values);
 }
 
-/** The stored session (world, seed, the whole log in order), or null when there is none. */
+/**
+ * The stored session: world, seed, the newest snapshot and the log entries after it (the whole
+ * log when there is no snapshot), or null when there is none.
+ */
 export async function loadSessionLog(q: Queryable, sessionId: string): Promise<StoredSession | null> {
   const run = await q.query<{ world_id: string; seed: string }>('SELECT world_id, seed FROM game_session_runs WHERE session_id = $1', [sessionId]);
   const r = run.rows[0];
   if (!r) return null;
-  const rows = await q.query<LogRow>('SELECT seq, command, version, accepted, events FROM game_session_log WHERE session_id = $1 ORDER BY seq', [sessionId]);
+  const snap = await q.query<{ seq: number; state: Omit<GameState, 'world'> }>('SELECT seq, state FROM game_session_snapshots WHERE session_id = $1', [sessionId]);
+  const snapshot = snap.rows[0];
+  const rows = await q.query<LogRow>('SELECT seq, command, version, accepted, events FROM game_session_log WHERE session_id = $1 AND seq > $2 ORDER BY seq', [
+    sessionId,
+    snapshot?.seq ?? -1,
+  ]);
   return {
     worldId: r.world_id,
     seed: Number(r.seed),
+    ...(snapshot ? { snapshot: { seq: snapshot.seq, state: snapshot.state } } : {}),
     entries: rows.rows.map((row) => ({ seq: row.seq, command: row.command, version: row.version, accepted: row.accepted, events: row.events })),
   };
+}
+
+/** The whole log from entry 0, whatever snapshots exist (for audits and tests). */
+export async function loadWholeLog(q: Queryable, sessionId: string): Promise<LogEntry[]> {
+  const rows = await q.query<LogRow>('SELECT seq, command, version, accepted, events FROM game_session_log WHERE session_id = $1 ORDER BY seq', [sessionId]);
+  return rows.rows.map((row) => ({ seq: row.seq, command: row.command, version: row.version, accepted: row.accepted, events: row.events }));
+}
+
+/** The state after entry `seq`, replacing an older snapshot (the world is stored by id only). */
+export async function saveSnapshot(q: Queryable, sessionId: string, seq: number, state: GameState): Promise<void> {
+  const { world: _world, ...rest } = state;
+  await q.query(
+    `INSERT INTO game_session_snapshots (session_id, seq, state) VALUES ($1, $2, $3)
+     ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, state = EXCLUDED.state, recorded_at = now()
+     WHERE game_session_snapshots.seq < EXCLUDED.seq`,
+    [sessionId, seq, JSON.stringify(rest)],
+  );
 }
 
 /** The DungeonMaster's store on PostgreSQL. */

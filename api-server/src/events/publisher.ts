@@ -27,7 +27,7 @@ export interface EventSink {
 // `currentVersion`) in one step, so the mark never runs ahead of what subscribers were sent,
 // whichever replica publishes. The envelope is sent without its closing brace and the script
 // appends the version, avoiding a JSON round-trip in Lua.
-const PUBLISH_VERSIONED = `
+export const PUBLISH_VERSIONED = `
 local v = tonumber(ARGV[3])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if v > current then redis.call('SET', KEYS[1], v) end
@@ -39,6 +39,20 @@ export function versionKey(sessionId: string): string {
   return `dungeon:session:${sessionId}:version`;
 }
 
+/** Where an event goes and the envelope it travels in (a fresh id: the one subscribers deduplicate by). */
+export function addressed(sessionId: string, event: GameEvent): { topic: SessionTopic; channel: string; envelope: Omit<EventEnvelope, 'version'>; version: number | undefined } {
+  const topic = event.topic ?? topicOfEventType(event.type);
+  const channel = event.characterId ? characterChannel(event.characterId) : sessionChannel(sessionId, topic);
+  const envelope = { id: randomUUID(), type: event.type, sessionId, timestamp: new Date().toISOString(), data: event.data };
+  // A private event never carries a version: it is not part of the session's ordered stream.
+  const version = event.characterId === undefined ? event.version : undefined;
+  if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
+    throw new TypeError(`event ${event.type}: version must be a non-negative integer, got ${String(version)}`);
+  }
+  return { topic, channel, envelope, version };
+}
+
+/** Publishes straight to Redis; the api-server's own events go through the outbox relay instead. */
 export class EventPublisher implements EventSink {
   readonly #redis: Redis;
   readonly #onPublished: (topic: string) => void;
@@ -48,14 +62,7 @@ export class EventPublisher implements EventSink {
   }
 
   async publish(sessionId: string, event: GameEvent): Promise<EventEnvelope> {
-    const topic = event.topic ?? topicOfEventType(event.type);
-    const channel = event.characterId ? characterChannel(event.characterId) : sessionChannel(sessionId, topic);
-    const envelope = { id: randomUUID(), type: event.type, sessionId, timestamp: new Date().toISOString(), data: event.data };
-    // A private event never carries a version: it is not part of the session's ordered stream.
-    const version = event.characterId === undefined ? event.version : undefined;
-    if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
-      throw new TypeError(`event ${event.type}: version must be a non-negative integer, got ${String(version)}`);
-    }
+    const { topic, channel, envelope, version } = addressed(sessionId, event);
     if (version === undefined) {
       await this.#redis.publish(channel, JSON.stringify(envelope));
     } else {

@@ -18,7 +18,12 @@ import type { World } from './world.ts';
 export interface StoredSession {
   worldId: string;
   seed: number;
-  /** The whole log, from the `create` entry on, in order. */
+  /**
+   * The state after entry `seq` (without its world): the entries after it are all that needs
+   * replaying. Absent: `entries` is the whole log, from the `create` entry on.
+   */
+  snapshot?: { seq: number; state: Omit<GameState, 'world'> };
+  /** The log in order: the whole of it, or the tail after the snapshot. */
   entries: LogEntry[];
 }
 
@@ -28,11 +33,27 @@ export interface StoredSession {
  */
 export class StoreConflictError extends Error {}
 
+/** What a command did besides its log entry: every event to deliver (rules' and turn prompts). */
+export interface CommandEffects {
+  events: GameEvent[];
+  /** Whatever the caller passed with the command (e.g. the action's id), for the store. */
+  meta?: unknown;
+  /** Why the rules refused the command (`code: message`), when they did. */
+  reason?: string;
+}
+
 export interface SessionStore {
   /** Called after every applied command with the new log entry and state (persist both). */
-  save(sessionId: string, entry: LogEntry, state: GameState): void | Promise<void>;
+  save(sessionId: string, entry: LogEntry, state: GameState, effects: CommandEffects): void | Promise<void>;
   /** A stored session this process does not hold (after a restart, or made by another replica). */
   load?(sessionId: string): Promise<StoredSession | null>;
+  /**
+   * True when `save` also delivers the events (written with the entry, e.g. to an outbox): the
+   * clock then hands its own events to nobody else.
+   */
+  deliversEvents?: boolean;
+  /** The answer already recorded for this action (a client retrying it), or null: it is then not applied again. */
+  previous?(sessionId: string, action: Action, meta: unknown): Promise<unknown>;
 }
 
 /** The private event that tells a character it is up (channel `character:{id}`, unversioned). */
@@ -102,9 +123,16 @@ export class DungeonMaster {
     });
   }
 
-  async handleAction(sessionId: string, action: Action): Promise<{ accepted: boolean; reason?: string; outcome?: Record<string, unknown>; events: GameEvent[] }> {
+  async handleAction(
+    sessionId: string,
+    action: Action,
+    meta?: unknown,
+  ): Promise<{ accepted: boolean; reason?: string; outcome?: Record<string, unknown>; events: GameEvent[]; previous?: unknown }> {
     return this.#exclusive(sessionId, async (s) => {
-      const { result, events } = await this.#run(s, { kind: 'action', action });
+      // Asked inside the session's queue, so two copies of one retried action cannot both pass.
+      const previous = await this.#opts.store?.previous?.(sessionId, action, meta);
+      if (previous !== undefined && previous !== null) return { accepted: false, events: [], previous };
+      const { result, events } = await this.#run(s, { kind: 'action', action }, meta);
       return {
         accepted: result.accepted,
         ...(result.reason !== undefined ? { reason: result.message ? `${result.reason}: ${result.message}` : result.reason } : {}),
@@ -140,6 +168,22 @@ export class DungeonMaster {
   /** Loads a session into memory (from the store when it is not there yet) and returns its state. */
   async load(sessionId: string): Promise<GameState> {
     return (await this.#session(sessionId)).state;
+  }
+
+  /**
+   * Drops a session from memory and stops its clocks (another replica owns it now). Commands
+   * already queued for it load it again from the store, where a stale owner's writes are refused.
+   */
+  forget(sessionId: string): void {
+    const s = this.#sessions.get(sessionId);
+    if (!s) return;
+    this.#stopClocks(s);
+    this.#sessions.delete(sessionId);
+  }
+
+  /** The sessions held in memory. */
+  held(): string[] {
+    return [...this.#sessions.keys()];
   }
 
   async close(): Promise<void> {
@@ -184,10 +228,11 @@ export class DungeonMaster {
 
   async #open(sessionId: string, worldId?: string): Promise<Session> {
     const stored = await this.#opts.store?.load?.(sessionId);
-    if (stored && stored.entries.length > 0) {
+    if (stored && (stored.entries.length > 0 || stored.snapshot)) {
       const world = this.#world(stored.worldId);
-      const state = replay(world, stored.seed, stored.entries);
-      const log = SessionLog.from(stored.entries);
+      const from = stored.snapshot ? ({ ...structuredClone(stored.snapshot.state), world } as GameState) : undefined;
+      const state = replay(world, stored.seed, stored.entries, from ? { from } : {});
+      const log = SessionLog.from(stored.entries, stored.snapshot ? stored.snapshot.seq + 1 : 0);
       const s: Session = { world, seed: stored.seed, state, log, clocks: new Map() };
       this.#sessions.set(sessionId, s);
       const prompts = this.#rearm(s);
@@ -201,7 +246,7 @@ export class DungeonMaster {
     const result = applyCommand(world, null, command);
     const entry = log.append(command, result);
     try {
-      await this.#opts.store?.save(sessionId, entry, result.state);
+      await this.#opts.store?.save(sessionId, entry, result.state, { events: result.events });
     } catch (err) {
       // Another replica created it a moment ago: take theirs.
       if (err instanceof StoreConflictError && this.#opts.store?.load) return this.#open(sessionId, worldId);
@@ -219,11 +264,14 @@ export class DungeonMaster {
   }
 
   /** Applies one command; the events are the rules' plus the turn prompts it caused. */
-  async #run(s: Session, command: Command): Promise<{ result: RuleResult; events: GameEvent[] }> {
+  async #run(s: Session, command: Command, meta?: unknown): Promise<{ result: RuleResult; events: GameEvent[] }> {
     const result = applyCommand(s.world, s.state, command);
     const entry = s.log.append(command, result);
+    // The prompts are known before the store takes the entry, so both are stored together.
+    const events = [...result.events, ...this.#prompts(s, result.state)];
+    const reason = result.reason !== undefined ? (result.message ? `${result.reason}: ${result.message}` : result.reason) : undefined;
     try {
-      await this.#opts.store?.save(s.state.sessionId, entry, result.state);
+      await this.#opts.store?.save(s.state.sessionId, entry, result.state, { events, meta, ...(reason !== undefined ? { reason } : {}) });
     } catch (err) {
       // The log in memory now holds an entry the store does not: forget the session and let the
       // next command reload it from the store.
@@ -232,7 +280,20 @@ export class DungeonMaster {
       throw err;
     }
     s.state = result.state;
-    return { result, events: [...result.events, ...this.#rearm(s)] };
+    this.#rearm(s);
+    return { result, events };
+  }
+
+  /** The turn prompts `state` calls for that have not been sent (no clock runs for that turn yet). */
+  #prompts(s: Session, state: GameState): GameEvent[] {
+    const waiting = state.status === 'active' ? waitingCharacters(state) : [];
+    return waiting
+      .filter((w) => s.clocks.get(w.roomId)?.turn !== `${w.characterId}@${w.round}`)
+      .map((w) => ({
+        type: TURN_PROMPT,
+        characterId: w.characterId,
+        data: { characterId: w.characterId, roomId: w.roomId, round: w.round, version: state.version, timeoutMs: this.#opts.turnTimeoutMs ?? null },
+      }));
   }
 
   /**
@@ -241,34 +302,27 @@ export class DungeonMaster {
    */
   #rearm(s: Session): GameEvent[] {
     const timeoutMs = this.#opts.turnTimeoutMs;
-    const waiting = s.state.status === 'active' ? waitingCharacters(s.state) : [];
-    const live = new Set<string>();
-    const prompts: GameEvent[] = [];
-    for (const w of waiting) {
-      const turn = `${w.characterId}@${w.round}`;
-      live.add(w.roomId);
-      const current = s.clocks.get(w.roomId);
-      if (current?.turn === turn) continue;
+    const prompts = this.#prompts(s, s.state);
+    const live = new Set((s.state.status === 'active' ? waitingCharacters(s.state) : []).map((w) => w.roomId));
+    for (const p of prompts) {
+      const { characterId, roomId, round } = p.data as { characterId: string; roomId: string; round: number };
+      const turn = `${characterId}@${round}`;
+      const current = s.clocks.get(roomId);
       if (current?.timer) clearTimeout(current.timer);
-      prompts.push({
-        type: TURN_PROMPT,
-        characterId: w.characterId,
-        data: { characterId: w.characterId, roomId: w.roomId, round: w.round, version: s.state.version, timeoutMs: timeoutMs ?? null },
-      });
       let timer: NodeJS.Timeout | null = null;
       if (timeoutMs !== undefined && !this.#closed) {
         const sessionId = s.state.sessionId;
         timer = setTimeout(() => {
-          if (s.clocks.get(w.roomId)?.turn === turn) s.clocks.delete(w.roomId);
-          void this.timeout(sessionId, w.characterId)
+          if (s.clocks.get(roomId)?.turn === turn) s.clocks.delete(roomId);
+          void this.timeout(sessionId, characterId)
             .then(async (events) => {
-              if (events.length > 0) await this.#opts.onEvents?.(sessionId, events);
+              if (events.length > 0 && !this.#opts.store?.deliversEvents) await this.#opts.onEvents?.(sessionId, events);
             })
             .catch((err: unknown) => this.#opts.onError?.(err, sessionId));
         }, timeoutMs);
         timer.unref?.();
       }
-      s.clocks.set(w.roomId, { turn, timer });
+      s.clocks.set(roomId, { turn, timer });
     }
     for (const [roomId, c] of s.clocks) {
       if (!live.has(roomId)) {

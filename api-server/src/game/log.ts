@@ -43,12 +43,15 @@ export function applyCommand(world: World, state: GameState | null, command: Com
 /** An append-only log next to the state it produced. */
 export class SessionLog {
   readonly #entries: LogEntry[] = [];
+  /** The seq of the first entry held: entries before it are in a snapshot, not in memory. */
+  #start = 0;
 
-  /** A log continued from stored entries (seq 0, 1, ... in order). */
-  static from(entries: readonly LogEntry[]): SessionLog {
+  /** A log continued from stored entries (`startSeq`, `startSeq + 1`, ... in order). */
+  static from(entries: readonly LogEntry[], startSeq = 0): SessionLog {
     const log = new SessionLog();
+    log.#start = startSeq;
     entries.forEach((e, i) => {
-      if (e.seq !== i) throw new Error(`log entry ${i} has seq ${e.seq}: the stored log has a gap`);
+      if (e.seq !== startSeq + i) throw new Error(`log entry ${startSeq + i} has seq ${e.seq}: the stored log has a gap`);
       log.#entries.push(Object.freeze(structuredClone(e)));
     });
     return log;
@@ -56,7 +59,7 @@ export class SessionLog {
 
   append(command: Command, result: RuleResult): LogEntry {
     const entry: LogEntry = Object.freeze({
-      seq: this.#entries.length,
+      seq: this.#start + this.#entries.length,
       command: structuredClone(command),
       version: result.state.version,
       accepted: result.accepted,
@@ -66,12 +69,14 @@ export class SessionLog {
     return entry;
   }
 
+  /** The number of entries in the whole log, those in a snapshot included. */
   get length(): number {
-    return this.#entries.length;
+    return this.#start + this.#entries.length;
   }
 
+  /** The entries held in memory from `fromSeq` on. */
   entries(fromSeq = 0): readonly LogEntry[] {
-    return this.#entries.slice(fromSeq);
+    return this.#entries.slice(Math.max(0, fromSeq - this.#start));
   }
 
   /** Every published (versioned) event after `version`, for a client that fell behind. */
@@ -98,9 +103,10 @@ function canonical(value: unknown): string {
  * same final state; with `verify` (the default) it also checks each command produced the same
  * events as recorded, and throws ReplayDivergence at the first that did not.
  */
-export function replay(world: World, seed: number, log: readonly (LogEntry | Command)[], options: { verify?: boolean } = {}): GameState {
+export function replay(world: World, seed: number, log: readonly (LogEntry | Command)[], options: { verify?: boolean; from?: GameState } = {}): GameState {
   const verify = options.verify ?? true;
-  let state: GameState | null = null;
+  // From a snapshot, `log` is the tail after it.
+  let state: GameState | null = options.from ?? null;
   for (const item of log) {
     const entry = 'command' in item ? item : null;
     const command = entry ? entry.command : (item as Command);

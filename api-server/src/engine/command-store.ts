@@ -1,0 +1,65 @@
+import type { Action } from '@distributed-dungeon/contracts';
+import type { Logger } from 'pino';
+import * as actionsRepo from '../actions/repository.ts';
+import { withTransaction, type Pool } from '../db/pool.ts';
+import type { EventBus } from '../events/publisher-outbox.ts';
+import type { GameEvent } from '../events/publisher.ts';
+import type { SessionStore } from '../game/index.ts';
+import type { ActionMeta } from './game-engine.ts';
+import { appendLogEntry, loadSessionLog, saveSnapshot } from './session-log.ts';
+import type { SessionOwners } from './session-owners.ts';
+
+// The Dungeon Master's store: one transaction per command holds everything the command did —
+// the fence on the session's lease, the log entry, the action's record with its answer, the
+// events in the outbox, a snapshot now and then, the session closed when it ended. Either all
+// of it is there or none of it: an action is applied if and only if it is reported.
+
+export interface CommandStoreDeps {
+  db: Pool;
+  bus: EventBus;
+  /** Absent: one replica, no lease to check. */
+  owners?: SessionOwners;
+  logger: Logger;
+  /** What the rules' events need before publishing (container ids of corpses and chests). */
+  prepare: (sessionId: string, events: GameEvent[]) => Promise<GameEvent[]>;
+  /** A snapshot every this many log entries. */
+  snapshotEvery?: number;
+}
+
+export const DEFAULT_SNAPSHOT_EVERY = 50;
+
+export function commandStore(d: CommandStoreDeps): SessionStore {
+  const every = d.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+  return {
+    deliversEvents: true,
+    load: (sessionId) => loadSessionLog(d.db, sessionId),
+    previous: (_sessionId, action: Action, meta) =>
+      actionsRepo.findRecordedAction(d.db, { actionId: (meta as ActionMeta | undefined)?.actionId ?? '00000000-0000-0000-0000-000000000000', characterId: action.characterId, clientActionId: action.clientActionId }),
+    async save(sessionId, entry, state, effects) {
+      const prepared = await d.prepare(sessionId, effects.events);
+      const meta = effects.meta as ActionMeta | undefined;
+      const action = entry.command.kind === 'action' ? entry.command.action : null;
+      const events = meta ? prepared.map((e) => ({ ...e, data: { ...e.data, actionId: meta.actionId } })) : prepared;
+      const staged = await withTransaction(d.db, async (tx) => {
+        await d.owners?.fence(tx, sessionId);
+        await appendLogEntry(tx, sessionId, entry, state);
+        if (meta && action) {
+          const versions = events.filter((e) => e.version !== undefined && e.characterId === undefined).map((e) => e.version!);
+          await actionsRepo.insertAction(tx, {
+            id: meta.actionId,
+            sessionId,
+            action,
+            status: entry.accepted ? 'accepted' : 'rejected',
+            outcome: { version: state.version, status: state.status },
+            reason: effects.reason,
+            version: versions.length > 0 ? Math.max(...versions) : undefined,
+          });
+        }
+        if (entry.seq > 0 && entry.seq % every === 0) await saveSnapshot(tx, sessionId, entry.seq, state);
+        if (events.some((e) => e.type === 'system.session_closed')) await tx.query(`UPDATE sessions SET status = 'closed' WHERE id = $1`, [sessionId]);
+        return d.bus.stage(tx, sessionId, events);
+      });
+      await d.bus.flush(staged.lastId);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { EventEnvelope } from '@distributed-dungeon/contracts';
+import type { Pool } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { addressed, type EventPublisher, type EventSink, type GameEvent } from './publisher.ts';
+import type { OutboxRelay } from './publisher-relay.ts';
+
+// Applied if and only if reported: an event is a row of `event_outbox`, written in the
+// transaction of the change it reports, and published later by the relay. A rolled-back
+// change leaves no row; a committed one is published even if Redis was away at the time.
+
+export interface Staged {
+  envelopes: EventEnvelope[];
+  /** The highest outbox id written (null when there was nothing to write). */
+  lastId: number | null;
+}
+
+/** Writes events into the outbox as part of the caller's transaction (one statement for all). */
+export async function stageEvents(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged> {
+  if (events.length === 0) return { envelopes: [], lastId: null };
+  const rows = events.map((e) => addressed(sessionId, e));
+  const res = await q.query<{ id: string }>(
+    `INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::int[])
+     RETURNING id`,
+    [rows.map((r) => r.envelope.id), rows.map(() => sessionId), rows.map((r) => r.channel), rows.map((r) => JSON.stringify(r.envelope)), rows.map((r) => r.version ?? null)],
+  );
+  const lastId = Math.max(...res.rows.map((r) => Number(r.id)));
+  return { envelopes: rows.map((r) => (r.version === undefined ? r.envelope : { ...r.envelope, version: r.version })), lastId };
+}
+
+/** The event bus as the api-server uses it: every event through the outbox. */
+export interface EventBus extends EventSink {
+  /** Writes events inside the caller's transaction; call `flush` once it committed. */
+  stage(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged>;
+  /** After the commit: has the relay publish now and waits (briefly, not while Redis is away) until it did. */
+  flush(lastId: number | null): Promise<void>;
+  /** The newest engine version published for a session (0 when none was yet). */
+  currentVersion(sessionId: string): Promise<number>;
+}
+
+export class OutboxEventBus implements EventBus {
+  readonly #db: Pool;
+  readonly #relay: OutboxRelay;
+  readonly #direct: EventPublisher;
+  readonly #waitMs: number;
+
+  constructor(opts: { db: Pool; relay: OutboxRelay; direct: EventPublisher; waitMs?: number }) {
+    this.#db = opts.db;
+    this.#relay = opts.relay;
+    this.#direct = opts.direct;
+    this.#waitMs = opts.waitMs ?? 2000;
+  }
+
+  /** One event on its own (a notice of the registry, a container change): its own statement. */
+  async publish(sessionId: string, event: GameEvent): Promise<EventEnvelope> {
+    const staged = await stageEvents(this.#db, sessionId, [event]);
+    await this.flush(staged.lastId);
+    return staged.envelopes[0]!;
+  }
+
+  stage(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged> {
+    return stageEvents(q, sessionId, events);
+  }
+
+  async flush(lastId: number | null): Promise<void> {
+    if (lastId === null) return;
+    // Waiting keeps "answered after it was published" while Redis is up; the row is safe either way.
+    await this.#relay.delivered(lastId, this.#waitMs);
+  }
+
+  currentVersion(sessionId: string): Promise<number> {
+    return this.#direct.currentVersion(sessionId);
+  }
+}
