@@ -39,10 +39,24 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e.test.ts'],
-          exclude: ignore,
+          exclude: [...ignore, 'e2e/src/node/**'],
           globalSetup: ['testkit/src/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          // e2e/node: real pods on a real node (testkit/src/node.ts), our images built and pushed
+          // by its globalSetup; one suite, in order.
+          name: 'e2e-node',
+          include: ['e2e/src/node/**/*.e2e.test.ts'],
+          exclude: ignore,
+          globalSetup: ['e2e/src/node/global-setup.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 3_600_000,
           fileParallelism: false,
         },
       },
