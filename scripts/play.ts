@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     for (const spec of specs) {
       const base = (JSON.parse(await readFile(path.join(spec.configDir, 'character.json'), 'utf8')) as { characterId?: string }).characterId ?? spec.key;
       const characterId = `${base}-${randomBytes(4).toString('hex')}`;
-      const apiKey = await mintApiKey(api.url, adminToken, characterId);
+      const apiKey = await mintApiKey(api.url, adminToken, characterId, spec);
       const c = await CharacterProcess.start({
         spec,
         characterId,

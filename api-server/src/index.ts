@@ -30,6 +30,7 @@ export {
   configDirFor,
   createGameSession,
   freePort,
+  keySpecOf,
   mintApiKey,
   type CharacterProcessOptions,
   type CharacterSpec,

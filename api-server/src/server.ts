@@ -19,6 +19,7 @@ import { TokenService } from './http/tokens.ts';
 import { HumanGateway } from './humans/gateway.ts';
 import { DEFAULT_MODULES } from './modules.ts';
 import { Metrics } from './ops/metrics.ts';
+import { startHeartbeatExpiry } from './registry/expiry.ts';
 import * as registryRepo from './registry/repository.ts';
 import { countActiveSessions } from './sessions/repository.ts';
 import { WsGateway } from './ws/gateway.ts';
@@ -104,6 +105,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const humanSubscriber = createSubscriberClient(config.redisUrl, logger);
   await humanSubscriber.connect();
   const humans = new HumanGateway(ctx, humanSubscriber);
+  const stopExpiry = startHeartbeatExpiry(ctx);
   const server = tlsFiles ? createTlsServer(tlsFiles, app) : createServer(app);
   // A cookie-only upgrade is a human's (humans/gateway.ts); a token's is a character's.
   const upgrades = { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => (humans.claims(req) ? humans : gateway).handleUpgrade(req, socket, head) };
@@ -139,6 +141,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       });
       await Promise.race([closed, forced]);
       clearTimeout(timer);
+      await stopExpiry();
       await engine.close();
       await relay.stop();
       await Promise.all([

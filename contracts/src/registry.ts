@@ -65,9 +65,32 @@ export const RegistrationResponse = z.object({
 });
 export type RegistrationResponse = z.infer<typeof RegistrationResponse>;
 
-/** Admin: mint an API key for a character. */
-export const MintKeyRequest = z.object({ characterId: CharacterId });
+/**
+ * What the Character resource says about the character when its key is minted. The registry
+ * stores it with the key's hash and refuses a registration that claims anything else, so code
+ * holding the key cannot pick another class, level or capabilities (and so other container roles).
+ */
+export const KeySpec = z.object({
+  displayName: z.string().trim().min(1).max(100),
+  class: CharacterClass,
+  level: Level,
+  capabilities: z
+    .array(Capability)
+    .min(1)
+    .max(CAPABILITIES.length)
+    .refine((v) => new Set(v).size === v.length, { message: 'capabilities must not repeat' }),
+  /** The Character's spec.session: the only session it may ask for. */
+  session: SessionId.optional(),
+});
+export type KeySpec = z.infer<typeof KeySpec>;
+
+/** Admin: mint an API key for a character, recording the spec its registrations must match. */
+export const MintKeyRequest = z.object({ characterId: CharacterId, spec: KeySpec });
 export type MintKeyRequest = z.infer<typeof MintKeyRequest>;
+
+/** Admin: the Character's spec changed (a level up); the key stays, registrations must match the new spec. */
+export const UpdateKeySpecRequest = z.object({ spec: KeySpec });
+export type UpdateKeySpecRequest = z.infer<typeof UpdateKeySpecRequest>;
 
 /** The key is shown once, here; the registry stores only its hash. */
 export const MintKeyResponse = z.object({
@@ -159,5 +182,10 @@ export const CharacterTokenClaims = z.object({
   iat: z.number(),
   exp: z.number(),
   jti: z.string().optional(),
+  /**
+   * The registration the token was issued for (the character's credential generation): each
+   * registration and each revocation starts a new one, and a token of an older one is refused.
+   */
+  gen: z.number().int().nonnegative(),
 });
 export type CharacterTokenClaims = z.infer<typeof CharacterTokenClaims>;

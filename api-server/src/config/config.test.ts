@@ -34,7 +34,8 @@ describe('loadConfig', () => {
     expect(c.jwt.keys).toHaveLength(1);
     expect(c.jwt.keys[0]!.secret.length).toBeGreaterThanOrEqual(32);
     expect(c.jwt.activeKid).toBe(c.jwt.keys[0]!.kid);
-    expect(c.sessions).toEqual({ capacity: 6, defaultWorldId: 'crypt-of-dawn' });
+    expect(c.sessions).toEqual({ capacity: 6, defaultWorldId: 'crypt-of-dawn', autoCreateMax: 20 });
+    expect(c.registry).toEqual({ heartbeatTimeoutMs: 90_000, expirySweepIntervalMs: 5000 });
   });
 
   it('defaults PORT to 8080 and treats empty strings as unset', () => {
@@ -65,6 +66,15 @@ describe('loadConfig', () => {
     expect(issuesOf({ ...base, JWT_SIGNING_KEYS: 'k:short' })[0]!.variable).toBe('JWT_SIGNING_KEYS');
     expect(issuesOf({ ...base, JWT_SIGNING_KEYS: `k:${'a'.repeat(32)},k:${'b'.repeat(32)}` })[0]!.message).toContain('twice');
     expect(issuesOf({ ...base, JWT_SIGNING_KEYS: `k:${'a'.repeat(32)}`, JWT_ACTIVE_KID: 'other' })[0]!.variable).toBe('JWT_ACTIVE_KID');
+  });
+
+  it('parses the heartbeat expiry and the bound on automatic sessions, naming a bad value', () => {
+    const c = loadConfig({ ...base, CHARACTER_HEARTBEAT_TIMEOUT_MS: '1500', CHARACTER_EXPIRY_SWEEP_MS: '0', SESSIONS_AUTO_CREATE_MAX: '0' });
+    expect(c.registry).toEqual({ heartbeatTimeoutMs: 1500, expirySweepIntervalMs: 0 });
+    expect(c.sessions.autoCreateMax).toBe(0);
+    expect(issuesOf({ ...base, CHARACTER_HEARTBEAT_TIMEOUT_MS: '10' })[0]!.variable).toBe('CHARACTER_HEARTBEAT_TIMEOUT_MS');
+    expect(issuesOf({ ...base, CHARACTER_EXPIRY_SWEEP_MS: 'often' })[0]!.variable).toBe('CHARACTER_EXPIRY_SWEEP_MS');
+    expect(issuesOf({ ...base, SESSIONS_AUTO_CREATE_MAX: '-1' })[0]!.variable).toBe('SESSIONS_AUTO_CREATE_MAX');
   });
 
   it('hands characters the bus URL without the admin credentials unless told otherwise', () => {

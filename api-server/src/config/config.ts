@@ -30,7 +30,19 @@ export interface Config {
     points: number;
     windowSeconds: number;
   };
-  sessions: { capacity: number; defaultWorldId: string };
+  sessions: {
+    capacity: number;
+    defaultWorldId: string;
+    /** Open sessions beyond which registration opens no new one by itself (0: only the game master opens sessions). */
+    autoCreateMax: number;
+  };
+  /** Characters whose heartbeats stop are deregistered, freeing their seat. */
+  registry: {
+    /** A registered character silent for longer than this is expired. */
+    heartbeatTimeoutMs: number;
+    /** How often the expiry sweeper looks (0: never). */
+    expirySweepIntervalMs: number;
+  };
   /** The Dungeon Master (src/engine/dungeon-master-engine.ts) and the corpses it leaves. */
   game: {
     /** A character that does not act within this long on its combat turn defends. */
@@ -112,6 +124,10 @@ const Env = z.object({
   RATE_LIMIT_POINTS: int(1, 1_000_000).default(20),
   RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(1),
   SESSION_CAPACITY: int(1, 1000).default(6),
+  SESSIONS_AUTO_CREATE_MAX: int(0, 10_000).default(20),
+  // The SDK beats every 15 s; six missed beats mean the character is gone, not slow.
+  CHARACTER_HEARTBEAT_TIMEOUT_MS: int(500, 86_400_000).default(90_000),
+  CHARACTER_EXPIRY_SWEEP_MS: int(0, 3_600_000).default(5000),
   DEFAULT_WORLD_ID: z.string().regex(/^[a-z0-9][-a-z0-9]{0,62}$/).default('crypt-of-dawn'),
   DUNGEON_TURN_TIMEOUT_MS: int(50, 600_000).default(5000),
   DUNGEON_SEED: int(0, 4_294_967_295).optional(),
@@ -171,7 +187,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.DUNGEON_ADMIN_TOKEN,
     jwt: { keys, activeKid, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.TOKEN_TTL_SECONDS, generated },
     rateLimit: { points: e.RATE_LIMIT_POINTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
-    sessions: { capacity: e.SESSION_CAPACITY, defaultWorldId: e.DEFAULT_WORLD_ID },
+    sessions: { capacity: e.SESSION_CAPACITY, defaultWorldId: e.DEFAULT_WORLD_ID, autoCreateMax: e.SESSIONS_AUTO_CREATE_MAX },
+    registry: { heartbeatTimeoutMs: e.CHARACTER_HEARTBEAT_TIMEOUT_MS, expirySweepIntervalMs: e.CHARACTER_EXPIRY_SWEEP_MS },
     game: {
       turnTimeoutMs: e.DUNGEON_TURN_TIMEOUT_MS,
       seed: e.DUNGEON_SEED ?? null,

@@ -44,14 +44,40 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
   });
   pool = await migratedPool(url, 4);
+  await asAdmin('POST', '/api/sessions', { id: S, capacity: 100 });
 });
 afterAll(async () => {
   await server?.stop();
   await pool?.end();
 });
 
-function tokenFor(characterId: string): string {
-  return server.context.tokens.sign(characterId, S).token;
+const ADMIN = 'admin-token-for-tests-0123456789';
+async function asAdmin(method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+// A token holds only while its character is registered (registry/grounds.ts): each character
+// gets a key and registers into S once, as the operator and the runtime would.
+const tokens = new Map<string, Promise<string>>();
+function tokenFor(characterId: string): Promise<string> {
+  let t = tokens.get(characterId);
+  if (!t) {
+    const capabilities = ['combat', 'exploration', 'social'];
+    t = (async () => {
+      const { apiKey } = await asAdmin('POST', '/api/registry/keys', { characterId, spec: { displayName: characterId, class: 'rogue', level: 3, capabilities } });
+      const res = await fetch(`${server.url}/api/registry/character`, {
+        method: 'POST',
+        headers: { 'x-api-key': String(apiKey), 'content-type': 'application/json' },
+        body: JSON.stringify({ characterId, name: characterId, class: 'rogue', level: 3, containerEndpoint: 'http://c:3000', capabilities, version: '1.0.0', sessionId: S }),
+      });
+      if (!res.ok) throw new Error(`register ${characterId}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { characterToken: string }).characterToken;
+    })();
+    tokens.set(characterId, t);
+  }
+  return t;
 }
 
 async function post(path: string, body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
@@ -79,7 +105,7 @@ describe('POST /api/containers/*', () => {
     const me = who('ann');
     directory.place(me, S, 'hall');
     const c = await chest('hall', { capacity_slots: 3 });
-    const t = tokenFor(me);
+    const t = await tokenFor(me);
     const open = await post('open', { container_id: c.container_id }, t);
     expect(open.status).toBe(200);
     const mutation_token = open.body.mutation_token as string;
@@ -98,18 +124,18 @@ describe('POST /api/containers/*', () => {
 
   it('400: a body that does not match the schema names the field', async () => {
     const me = who('bad');
-    const r = await post('open', { container_id: 'not-a-uuid' }, tokenFor(me));
+    const r = await post('open', { container_id: 'not-a-uuid' }, await tokenFor(me));
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ code: 'request.invalid', errors: [expect.objectContaining({ path: 'container_id' })] });
-    const extra = await post('transfer', { container_id: randomUUID(), direction: 'sideways' }, tokenFor(me));
+    const extra = await post('transfer', { container_id: randomUUID(), direction: 'sideways' }, await tokenFor(me));
     expect(extra.status).toBe(400);
     expect((extra.body.errors as { path: string }[]).map((e) => e.path)).toEqual(expect.arrayContaining(['direction', 'mutation_token', 'idempotency_key']));
-    expect((await post('open', '{not json', tokenFor(me))).status).toBe(400);
+    expect((await post('open', '{not json', await tokenFor(me))).status).toBe(400);
   });
 
   it('401: no token, or a forged one', async () => {
     expect((await post('open', { container_id: randomUUID() })).status).toBe(401);
-    const forged = await post('open', { container_id: randomUUID() }, `${tokenFor(who('x')).slice(0, -4)}AAAA`);
+    const forged = await post('open', { container_id: randomUUID() }, `${(await tokenFor(who('x'))).slice(0, -4)}AAAA`);
     expect(forged.status).toBe(401);
     expect(forged.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -118,13 +144,13 @@ describe('POST /api/containers/*', () => {
     const me = who('far');
     directory.place(me, S, 'elsewhere');
     const c = await chest('hall');
-    const r = await post('open', { container_id: c.container_id }, tokenFor(me));
+    const r = await post('open', { container_id: c.container_id }, await tokenFor(me));
     expect(r.status).toBe(403);
     expect(r.body.code).toBe('container.access_denied');
   });
 
   it('404: no such container', async () => {
-    const r = await post('open', { container_id: randomUUID() }, tokenFor(who('nf')));
+    const r = await post('open', { container_id: randomUUID() }, await tokenFor(who('nf')));
     expect(r.status).toBe(404);
     expect(r.body.code).toBe('container.not_found');
   });
@@ -134,7 +160,7 @@ describe('POST /api/containers/*', () => {
     directory.place(me, S, 'hall');
     const c = await chest('hall', { capacity_slots: 1 });
     await putInventory(pool, me, { items: [{ item_id: 'rock', item_name: 'Rock', quantity: 1 }] });
-    const t = tokenFor(me);
+    const t = await tokenFor(me);
     const { body } = await post('open', { container_id: c.container_id }, t);
     const r = await post('transfer', { container_id: c.container_id, mutation_token: body.mutation_token, idempotency_key: `k-${run}-full`, direction: 'to_container', item_id: 'rock', quantity: 1 }, t);
     expect(r.status).toBe(409);
@@ -145,7 +171,7 @@ describe('POST /api/containers/*', () => {
     const me = who('lock');
     directory.place(me, S, 'hall');
     const c = await chest('hall', { lock_state: 'locked' });
-    const r = await post('open', { container_id: c.container_id }, tokenFor(me));
+    const r = await post('open', { container_id: c.container_id }, await tokenFor(me));
     expect(r.status).toBe(423);
     expect(r.body.code).toBe('container.locked');
   });
@@ -154,7 +180,7 @@ describe('POST /api/containers/*', () => {
     const me = who('spam');
     directory.place(me, S, 'hall');
     const c = await chest('hall');
-    const t = tokenFor(me);
+    const t = await tokenFor(me);
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) statuses.push((await post('open', { container_id: c.container_id }, t)).status);
     expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
@@ -164,11 +190,11 @@ describe('POST /api/containers/*', () => {
     // Another character still has its own budget.
     const other = who('calm');
     directory.place(other, S, 'hall');
-    expect((await post('open', { container_id: c.container_id }, tokenFor(other))).status).toBe(200);
+    expect((await post('open', { container_id: c.container_id }, await tokenFor(other))).status).toBe(200);
   });
 
   it('500: an unexpected failure is a problem+json 500, with nothing changed', async () => {
-    const r = await post('open', { container_id: randomUUID() }, tokenFor(who('broken')));
+    const r = await post('open', { container_id: randomUUID() }, await tokenFor(who('broken')));
     expect(r.status).toBe(500);
     expect(r.body.code).toBe('internal');
   });

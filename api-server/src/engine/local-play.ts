@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KeySpec } from '@distributed-dungeon/contracts';
 import { Redis } from 'ioredis';
 
 // A local adventure without a cluster: character processes run through the SDK runtime with the
@@ -54,9 +55,20 @@ async function adminCall<T>(apiUrl: string, adminToken: string, method: string, 
   return JSON.parse(text) as T;
 }
 
-/** `POST /api/registry/keys` as admin: the key the operator would put in the character's Secret. */
-export async function mintApiKey(apiUrl: string, adminToken: string, characterId: string): Promise<string> {
-  return (await adminCall<{ apiKey: string }>(apiUrl, adminToken, 'POST', '/api/registry/keys', { characterId })).apiKey;
+/**
+ * `POST /api/registry/keys` as admin: the key the operator would put in the character's Secret,
+ * with the spec the operator would send (the character's registrations must match it): given,
+ * or read from the `character.json` in the config folder named.
+ */
+export async function mintApiKey(apiUrl: string, adminToken: string, characterId: string, spec: KeySpec | { configDir: string }): Promise<string> {
+  const keySpec = 'configDir' in spec ? await keySpecOf(spec.configDir) : spec;
+  return (await adminCall<{ apiKey: string }>(apiUrl, adminToken, 'POST', '/api/registry/keys', { characterId, spec: keySpec })).apiKey;
+}
+
+/** The key spec of a local character: what its `character.json` says, as the operator's ConfigMap would. */
+export async function keySpecOf(configDir: string, session?: string): Promise<KeySpec> {
+  const json = JSON.parse(await readFile(path.join(configDir, 'character.json'), 'utf8')) as { name: string; class: KeySpec['class']; level: number; capabilities?: KeySpec['capabilities'] };
+  return { displayName: json.name, class: json.class, level: json.level, capabilities: json.capabilities ?? ['combat', 'exploration', 'social'], ...(session ? { session } : {}) };
 }
 
 /** `POST /api/sessions` as admin. */

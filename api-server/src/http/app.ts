@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { AppContext } from '../context.ts';
 import { opsRouter } from '../ops/health.ts';
 import { buildOpenApi } from '../ops/openapi.ts';
+import { assertGrounds } from '../registry/grounds.ts';
 import { authenticators } from './auth.ts';
 import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './middleware.ts';
 import type { ApiModule, ModuleContext } from './module.ts';
@@ -13,7 +14,7 @@ export function createApp(ctx: AppContext, modules: ApiModule[], opts: { isShutt
   const limiter = new CharacterRateLimiter(ctx.redis, ctx.config.rateLimit, ctx.metrics);
   const moduleCtx: ModuleContext = {
     ...ctx,
-    auth: authenticators(ctx.config.adminToken, ctx.tokens),
+    auth: authenticators(ctx.config.adminToken, ctx.tokens, (p) => assertGrounds(ctx.db, p)),
     rateLimit: (characterId) => limiter.consume(characterId),
   };
   const openapi = buildOpenApi(modules);

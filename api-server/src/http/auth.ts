@@ -43,9 +43,17 @@ export interface Authenticators {
   any: RequestHandler;
 }
 
-export function authenticators(adminToken: string, tokens: TokenService): Authenticators {
+/**
+ * `grounds` is asked about every verified character token and throws when what the token was
+ * issued for is gone (key revoked, deregistered, moved, registered again): see registry/grounds.ts.
+ */
+export function authenticators(adminToken: string, tokens: TokenService, grounds: (p: CharacterPrincipal) => Promise<void>): Authenticators {
   const isAdmin = (t: string) => sameSecret(t, adminToken);
-  const asCharacter = (t: string): Principal => ({ kind: 'character', ...tokens.verify(t) });
+  const asCharacter = async (t: string): Promise<Principal> => {
+    const p = tokens.verify(t);
+    await grounds(p);
+    return { kind: 'character', ...p };
+  };
   return {
     admin(req: Request, res: Response, next: NextFunction) {
       const t = bearerToken(req);
@@ -54,16 +62,16 @@ export function authenticators(adminToken: string, tokens: TokenService): Authen
       res.locals.principal = { kind: 'admin' } satisfies Principal;
       next();
     },
-    character(req: Request, res: Response, next: NextFunction) {
+    async character(req: Request, res: Response, next: NextFunction) {
       const t = bearerToken(req);
       if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
-      res.locals.principal = asCharacter(t);
+      res.locals.principal = await asCharacter(t);
       next();
     },
-    any(req: Request, res: Response, next: NextFunction) {
+    async any(req: Request, res: Response, next: NextFunction) {
       const t = bearerToken(req);
       if (!t) throw appError('auth.missing_credentials', 'send "Authorization: Bearer <admin token or character jwt>"');
-      res.locals.principal = isAdmin(t) ? ({ kind: 'admin' } satisfies Principal) : asCharacter(t);
+      res.locals.principal = isAdmin(t) ? ({ kind: 'admin' } satisfies Principal) : await asCharacter(t);
       next();
     },
   };

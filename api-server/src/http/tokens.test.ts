@@ -29,21 +29,21 @@ function codeOf(fn: () => unknown): string {
 
 describe('TokenService', () => {
   it('signs with the active kid and verifies', () => {
-    const { token, expiresAt } = svc.sign('thorin', 's-1');
+    const { token, expiresAt } = svc.sign('thorin', 's-1', 3);
     expect(jwt.decode(token, { complete: true })?.header.kid).toBe('new');
     const p = svc.verify(token);
-    expect(p).toMatchObject({ characterId: 'thorin', sessionId: 's-1' });
+    expect(p).toMatchObject({ characterId: 'thorin', sessionId: 's-1', generation: 3 });
     expect(p.expiresAt.getTime()).toBe(expiresAt.getTime());
   });
 
   it('still verifies tokens of a rotated-out key that is configured', () => {
-    const token = jwt.sign({ sub: 'thorin', sid: 's-1' }, 'o'.repeat(40), { keyid: 'old', issuer: 'dd', audience: 'chars', expiresIn: 60 });
+    const token = jwt.sign({ sub: 'thorin', sid: 's-1', gen: 1 }, 'o'.repeat(40), { keyid: 'old', issuer: 'dd', audience: 'chars', expiresIn: 60 });
     expect(svc.verify(token).characterId).toBe('thorin');
   });
 
   it('refuses expired, wrongly signed, alg none, wrong audience, wrong issuer and unknown kid', () => {
     const opts = { keyid: 'new', issuer: 'dd', audience: 'chars' };
-    const claims = { sub: 'thorin', sid: 's-1' };
+    const claims = { sub: 'thorin', sid: 's-1', gen: 1 };
     expect(codeOf(() => svc.verify(jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, 'n'.repeat(40), opts)))).toBe('auth.token_expired');
     expect(codeOf(() => svc.verify(jwt.sign(claims, 'x'.repeat(40), { ...opts, expiresIn: 60 })))).toBe('auth.invalid_token');
     const none = jwt.sign(claims, '', { ...opts, algorithm: 'none', expiresIn: 60 });
@@ -55,7 +55,14 @@ describe('TokenService', () => {
   });
 
   it('refuses tokens without the session claim', () => {
-    const token = jwt.sign({ sub: 'thorin' }, 'n'.repeat(40), { keyid: 'new', issuer: 'dd', audience: 'chars', expiresIn: 60 });
+    const token = jwt.sign({ sub: 'thorin', gen: 1 }, 'n'.repeat(40), { keyid: 'new', issuer: 'dd', audience: 'chars', expiresIn: 60 });
     expect(codeOf(() => svc.verify(token))).toBe('auth.invalid_token');
+  });
+
+  it('refuses tokens without the credential generation (issued before generations existed)', () => {
+    const opts = { keyid: 'new', issuer: 'dd', audience: 'chars', expiresIn: 60 };
+    expect(codeOf(() => svc.verify(jwt.sign({ sub: 'thorin', sid: 's-1' }, 'n'.repeat(40), opts)))).toBe('auth.invalid_token');
+    expect(codeOf(() => svc.verify(jwt.sign({ sub: 'thorin', sid: 's-1', gen: -1 }, 'n'.repeat(40), opts)))).toBe('auth.invalid_token');
+    expect(svc.verify(jwt.sign({ sub: 'thorin', sid: 's-1', gen: 0 }, 'n'.repeat(40), opts)).generation).toBe(0);
   });
 });

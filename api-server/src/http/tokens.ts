@@ -7,12 +7,15 @@ import { appError } from './errors.ts';
 export interface CharacterPrincipal {
   characterId: string;
   sessionId: string;
+  /** The credential generation the token was issued for; see registry/grounds.ts. */
+  generation: number;
   expiresAt: Date;
 }
 
 /**
  * Character tokens: HS256 JWTs with issuer, audience, expiry and a `kid` header naming the key,
- * so keys can rotate (sign with the active key, verify with any configured one).
+ * so keys can rotate (sign with the active key, verify with any configured one). A valid signature
+ * is not enough on its own: the authenticators also check the token's grounds (registry/grounds.ts).
  */
 export class TokenService {
   readonly #cfg: Config['jwt'];
@@ -22,10 +25,10 @@ export class TokenService {
     this.#keys = new Map(cfg.keys.map((k) => [k.kid, k.secret]));
   }
 
-  sign(characterId: string, sessionId: string, now = Date.now()): { token: string; expiresAt: Date } {
+  sign(characterId: string, sessionId: string, generation: number, now = Date.now()): { token: string; expiresAt: Date } {
     const iat = Math.floor(now / 1000);
     const exp = iat + this.#cfg.ttlSeconds;
-    const token = jwt.sign({ sub: characterId, sid: sessionId, iat, exp, jti: randomUUID() }, this.#keys.get(this.#cfg.activeKid)!, {
+    const token = jwt.sign({ sub: characterId, sid: sessionId, gen: generation, iat, exp, jti: randomUUID() }, this.#keys.get(this.#cfg.activeKid)!, {
       algorithm: 'HS256',
       keyid: this.#cfg.activeKid,
       issuer: this.#cfg.issuer,
@@ -50,6 +53,6 @@ export class TokenService {
     }
     const claims = CharacterTokenClaims.safeParse(payload);
     if (!claims.success) throw appError('auth.invalid_token', 'missing or malformed claims');
-    return { characterId: claims.data.sub, sessionId: claims.data.sid, expiresAt: new Date(claims.data.exp * 1000) };
+    return { characterId: claims.data.sub, sessionId: claims.data.sid, generation: claims.data.gen, expiresAt: new Date(claims.data.exp * 1000) };
   }
 }

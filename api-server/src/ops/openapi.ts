@@ -73,7 +73,8 @@ const id = (name: string) => ({ name, in: 'path' as const });
 /** The api-server's own operations; modules add theirs through `ApiModule.openapi`. */
 export const CORE_OPERATIONS: Record<string, Record<string, OpenApiOperation>> = {
   '/api/registry/keys': { post: { summary: 'Mint an API key for a character (shown once)', tags: ['registry'], security: ['admin'], requestBody: 'MintKeyRequest', responses: { '201': 'MintKeyResponse' } } },
-  '/api/registry/keys/{characterId}': { delete: { summary: 'Revoke the API key of a character', tags: ['registry'], security: ['admin'], parameters: [id('characterId')], responses: { '204': null } } },
+  '/api/registry/keys/{characterId}': { delete: { summary: 'Revoke the API key of a character (ends its registration and every token of it)', tags: ['registry'], security: ['admin'], parameters: [id('characterId')], responses: { '204': null } } },
+  '/api/registry/keys/{characterId}/spec': { put: { summary: 'Record a changed Character spec for the key (registrations must match it)', tags: ['registry'], security: ['admin'], parameters: [id('characterId')], requestBody: 'UpdateKeySpecRequest', responses: { '204': null } } },
   '/api/registry/character': {
     post: { summary: 'Register a character and join a session', tags: ['registry'], security: ['apiKey'], requestBody: 'RegistrationRequest', responses: { '200': 'RegistrationResponse' } },
     get: { summary: 'List characters', tags: ['registry'], security: ['admin'], parameters: [{ name: 'sessionId', in: 'query' }], responses: { '200': 'CharacterList' } },

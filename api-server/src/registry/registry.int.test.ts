@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, createSession, http, keySpecFor, mintAndRegister, mintKey, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
 
 let api: RunningServer;
 let base: string;
@@ -39,8 +39,8 @@ describe('API keys and registration', () => {
   it('refuses registration with no key, an unknown key, a revoked key or another character’s key', async () => {
     const a = uniqueId('ann');
     const b = uniqueId('bob');
-    const keyA = (await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: a } })).body.apiKey;
-    const keyB = (await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: b } })).body.apiKey;
+    const keyA = await mintKey(base, a, keySpecFor(registrationBody(a)));
+    const keyB = await mintKey(base, b, keySpecFor(registrationBody(b)));
 
     const none = await http(base, 'POST', '/api/registry/character', { body: registrationBody(a) });
     expect(none.status).toBe(401);
@@ -89,7 +89,7 @@ describe('API keys and registration', () => {
 
   it('answers 400 naming the field for a bad registration body', async () => {
     const id = uniqueId('bad');
-    const key = (await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: id } })).body.apiKey;
+    const key = await mintKey(base, id, keySpecFor(registrationBody(id)));
     const res = await http<{ errors: { path: string }[]; code: string }>(base, 'POST', '/api/registry/character', {
       apiKey: key,
       body: registrationBody(id, { level: 21, class: 'necromancer' }),
@@ -127,7 +127,7 @@ describe('character tokens', () => {
     expect(ok.body).toMatchObject({ accepted: true, status: 'accepted', actionId: expect.any(String) });
 
     const { kid } = jwt.decode(reg.characterToken, { complete: true })!.header;
-    const claims = { sub: id, sid: reg.sessionId };
+    const claims = { sub: id, sid: reg.sessionId, gen: (jwt.decode(reg.characterToken) as { gen: number }).gen };
     const good = { keyid: kid!, issuer: 'distributed-dungeon', audience: 'dungeon-characters' };
     const secret = 'a'.repeat(40); // harness key k1
     const expired = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, secret, good);
@@ -224,7 +224,7 @@ describe('event bus credentials', () => {
   it('are refused on PUBLISH, on another session’s and another character’s channel, and on keys', async () => {
     const id = uniqueId('acl');
     const reg = await mintAndRegister(base, id);
-    const other = await mintAndRegister(base, uniqueId('other'), { sessionId: uniqueId('elsewhere') });
+    const other = await mintAndRegister(base, uniqueId('other'), { sessionId: await createSession(base, uniqueId('elsewhere')) });
     expect(other.sessionId).not.toBe(reg.sessionId);
 
     const pub = busClient(reg.eventBus);
@@ -274,7 +274,7 @@ describe('WebSocket gateway', () => {
   it('delivers exactly the character’s channels and refuses connections without a valid token', async () => {
     const id = uniqueId('ws');
     const reg = await mintAndRegister(base, id);
-    const outsider = await mintAndRegister(base, uniqueId('out'), { sessionId: uniqueId('far') });
+    const outsider = await mintAndRegister(base, uniqueId('out'), { sessionId: await createSession(base, uniqueId('far')) });
     const wsUrl = base.replace('http', 'ws') + '/ws';
 
     const refused = await new Promise<number>((resolve) => {

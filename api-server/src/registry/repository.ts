@@ -1,14 +1,20 @@
-import type { CharacterRecord, RegistrationRequest } from '@distributed-dungeon/contracts';
+import type { CharacterRecord, KeySpec, RegistrationRequest } from '@distributed-dungeon/contracts';
 import type { Queryable } from '../db/queryable.ts';
 
-export async function upsertApiKey(q: Queryable, characterId: string, keyHash: string): Promise<Date> {
+export async function upsertApiKey(q: Queryable, characterId: string, keyHash: string, spec: KeySpec): Promise<Date> {
   const res = await q.query<{ created_at: Date }>(
-    `INSERT INTO api_keys (character_id, key_hash) VALUES ($1, $2)
-     ON CONFLICT (character_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, created_at = now(), revoked_at = NULL
+    `INSERT INTO api_keys (character_id, key_hash, spec) VALUES ($1, $2, $3)
+     ON CONFLICT (character_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, spec = EXCLUDED.spec, created_at = now(), revoked_at = NULL
      RETURNING created_at`,
-    [characterId, keyHash],
+    [characterId, keyHash, spec],
   );
   return res.rows[0]!.created_at;
+}
+
+/** Replaces the spec recorded with a live key; false when the character has no unrevoked key. */
+export async function updateKeySpec(q: Queryable, characterId: string, spec: KeySpec): Promise<boolean> {
+  const res = await q.query('UPDATE api_keys SET spec = $2 WHERE character_id = $1 AND revoked_at IS NULL', [characterId, spec]);
+  return res.rowCount === 1;
 }
 
 /** Marks the key revoked; false when the character has no key. */
@@ -17,10 +23,21 @@ export async function revokeApiKey(q: Queryable, characterId: string): Promise<b
   return res.rowCount === 1;
 }
 
-export async function findApiKey(q: Queryable, keyHash: string): Promise<{ characterId: string; revoked: boolean } | undefined> {
-  const res = await q.query<{ character_id: string; revoked_at: Date | null }>('SELECT character_id, revoked_at FROM api_keys WHERE key_hash = $1', [keyHash]);
+export interface ApiKeyRecord {
+  characterId: string;
+  revoked: boolean;
+  /** Null for keys minted before specs were recorded. */
+  spec: KeySpec | null;
+}
+
+/** The key with this hash; `lock` holds its row so a revocation waits for the registration using it. */
+export async function findApiKey(q: Queryable, keyHash: string, opts: { lock?: boolean } = {}): Promise<ApiKeyRecord | undefined> {
+  const res = await q.query<{ character_id: string; revoked_at: Date | null; spec: KeySpec | null }>(
+    `SELECT character_id, revoked_at, spec FROM api_keys WHERE key_hash = $1${opts.lock ? ' FOR SHARE' : ''}`,
+    [keyHash],
+  );
   const row = res.rows[0];
-  return row ? { characterId: row.character_id, revoked: row.revoked_at !== null } : undefined;
+  return row ? { characterId: row.character_id, revoked: row.revoked_at !== null, spec: row.spec } : undefined;
 }
 
 interface CharacterRow {
@@ -55,18 +72,26 @@ function toRecord(r: CharacterRow): CharacterRecord {
 
 const COLUMNS = 'character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, registered_at, last_heartbeat_at';
 
-export async function upsertRegistration(q: Queryable, req: RegistrationRequest, sessionId: string, busPasswordHash: string): Promise<CharacterRecord> {
-  const res = await q.query<CharacterRow>(
-    `INSERT INTO characters (character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, bus_password_hash, registered_at, last_heartbeat_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, now(), now())
+/** Records the registration and starts a new credential generation (returned), ending older tokens. */
+export async function upsertRegistration(
+  q: Queryable,
+  req: RegistrationRequest,
+  sessionId: string,
+  busPasswordHash: string,
+): Promise<{ record: CharacterRecord; generation: number }> {
+  const res = await q.query<CharacterRow & { credential_generation: number }>(
+    `INSERT INTO characters (character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, bus_password_hash, registered_at, last_heartbeat_at, credential_generation)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, now(), now(), 1)
      ON CONFLICT (character_id) DO UPDATE SET
        name = EXCLUDED.name, class = EXCLUDED.class, level = EXCLUDED.level, container_endpoint = EXCLUDED.container_endpoint,
        capabilities = EXCLUDED.capabilities, version = EXCLUDED.version, session_id = EXCLUDED.session_id, status = 'registered',
-       bus_password_hash = EXCLUDED.bus_password_hash, registered_at = now(), last_heartbeat_at = now(), updated_at = now()
-     RETURNING ${COLUMNS}`,
+       bus_password_hash = EXCLUDED.bus_password_hash, registered_at = now(), last_heartbeat_at = now(), updated_at = now(),
+       credential_generation = characters.credential_generation + 1, left_reason = NULL
+     RETURNING ${COLUMNS}, credential_generation`,
     [req.characterId, req.name, req.class, req.level, req.containerEndpoint, req.capabilities, req.version, sessionId, busPasswordHash],
   );
-  return toRecord(res.rows[0]!);
+  const row = res.rows[0]!;
+  return { record: toRecord(row), generation: row.credential_generation };
 }
 
 export async function getCharacter(q: Queryable, characterId: string, opts: { forUpdate?: boolean } = {}): Promise<CharacterRecord | undefined> {
@@ -93,8 +118,43 @@ export async function touchHeartbeat(q: Queryable, characterId: string): Promise
   return row ? { sessionId: row.session_id, at: row.last_heartbeat_at } : undefined;
 }
 
-export async function markDeregistered(q: Queryable, characterId: string): Promise<void> {
-  await q.query("UPDATE characters SET status = 'deregistered', bus_password_hash = NULL, updated_at = now() WHERE character_id = $1", [characterId]);
+export type LeftReason = 'deregistered' | 'revoked' | 'heartbeat-expired';
+
+/**
+ * Ends the character's registration and its credential generation. Returns the session it left
+ * when it was registered, null when it was not: only the caller that flips the status tells the
+ * session, so a deregistration racing an expiry announces one departure.
+ */
+export async function markDeregistered(q: Queryable, characterId: string, reason: LeftReason): Promise<{ sessionId: string | null } | null> {
+  const res = await q.query<{ session_id: string | null; was: string }>(
+    `WITH before AS (SELECT character_id, status FROM characters WHERE character_id = $1 FOR UPDATE)
+     UPDATE characters c SET status = 'deregistered', bus_password_hash = NULL, updated_at = now(),
+            credential_generation = c.credential_generation + 1,
+            left_reason = CASE WHEN before.status = 'registered' THEN $2 ELSE c.left_reason END
+       FROM before WHERE c.character_id = before.character_id
+     RETURNING CASE WHEN before.status = 'registered' THEN c.session_id END AS session_id, before.status AS was`,
+    [characterId, reason],
+  );
+  const row = res.rows[0];
+  return row && row.was === 'registered' ? { sessionId: row.session_id } : null;
+}
+
+/**
+ * Deregisters up to `limit` registered characters whose last heartbeat is older than
+ * `timeoutMs`, returning them. Rows another replica is expiring are skipped, not waited for.
+ */
+export async function expireSilent(q: Queryable, timeoutMs: number, limit = 100): Promise<{ characterId: string; sessionId: string | null }[]> {
+  const res = await q.query<{ character_id: string; session_id: string | null }>(
+    `UPDATE characters c SET status = 'deregistered', bus_password_hash = NULL, updated_at = now(),
+            credential_generation = c.credential_generation + 1, left_reason = 'heartbeat-expired'
+      WHERE c.character_id IN (
+              SELECT character_id FROM characters
+               WHERE status = 'registered' AND coalesce(last_heartbeat_at, registered_at) < now() - make_interval(secs => $1::double precision / 1000)
+               ORDER BY last_heartbeat_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING c.character_id, c.session_id`,
+    [timeoutMs, limit],
+  );
+  return res.rows.map((r) => ({ characterId: r.character_id, sessionId: r.session_id }));
 }
 
 /** Registered characters with their bus password hashes, to recreate ACL users after a Redis restart. */

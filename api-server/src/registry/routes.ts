@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { CharacterId, MintKeyRequest, RegistrationRequest, SessionId } from '@distributed-dungeon/contracts';
+import { CharacterId, MintKeyRequest, RegistrationRequest, SessionId, UpdateKeySpecRequest } from '@distributed-dungeon/contracts';
 import { z } from 'zod';
 import { apiKeyOf, characterOf, principalOf } from '../http/auth.ts';
 import { appError } from '../http/errors.ts';
@@ -15,8 +15,15 @@ function router(ctx: ModuleContext): Router {
   const r = Router();
 
   r.post('/keys', ctx.auth.admin, async (req, res) => {
-    const { characterId } = parse(MintKeyRequest, req.body);
-    res.status(201).json(await registry.mintKey(characterId));
+    const { characterId, spec } = parse(MintKeyRequest, req.body);
+    res.status(201).json(await registry.mintKey(characterId, spec));
+  });
+
+  r.put('/keys/:characterId/spec', ctx.auth.admin, async (req, res) => {
+    const { characterId } = parse(z.object({ characterId: CharacterId }), req.params, 'path');
+    const { spec } = parse(UpdateKeySpecRequest, req.body);
+    await registry.updateKeySpec(characterId, spec);
+    res.status(204).end();
   });
 
   r.delete('/keys/:characterId', ctx.auth.admin, async (req, res) => {
@@ -31,7 +38,7 @@ function router(ctx: ModuleContext): Router {
     const owner = await registry.authenticateKey(key);
     await ctx.rateLimit(owner);
     const body = parse(RegistrationRequest, req.body);
-    res.status(200).json(await registry.register(owner, body));
+    res.status(200).json(await registry.register(key, body));
   });
 
   r.post('/token', ctx.auth.character, async (_req, res) => {

@@ -2,6 +2,7 @@ import {
   characterChannels,
   type CharacterRecord,
   type HeartbeatResponse,
+  type KeySpec,
   type MintKeyResponse,
   type RegistrationRequest,
   type RegistrationResponse,
@@ -15,7 +16,9 @@ import { decideSession } from '../sessions/assignment.ts';
 import * as sessionsRepo from '../sessions/repository.ts';
 import { createSessionRow } from '../sessions/service.ts';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-keys.ts';
+import { announceGroundsChanged } from './grounds.ts';
 import * as repo from './repository.ts';
+import { specMismatches } from './spec-match.ts';
 
 /** The registry's use cases: the only credential authority of the platform. */
 export class RegistryService {
@@ -24,16 +27,36 @@ export class RegistryService {
     this.#ctx = ctx;
   }
 
-  async mintKey(characterId: string): Promise<MintKeyResponse> {
+  async mintKey(characterId: string, spec: KeySpec): Promise<MintKeyResponse> {
     const apiKey = generateApiKey();
-    const createdAt = await repo.upsertApiKey(this.#ctx.db, characterId, hashApiKey(apiKey));
+    const createdAt = await repo.upsertApiKey(this.#ctx.db, characterId, hashApiKey(apiKey), spec);
     this.#ctx.logger.info({ characterId }, 'api key minted');
     return { characterId, apiKey, createdAt: createdAt.toISOString() };
   }
 
+  /** The Character's spec changed: later registrations must match the new one; the key stays. */
+  async updateKeySpec(characterId: string, spec: KeySpec): Promise<void> {
+    if (!(await repo.updateKeySpec(this.#ctx.db, characterId, spec))) throw appError('registry.key_not_found', `no live API key for ${characterId}`);
+    this.#ctx.logger.info({ characterId }, 'api key spec updated');
+  }
+
+  /**
+   * Revokes the key and everything issued under it: the registration ends (its seat is freed, the
+   * session told), the event-bus user goes, and every token and WebSocket of it stops working.
+   */
   async revokeKey(characterId: string): Promise<void> {
-    if (!(await repo.revokeApiKey(this.#ctx.db, characterId))) throw appError('registry.key_not_found', `no API key for ${characterId}`);
-    this.#ctx.logger.info({ characterId }, 'api key revoked');
+    const ctx = this.#ctx;
+    // First, so that with Redis away nothing changes and the caller's retry starts clean.
+    await ctx.busUsers.remove(characterId);
+    const left = await withTransaction(ctx.db, async (tx) => {
+      if (!(await repo.revokeApiKey(tx, characterId))) throw appError('registry.key_not_found', `no API key for ${characterId}`);
+      return repo.markDeregistered(tx, characterId, 'revoked');
+    });
+    // A registration that took the key just before the revocation may have made a user again.
+    await ctx.busUsers.remove(characterId).catch((err: unknown) => ctx.logger.warn({ err, characterId }, 'event-bus user removal after revocation failed'));
+    if (left?.sessionId) await this.#leave(left.sessionId, characterId, 'revoked');
+    await announceGroundsChanged(ctx.redis, ctx.logger, characterId);
+    ctx.logger.info({ characterId }, 'api key revoked');
   }
 
   /** The character an API key belongs to; 401 when it is unknown or revoked. */
@@ -45,33 +68,51 @@ export class RegistryService {
     return found.characterId;
   }
 
-  async register(keyOwner: string, req: RegistrationRequest): Promise<RegistrationResponse> {
+  async register(rawKey: string, req: RegistrationRequest): Promise<RegistrationResponse> {
     const ctx = this.#ctx;
-    if (keyOwner !== req.characterId) throw appError('registry.key_mismatch', `the key belongs to ${keyOwner}, not ${req.characterId}`);
-
-    const { record, bus, created, previousSession } = await withTransaction(ctx.db, async (tx) => {
+    const { record, generation, bus, created, previousSession } = await withTransaction(ctx.db, async (tx) => {
+      // Read again under a lock: a revocation waits for this registration, or this one sees it.
+      const key = await repo.findApiKey(tx, hashApiKey(rawKey), { lock: true });
+      if (!key) throw appError('registry.key_invalid');
+      if (key.revoked) throw appError('registry.key_revoked', `the key of ${key.characterId} was revoked`);
+      if (key.characterId !== req.characterId) throw appError('registry.key_mismatch', `the key belongs to ${key.characterId}, not ${req.characterId}`);
+      if (!key.spec) throw appError('registry.key_without_spec', `the key of ${req.characterId} predates recorded specs; have it minted again (delete the Character's credentials Secret)`);
       await sessionsRepo.lockAssignment(tx);
       const before = await repo.getCharacter(tx, req.characterId, { forUpdate: true });
+      const mismatches = specMismatches(key.spec, req, before?.sessionId ?? null);
+      if (mismatches.length) {
+        throw appError('registry.spec_mismatch', mismatches.map((m) => `${m.path}: ${m.message}`).join('; '), { errors: mismatches });
+      }
       const previous = before?.status === 'registered' ? before.sessionId : null;
+      const requested = req.sessionId ?? key.spec.session;
       const decision = decideSession({
-        requested: req.sessionId,
+        requested,
         current: previous,
         sessions: await sessionsRepo.assignmentCandidates(tx, req.characterId),
+        maxOpen: ctx.config.sessions.autoCreateMax,
       });
+      if (decision.kind === 'refuse') {
+        if (decision.reason === 'requested-missing') {
+          throw appError('sessions.not_found', `no session ${requested}: only the game master creates sessions (POST /api/sessions); leave the session out to be assigned one`);
+        }
+        throw appError('sessions.no_room', `every open session is full and ${ctx.config.sessions.autoCreateMax} are open, the most the registry opens by itself (SESSIONS_AUTO_CREATE_MAX); the game master may open more (POST /api/sessions)`);
+      }
       let sessionId: string;
       let newSession: sessionsRepo.NewSession | undefined;
       if (decision.kind === 'join') sessionId = decision.sessionId;
       else {
-        newSession = await createSessionRow(tx, ctx, { id: decision.sessionId });
-        if (!newSession) throw new Error(`session ${decision.sessionId} appeared while the assignment lock was held`);
+        newSession = await createSessionRow(tx, ctx, {});
+        if (!newSession) throw new Error('a generated session id was already taken');
         sessionId = newSession.id;
       }
       // The ACL user is made inside the transaction: if Redis is away nothing is committed.
       const creds = await ctx.busUsers.create(req.characterId, sessionId);
       const saved = await repo.upsertRegistration(tx, req, sessionId, creds.passwordHash);
-      return { record: saved, bus: creds, created: newSession, previousSession: previous };
+      return { ...saved, bus: creds, created: newSession, previousSession: previous };
     });
     const sessionId = record.sessionId!;
+    // Sockets of the previous registration (another session, or an older generation) close.
+    await announceGroundsChanged(ctx.redis, ctx.logger, req.characterId);
 
     if (created) {
       await ctx.engine.createSession(created.worldId, created.id);
@@ -91,7 +132,7 @@ export class RegistryService {
     });
     for (const e of joined.events) await ctx.events.publish(sessionId, e);
 
-    const token = ctx.tokens.sign(req.characterId, sessionId);
+    const token = ctx.tokens.sign(req.characterId, sessionId, generation);
     ctx.metrics.registrations.inc();
     ctx.logger.info({ characterId: req.characterId, sessionId }, 'character registered');
     return {
@@ -105,10 +146,10 @@ export class RegistryService {
     };
   }
 
-  /** A fresh token for a still-registered character (the old one must still be valid). */
+  /** A fresh token for the same registration (the authenticator has checked the old one's grounds). */
   async refreshToken(principal: CharacterPrincipal): Promise<TokenRefreshResponse> {
     const character = await this.#registered(principal.characterId);
-    const token = this.#ctx.tokens.sign(character.characterId, character.sessionId!);
+    const token = this.#ctx.tokens.sign(character.characterId, character.sessionId!, principal.generation);
     return { characterToken: token.token, tokenExpiresAt: token.expiresAt.toISOString() };
   }
 
@@ -130,9 +171,36 @@ export class RegistryService {
     const character = await repo.getCharacter(ctx.db, characterId);
     if (!character) throw appError('registry.character_not_found', `no character ${characterId}`);
     await ctx.busUsers.remove(characterId);
-    await repo.markDeregistered(ctx.db, characterId);
-    if (character.status === 'registered' && character.sessionId) await this.#leave(character.sessionId, characterId, 'deregistered');
+    const left = await repo.markDeregistered(ctx.db, characterId, 'deregistered');
+    if (left?.sessionId) await this.#leave(left.sessionId, characterId, 'deregistered');
+    await announceGroundsChanged(ctx.redis, ctx.logger, characterId);
     ctx.logger.info({ characterId }, 'character deregistered');
+  }
+
+  /**
+   * Deregisters the characters whose heartbeats stopped, freeing their seats with a
+   * `system.character_left` (reason `heartbeat-expired`). Safe on every replica at once: each
+   * character is expired by exactly one. Returns the ids expired.
+   */
+  async expireSilent(): Promise<string[]> {
+    const ctx = this.#ctx;
+    const gone = await repo.expireSilent(ctx.db, ctx.config.registry.heartbeatTimeoutMs);
+    for (const { characterId, sessionId } of gone) {
+      try {
+        await ctx.busUsers.remove(characterId);
+      } catch (err) {
+        // Its password hash is gone from the database, so no resync recreates it.
+        ctx.logger.warn({ err, characterId }, 'event-bus user of an expired character not removed');
+      }
+      try {
+        if (sessionId) await this.#leave(sessionId, characterId, 'heartbeat-expired');
+      } catch (err) {
+        ctx.logger.error({ err, characterId, sessionId }, 'expired character could not be taken out of its session');
+      }
+      await announceGroundsChanged(ctx.redis, ctx.logger, characterId);
+      ctx.logger.info({ characterId, sessionId, timeoutMs: ctx.config.registry.heartbeatTimeoutMs }, 'character expired: no heartbeat');
+    }
+    return gone.map((g) => g.characterId);
   }
 
   list(sessionId?: string): Promise<CharacterRecord[]> {

@@ -75,16 +75,38 @@ export function registrationBody(characterId: string, extra: Record<string, unkn
   };
 }
 
-/** Mints a key as admin and registers; returns the registration response and the key. */
-export async function mintAndRegister(base: string, characterId: string, extra: Record<string, unknown> = {}) {
-  const minted = await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId } });
+/** The Character spec the operator would send when minting, matching `registrationBody(id, extra)`. */
+export function keySpecFor(body: ReturnType<typeof registrationBody>, session?: string) {
+  return { displayName: body.name, class: body.class, level: body.level, capabilities: body.capabilities, ...(session ? { session } : {}) };
+}
+
+/** `POST /api/registry/keys` as admin with the spec; the raw key. */
+export async function mintKey(base: string, characterId: string, spec: ReturnType<typeof keySpecFor>): Promise<string> {
+  const minted = await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId, spec } });
   if (minted.status !== 201) throw new Error(`mint failed: ${minted.status} ${JSON.stringify(minted.body)}`);
   const reg = await http<{
     sessionId: string;
     characterToken: string;
     eventChannels: string[];
+  return minted.body.apiKey;
+}
+
+/** `POST /api/sessions` as admin: sessions are the game master's to name. */
+export async function createSession(base: string, id: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await http<{ id: string }>(base, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id, ...extra } });
+  if (res.status !== 201) throw new Error(`session create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
+/**
+ * Mints a key as admin (with the spec the registration then matches) and registers; returns the
+ * registration response and the key. A `sessionId` in `extra` must name an existing session.
+ */
+export async function mintAndRegister(base: string, characterId: string, extra: Record<string, unknown> = {}) {
+  const body = registrationBody(characterId, extra);
+  const minted = { body: { apiKey: await mintKey(base, characterId, keySpecFor(body)) } };
     eventBus: { url: string; username: string; password: string };
-  }>(base, 'POST', '/api/registry/character', { apiKey: minted.body.apiKey, body: registrationBody(characterId, extra) });
+  }>(base, 'POST', '/api/registry/character', { apiKey: minted.body.apiKey, body });
   if (reg.status !== 200) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
   return { apiKey: minted.body.apiKey, ...reg.body };
 }

@@ -7,10 +7,10 @@ import type { AppContext } from '../context.ts';
 import { bearerToken } from '../http/auth.ts';
 import { AppError, toProblem } from '../http/errors.ts';
 import type { CharacterPrincipal } from '../http/tokens.ts';
-import * as registryRepo from '../registry/repository.ts';
+import { assertGrounds, GROUNDS_CHANNEL, judgeGrounds, loadGrounds } from '../registry/grounds.ts';
 
 /** Close codes in the private range: the client can tell why without parsing reasons. */
-export const WS_CLOSE = { tokenExpired: 4001, slowConsumer: 4008, goingAway: 1001 } as const;
+export const WS_CLOSE = { tokenExpired: 4001, groundsGone: 4003, slowConsumer: 4008, goingAway: 1001 } as const;
 
 interface Client {
   ws: WebSocket;
@@ -51,9 +51,40 @@ export class WsGateway {
       maxPayload: 64 * 1024,
       handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false),
     });
-    this.#sub.on('message', (channel: string, message: string) => this.#fanOut(channel, message));
+    this.#sub.on('message', (channel: string, message: string) => {
+      if (channel === GROUNDS_CHANNEL) void this.#rejudge([message]);
+      else this.#fanOut(channel, message);
+    });
+    // Any replica that revokes, deregisters, expires or moves a character says so here; the sweep
+    // in #beat catches a notice that was lost while Redis was away.
+    this.#sub.subscribe(GROUNDS_CHANNEL).catch((err: unknown) => ctx.logger.warn({ err }, 'subscribe to credential-grounds notices failed'));
     this.#heartbeat = setInterval(() => this.#beat(), ctx.config.ws.heartbeatMs);
     this.#heartbeat.unref();
+  }
+
+  /**
+   * Closes (4003) the sockets of these characters whose token grounds are gone: revoked key,
+   * deregistered or expired character, or a newer registration (another session included).
+   */
+  async #rejudge(characterIds: string[]): Promise<void> {
+    const ids = [...new Set(characterIds)];
+    if (ids.length === 0) return;
+    const affected = [...this.#clients].filter((c) => ids.includes(c.principal.characterId));
+    if (affected.length === 0) return;
+    let grounds;
+    try {
+      grounds = await loadGrounds(this.#ctx.db, ids);
+    } catch (err) {
+      this.#ctx.logger.warn({ err }, 'could not check the grounds of open websockets; keeping them until the next sweep');
+      return;
+    }
+    for (const client of affected) {
+      const refusal = judgeGrounds(client.principal, grounds.get(client.principal.characterId));
+      if (!refusal) continue;
+      this.#ctx.logger.info({ characterId: client.principal.characterId, code: refusal.code }, 'websocket closed: its token no longer holds');
+      client.ws.close(WS_CLOSE.groundsGone, refusal.code);
+      this.#drop(client);
+    }
   }
 
   get size(): number {
@@ -90,10 +121,7 @@ export class WsGateway {
     const token = upgradeToken(req);
     if (!token) throw new AppError({ status: 401, code: 'auth.missing_credentials', title: 'Credentials are required', detail: 'send ?token=<jwt>' });
     const principal = this.#ctx.tokens.verify(token);
-    const character = await registryRepo.getCharacter(this.#ctx.db, principal.characterId);
-    if (!character || character.status !== 'registered' || character.sessionId !== principal.sessionId) {
-      throw new AppError({ status: 401, code: 'auth.not_registered', title: 'The character is not registered', detail: 'register again for a fresh token' });
-    }
+    await assertGrounds(this.#ctx.db, principal);
     return principal;
   }
 
@@ -161,6 +189,7 @@ export class WsGateway {
   }
 
   #beat(): void {
+    void this.#rejudge([...this.#clients].map((c) => c.principal.characterId));
     for (const client of this.#clients) {
       if (!client.alive) {
         client.ws.terminate();

@@ -126,11 +126,13 @@ describe('CharacterRuntime against the real api-server', () => {
     return createGameSession(api.url, ADMIN_TOKEN, { id: uniqueId('rt') });
   }
 
-  async function settingsFor(characterId: string, sessionId: string, dataDir = path.join(workdir, characterId)): Promise<RuntimeSettings> {
+  /** The key is minted with the spec of `character`, as the operator would from the Character resource. */
+  async function settingsFor(characterId: string, sessionId: string, character: CharacterBase, dataDir = path.join(workdir, characterId)): Promise<RuntimeSettings> {
+    const spec = { displayName: character.name, class: character.config.class as 'fighter', level: character.config.level, capabilities: character.capabilities };
     return {
       characterId,
       registryUrl: api.url,
-      apiKey: await mintApiKey(api.url, ADMIN_TOKEN, characterId),
+      apiKey: await mintApiKey(api.url, ADMIN_TOKEN, characterId, spec),
       endpoint: `http://${characterId}:3000`,
       dataDir,
       port: 0,
@@ -158,7 +160,7 @@ describe('CharacterRuntime against the real api-server', () => {
     const fighter = new Fighter({ name: 'Thorin', class: 'fighter', level: 5 });
     // Broken from the start: it explores, but its combat hook throws.
     fighter.memory.explode = true;
-    const runtime = await launch(fighter, await settingsFor(characterId, sessionId));
+    const runtime = await launch(fighter, await settingsFor(characterId, sessionId, fighter));
 
     expect(await (await fetch(`http://127.0.0.1:${runtime.port}/readyz`)).json()).toEqual({ status: 'ready' });
     expect(runtime.sessionId).toBe(sessionId);
@@ -200,8 +202,8 @@ describe('CharacterRuntime against the real api-server', () => {
   it('restarts from its data directory into the same session, and a clean stop deregisters', async () => {
     const sessionId = await newSession();
     const characterId = uniqueId('thorin');
-    const settings = await settingsFor(characterId, sessionId);
     const config = { name: 'Thorin', class: 'fighter', level: 5 };
+    const settings = await settingsFor(characterId, sessionId, new Fighter(config));
 
     const first = await launch(new Fighter(config), settings);
     first.character.memory.note = 'remember me';
@@ -238,7 +240,7 @@ describe('CharacterRuntime against the real api-server', () => {
     const characterId = uniqueId('confused');
     const lines: LogLine[] = [];
     const character = new Confused({ name: 'Confused', class: 'rogue', level: 3 });
-    const runtime = await launch(character, await settingsFor(characterId, sessionId), recordingLogger(lines));
+    const runtime = await launch(character, await settingsFor(characterId, sessionId, character), recordingLogger(lines));
 
     const refusals = await eventually('three refused attacks', () => {
       const refused = lines.filter((l) => l.msg === 'action refused');
