@@ -10,7 +10,7 @@ import { PUBLISH_VERSIONED, versionKey } from './publisher.ts';
 // Redis being away only delays: rows wait in PostgreSQL until it is back.
 
 /** The advisory lock key of the relay (any constant; "outbox" in ASCII). */
-const RELAY_LOCK = 0x6f7574626f78;
+export const RELAY_LOCK = 0x6f7574626f78;
 
 interface Row {
   id: string;
