@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, makeWorkdir, startPostgres, startProcess, startRedis, waitUntil } from '@distributed-dungeon/testkit';
-import { ADMIN_TOKEN, SIGNING_KEYS, http, registrationBody } from '../src/test-support/harness.ts';
+import { ADMIN_TOKEN, SIGNING_KEYS, http, keySpecFor, registrationBody } from '../src/test-support/harness.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 2000);
@@ -71,6 +71,8 @@ const api = startProcess('api-server', process.execPath, ['--conditions=source',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_POINTS: '1000000',
     SESSION_CAPACITY: '64',
+    // 2000 registrations fill about 32 sessions; the registry opens them itself.
+    SESSIONS_AUTO_CREATE_MAX: '1000',
     PG_POOL_MAX: '32',
   },
 });
@@ -83,7 +85,7 @@ try {
   const ids = Array.from({ length: REGISTRATIONS }, (_, i) => `bench-${i}`);
   const keys: string[] = [];
   await drive('mint', (i) => i < ids.length, async (_w, i) => {
-    const r = await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: ids[i] } });
+    const r = await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: ids[i], spec: keySpecFor(registrationBody(ids[i]!)) } });
     keys[i] = r.body.apiKey;
     return r.status === 201;
   });

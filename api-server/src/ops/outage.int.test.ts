@@ -50,7 +50,10 @@ describe('a backing service goes away and comes back', () => {
     expect(act.status).toBe(503);
     expect(act.body.code).toBe('service_unavailable');
     const other = uniqueId('late');
-    const minted = await http<{ apiKey: string }>(api.url, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId: other } });
+    const minted = await http<{ apiKey: string }>(api.url, 'POST', '/api/registry/keys', {
+      token: ADMIN_TOKEN,
+      body: { characterId: other, spec: { displayName: 'Late', class: 'bard', level: 1, capabilities: ['social'] } },
+    });
     expect(minted.status).toBe(201); // PostgreSQL only
     const reg2 = await http(api.url, 'POST', '/api/registry/character', {
       apiKey: minted.body.apiKey,
