@@ -2,19 +2,23 @@
 //   - your own cluster, when `kubectl cluster-info` reaches one and DUNGEON_IMAGE_REGISTRY names
 //     a registry it pulls from (the images are built and pushed there when Docker works);
 //   - else kind, when Docker and kind work (images built and loaded into a `dungeon-demo` cluster);
-//   - else the local control plane of this repository (no container runtime): the chart is
-//     installed for real and, since kwok's pods are fake, the operator, the api-server and the
-//     three example characters run as processes with the environment their pods would get.
+//   - else the real node of this repository (testkit/src/node.ts: containerd, kubelet, our images
+//     built with podman and pushed to its registry), every component and character a real pod;
+//   - else, only when the node's programs are missing (or DEMO_MODE=local), the local control
+//     plane with a kwok node: the chart is installed for real and, since kwok's pods are fake, the
+//     operator, the api-server and the three example characters run as processes with the
+//     environment their pods would get.
 // It installs the chart, applies the example Characters, prints `kubectl get characters` as they
 // come up and the adventure as it happens, and when the session ends cleans up and exits 0.
 //
-// Environment: DEMO_MODE=local|kind|cluster (force a path), DUNGEON_IMAGE_REGISTRY,
+// Environment: DEMO_MODE=node|local|kind|cluster (force a path), DUNGEON_IMAGE_REGISTRY,
 // DEMO_TIMEOUT_MS (session timeout, 600000), DEMO_HOLD=1 (local: keep everything up after the
 // session until Ctrl-C), DUNGEON_KEEP_LOGS=1 (keep the processes' logs).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   controlPlaneBinDir,
+  missingNodePrograms,
   makeWorkdir,
   startControlPlane,
   startPostgres,
@@ -31,7 +35,9 @@ import {
   kindStatus,
   LocalPlatform,
   playExamples,
+  playOnNode,
   runOnCluster,
+  startNodePlatform,
   stream,
   type Adventure,
 } from '@distributed-dungeon/e2e';
@@ -115,6 +121,31 @@ async function onLocalControlPlane(): Promise<number> {
   }
 }
 
+async function onRealNode(why: string): Promise<number> {
+  say(`using the real node: ${why}`);
+  let platform: Awaited<ReturnType<typeof startNodePlatform>> | undefined;
+  try {
+    platform = await startNodePlatform({ say, release: 'dungeon-demo', namespace: 'dungeon-demo' });
+    say(`the platform runs as real pods; to look around meanwhile: export KUBECONFIG=${platform.kubeconfig}  (DUNGEON_REGISTRY=${platform.registry})`);
+    say((await platform.node.cluster.kubectl(['get', 'pods', '-A', '-o', 'wide'])).trimEnd());
+    const result = await playOnNode(platform, { playerNamespace: 'player-demo', say, onLine: tell, onTable: table, timeoutMs });
+    say(`the session ${result.sessionId} ended in ${result.end.outcome} after ${elapsed()}: ${result.end.reason}`);
+    if (process.env.DEMO_HOLD === '1') {
+      say(`still up: export KUBECONFIG=${platform.kubeconfig}. Ctrl-C stops everything.`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return 0;
+  } catch (error) {
+    say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (platform) say(`the node's logs are in ${platform.node.workdir}`);
+    return 1;
+  } finally {
+    say('helm uninstall; stopping the node (containers, mounts, network namespace) and the control plane');
+    await platform?.stop().catch((e: Error) => say(e.message));
+    say(`done in ${elapsed()}`);
+  }
+}
+
 async function onCluster(kind: boolean, why: string): Promise<number> {
   const name = 'dungeon-demo';
   const base = { release: name, namespace: name, playerNamespace: 'player-demo', say };
@@ -154,7 +185,9 @@ async function main(): Promise<number> {
   const path = chooseDemoPath({ cluster, docker, kind }, process.env);
   if (path.kind === 'cluster') return onCluster(false, path.why);
   if (path.kind === 'kind') return onCluster(true, path.why);
-  say(`using the local control plane: ${path.why}`);
+  const missing = missingNodePrograms();
+  if (process.env.DEMO_MODE === 'node' || (process.env.DEMO_MODE !== 'local' && missing.length === 0)) return onRealNode(path.why);
+  say(`using the local control plane with kwok (processes stand in for pods): ${path.why}; ${process.env.DEMO_MODE === 'local' ? 'DEMO_MODE=local' : `the real node needs ${missing.join(', ')} (scripts/node-deps.sh installs them)`}`);
   return onLocalControlPlane();
 }
 

@@ -4,3 +4,5 @@ export * from './adventure.ts';
 export { localPod, namespaceData, ServiceMap, type DeploymentObject, type LocalPod, type NamespaceData } from './pod.ts';
 export * from './kind/environment.ts';
 export * from './kind/cluster-flow.ts';
+export { startNodePlatform, type NodePlatform } from './node/node-platform.ts';
+export { playOnNode } from './node/play.ts';

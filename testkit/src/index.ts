@@ -11,5 +11,6 @@ export { kubeRequest, type KubeIdentity, type KubeResponse } from './kube-client
 export { LOCAL_STORAGE_CLASS } from './provisioner.ts';
 export { generatePki, writeKubeconfig } from './pki.ts';
 export { controlPlaneBinDir, ensureControlPlaneBinaries, pinnedVersions } from './controlplane-binaries.ts';
+export { missingNodePrograms, nodeBinDir, ensureNodeBinaries } from './node-binaries.ts';
 export { startRealNode, type RealNode, type RealNodeOptions } from './node.ts';
 export { NODE_NAME } from './node-config.ts';
