@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import type { GameEvent } from '../types.ts';
 import { backoffDelay } from './backoff.ts';
+import { SeenEvents } from './dedupe.ts';
 
 // Event subscription: Redis pub/sub with the character's own ACL user (limited to its channels),
 // or the api-server's WebSocket gateway for characters that cannot reach Redis. Both reconnect
@@ -18,7 +19,7 @@ export interface EventSourceHandlers {
   onError?: (err: Error) => void;
 }
 
-function parse(raw: string, handlers: EventSourceHandlers, channel: string): void {
+function parse(raw: string, handlers: EventSourceHandlers, channel: string, seen: SeenEvents): void {
   let event: GameEvent;
   try {
     event = JSON.parse(raw) as GameEvent;
@@ -26,7 +27,10 @@ function parse(raw: string, handlers: EventSourceHandlers, channel: string): voi
     handlers.onError?.(err as Error);
     return;
   }
-  if (event && typeof event.type === 'string') handlers.onEvent(event, channel);
+  if (!event || typeof event.type !== 'string') return;
+  // At-least-once delivery: a repeat of an event already handled is dropped here.
+  if (seen.seen(event.id)) return;
+  handlers.onEvent(event, channel);
 }
 
 export interface RedisEventSourceOptions extends EventSourceHandlers {
@@ -38,6 +42,7 @@ export interface RedisEventSourceOptions extends EventSourceHandlers {
 
 export class RedisEventSource implements EventSource {
   readonly #opts: RedisEventSourceOptions;
+  readonly #seen = new SeenEvents();
   #redis: Redis | null = null;
 
   constructor(options: RedisEventSourceOptions) {
@@ -60,7 +65,7 @@ export class RedisEventSource implements EventSource {
       if (connectedOnce) o.onReconnect?.();
       connectedOnce = true;
     });
-    redis.on('message', (channel: string, message: string) => parse(message, o, channel));
+    redis.on('message', (channel: string, message: string) => parse(message, o, channel, this.#seen));
     await redis.connect();
     await redis.subscribe(...o.channels);
   }
@@ -88,6 +93,7 @@ export interface WebSocketEventSourceOptions extends EventSourceHandlers {
 
 export class WebSocketEventSource implements EventSource {
   readonly #opts: WebSocketEventSourceOptions;
+  readonly #seen = new SeenEvents();
   #ws: WebSocket | null = null;
   #stopped = false;
   #attempt = 0;
@@ -114,7 +120,7 @@ export class WebSocketEventSource implements EventSource {
       onOpen?.();
       onOpen = undefined;
     });
-    ws.on('message', (data) => parse(data.toString(), o, 'ws'));
+    ws.on('message', (data) => parse(data.toString(), o, 'ws', this.#seen));
     ws.on('error', (err) => o.onError?.(err));
     ws.on('close', () => {
       if (this.#stopped) return;
