@@ -16,8 +16,9 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: ['**/src/**/*.test.ts'],
-          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts'],
+          // .tsx: the web client's component tests (they pick happy-dom in their first line).
+          include: ['**/src/**/*.test.ts', '**/src/**/*.test.tsx'],
+          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.browser.test.ts'],
         },
       },
       {

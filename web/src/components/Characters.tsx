@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+
+interface Row {
+  characterId: string;
+  name: string;
+  class: string;
+  level: number;
+  sessionId: string | null;
+  status: string;
+  keyRevoked: boolean;
+  lastHeartbeatAt: string | null;
+}
+
+export function CharactersPage() {
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ items: Row[] }>('GET', '/api/humans/characters').then(
+      (r) => setRows(r.items),
+      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
+    );
+  }, []);
+  return (
+    <section aria-labelledby="characters-title">
+      <h1 id="characters-title">Characters</h1>
+      {error && (
+        <p role="alert" className="notice error">
+          {error}
+        </p>
+      )}
+      {!rows ? (
+        <p aria-busy="true">Loading…</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Character</th>
+                <th scope="col">Class</th>
+                <th scope="col">Session</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last heartbeat</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.characterId}>
+                  <td>
+                    {c.name} <small>{c.characterId}</small>
+                  </td>
+                  <td>
+                    {c.class} {c.level}
+                  </td>
+                  <td>{c.sessionId ? <a href={`#/sessions/${encodeURIComponent(c.sessionId)}`}>{c.sessionId}</a> : '—'}</td>
+                  <td>
+                    {c.status}
+                    {c.keyRevoked ? ' (key revoked)' : ''}
+                  </td>
+                  <td>{c.lastHeartbeatAt ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
