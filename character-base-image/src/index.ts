@@ -38,3 +38,4 @@ export { lootableContainers, type LootPolicy } from './character/loot.ts';
 export { practiceState, type PracticeMonster, type PracticeOptions } from './practice/state.ts';
 /** The wire schema of an action, to check what a hook returns in a player's own tests. */
 export { Action } from '@distributed-dungeon/contracts';
+export { CharacterDatabase, DATABASE_FILE } from './state/database.ts';

@@ -2,6 +2,7 @@ import { CombatAI } from '../ai/combat.ts';
 import { ExplorationAI } from '../ai/exploration.ts';
 import { SocialAI } from '../ai/social.ts';
 import type { ActionDraft, GameEvent, GameState } from '../types.ts';
+import type { CharacterDatabase } from '../state/database.ts';
 
 // The class players extend. Every hook has a sensible default, so a character that overrides
 // only `onCombatTurn` (the seed's example) still explores and talks.
@@ -31,6 +32,12 @@ export class CharacterBase {
   socialAI: SocialAI | undefined;
   /** Anything the character wants to remember: saved under the data directory with the rest. */
   memory: Record<string, unknown> = {};
+  /**
+   * The character's own SQLite database under the data directory, for memory that outgrows
+   * `memory` (monsters seen, fights, maps). Opened by the runtime before the first hook runs;
+   * null when the character runs without one (unit tests, practice).
+   */
+  db: CharacterDatabase | null = null;
 
   constructor(config: CharacterConfig) {
     if (!config || typeof config !== 'object') throw new TypeError('CharacterBase needs a config object (character.json)');

@@ -1,5 +1,8 @@
 import type { CharacterBase } from '../character/base.ts';
+import { CharacterDatabase, listDatabaseSnapshots } from '../state/database.ts';
 import { DurableStore } from '../state/store.ts';
+import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { LocalView } from '../state/view.ts';
 import { emptySave, type Logger, type SavedCharacter } from './settings.ts';
 
@@ -32,9 +35,14 @@ export class CharacterPersistence {
     return this.#saved;
   }
 
-  /** Loads what a previous run left, when it belongs to this character; true when it did. */
+  /**
+   * Opens the character's SQLite database and loads what a previous run left, when it belongs
+   * to this character; true when it did.
+   */
   async restore(): Promise<boolean> {
     await this.store.init();
+    this.#character.db = await CharacterDatabase.open(this.store.dir);
+    if (this.#character.db.restoredFrom) this.#log.warn({ snapshot: this.#character.db.restoredFrom }, 'the SQLite database was damaged; restored its newest snapshot');
     const saved = await this.store.load();
     if (!saved || saved.characterId !== this.#saved.characterId) return false;
     this.#saved = saved;
@@ -57,15 +65,27 @@ export class CharacterPersistence {
     await this.store.save(this.#saved);
   }
 
+  /** A JSON snapshot and, beside it under the same number, a copy of the SQLite database. */
   async snapshot(): Promise<void> {
-    await this.store.snapshot(this.#current());
+    const name = await this.store.snapshot(this.#current());
+    const db = this.#character.db;
+    if (!db) return;
+    db.snapshotTo(path.join(this.store.snapshotDir, name.replace(/\.json$/, '.sqlite')));
+    const kept = new Set((await this.store.listSnapshots()).map((n) => n.replace(/\.json$/, '.sqlite')));
+    for (const old of await listDatabaseSnapshots(this.store.snapshotDir)) {
+      if (!kept.has(old)) await rm(path.join(this.store.snapshotDir, old), { force: true });
+    }
   }
 
   /** Stops scheduled saves and writes the last one. */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.save();
+    try {
+      await this.save();
+    } finally {
+      this.#character.db?.close();
+    }
   }
 
   #current(): SavedCharacter {

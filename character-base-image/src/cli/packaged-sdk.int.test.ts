@@ -1,0 +1,144 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createGameSession, loadConfig, mintApiKey, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { createDatabase, eventually } from '@distributed-dungeon/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// The SDK as a player gets it: packed with `npm pack`, installed with plain npm into a folder
+// outside this repository, and played with its own `dungeon` command against a real api-server.
+
+const run = promisify(execFile);
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const ADMIN_TOKEN = 'test-admin-token-0123456789';
+// npm and the `dungeon` bin run on the pinned Node 24 that runs this test.
+const PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
+const env = { ...process.env, PATH, npm_config_nodedir: '', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+
+// The seed's example, character for character.
+const SEED_EXAMPLE = `const { CharacterBase, CombatAI, ExplorationAI } = require('@distributed-dungeon/character-sdk');
+
+class MyFighter extends CharacterBase {
+  constructor(config) {
+    super(config);
+    this.combatAI = new CombatAI({ aggressive: true });
+    this.explorationAI = new ExplorationAI({ cautious: false });
+  }
+  
+  async onCombatTurn(gameState) {
+    return this.combatAI.decideCombatAction(gameState);
+  }
+}
+module.exports = MyFighter;
+`;
+
+interface Played {
+  child: ChildProcess;
+  lines: Array<{ msg?: string; [k: string]: unknown }>;
+}
+
+function dungeon(dir: string, args: string[]): Played {
+  const child = spawn(path.join(dir, 'node_modules', '.bin', 'dungeon'), args, { cwd: dir, env: { ...env, LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Played['lines'] = [];
+  let buf = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buf += chunk.toString();
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        lines.push(JSON.parse(line) as Played['lines'][number]);
+      } catch {
+        lines.push({ msg: line });
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => lines.push({ msg: `stderr: ${chunk.toString()}` }));
+  return { child, lines };
+}
+
+const said = (p: Played, msg: string) => p.lines.filter((l) => l.msg === msg).length;
+
+describe('the packed SDK, installed outside the repository', () => {
+  let api: RunningServer;
+  let home: string;
+  let sessionId: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(tmpdir(), 'dd-player-'));
+    const packs = path.join(home, 'packs');
+    await run('npm', ['pack', '-w', 'contracts', '-w', 'character-base-image', '--pack-destination', packs, '--silent'], { cwd: REPO, env });
+    await writeFile(path.join(home, 'package.json'), JSON.stringify({ name: 'my-characters', private: true }));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.join(packs, 'distributed-dungeon-contracts-0.1.0.tgz'), path.join(packs, 'distributed-dungeon-character-sdk-0.1.0.tgz')], { cwd: home, env });
+
+    api = await start(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'packed_sdk'),
+        REDIS_URL: inject('redisUrl'),
+        DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
+        JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
+        LOG_LEVEL: 'silent',
+        DUNGEON_SEED: '7',
+        DUNGEON_TURN_TIMEOUT_MS: '1500',
+      }),
+    );
+    sessionId = await createGameSession(api.url, ADMIN_TOKEN, { id: `packed-${Date.now().toString(36)}` });
+  });
+
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await api?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  async function keyFor(characterId: string, name: string, cls: 'fighter' | 'rogue', level: number): Promise<string> {
+    return mintApiKey(api.url, ADMIN_TOKEN, characterId, { displayName: name, class: cls, level, capabilities: ['combat', 'exploration', 'social'] });
+  }
+
+  it("runs the seed's CommonJS example as written, from its own node_modules", async () => {
+    const dir = path.join(home);
+    await writeFile(path.join(dir, 'seed.cjs'), SEED_EXAMPLE);
+    await writeFile(path.join(dir, 'character.json'), JSON.stringify({ characterId: 'seed-fighter', name: 'Seed Fighter', class: 'fighter', level: 3 }));
+    const key = await keyFor('seed-fighter', 'Seed Fighter', 'fighter', 3);
+    const p = dungeon(dir, ['dev', 'seed.cjs', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket', '--no-watch']);
+    children.push(p.child);
+    await eventually('the seed example to register', () => said(p, 'registered') === 1, 60_000);
+    await eventually('an action of the seed example accepted by the game', () => said(p, 'action accepted') > 0, 60_000);
+    expect(p.lines.find((l) => l.msg === 'registered')).toMatchObject({ sessionId });
+    p.child.kill('SIGINT');
+    expect(await eventually('dungeon dev to exit', () => p.child.exitCode ?? undefined, 20_000)).toBe(0);
+  });
+
+  it('scaffolds a character with dungeon init that passes its own test, plays, and reloads on save', async () => {
+    const init = await run(path.join(home, 'node_modules', '.bin', 'dungeon'), ['init', 'vex-nightblade', '--class', 'rogue', '--level', '2'], { cwd: home, env });
+    expect(init.stdout).toContain('created vex-nightblade/character.ts');
+    const dir = path.join(home, 'vex-nightblade');
+    // Its own test, with Node's test runner, on the installed SDK.
+    const tested = await run(process.execPath, ['--test'], { cwd: dir, env });
+    expect(tested.stdout).toMatch(/# pass 1/);
+
+    const key = await keyFor('vex-nightblade', 'Vex Nightblade', 'rogue', 2);
+    const p = dungeon(dir, ['dev', 'character.ts', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket']);
+    children.push(p.child);
+    await eventually('the scaffolded character to register', () => said(p, 'registered') === 1, 60_000);
+    await appendFile(path.join(dir, 'character.ts'), '\n// a second thought\n');
+    await eventually('a reload after the save', () => said(p, 'reloaded') === 1, 30_000);
+    await eventually('the reloaded code to register again', () => said(p, 'registered') === 2, 30_000);
+    p.child.kill('SIGTERM');
+    expect(await eventually('dungeon dev to exit', () => p.child.exitCode ?? undefined, 20_000)).toBe(0);
+  });
+
+  it('says what is missing when dev is called without a server or key', async () => {
+    const err = await run(path.join(home, 'node_modules', '.bin', 'dungeon'), ['dev', 'seed.cjs'], { cwd: home, env: { ...env, DUNGEON_REGISTRY_URL: '', DUNGEON_API_KEY: '' } }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain('--server URL is required');
+  });
+});
