@@ -52,7 +52,8 @@ describe('heartbeat expiry', () => {
       });
     }, 250);
     try {
-      const gone = await eventually('the silent character expires', () => left.find((d) => d.characterId === silentId), 20_000);
+      // The registry's notice says why; the game's own departure event (no reason) may come first.
+      const gone = await eventually('the silent character expires', () => left.find((d) => d.characterId === silentId && d.reason), 20_000);
       expect(gone).toMatchObject({ characterId: silentId, reason: 'heartbeat-expired' });
 
       const record = await http(base, 'GET', `/api/registry/character/${silentId}`, { token: ADMIN_TOKEN });

@@ -257,7 +257,8 @@ describe('event bus credentials', () => {
     const left = new Promise<Record<string, unknown>>((resolve) =>
       w.on('message', (_c: string, m: string) => {
         const e = JSON.parse(m);
-        if (e.type === 'system.character_left') resolve(e);
+        // The registry's notice carries the reason; the game's own departure event does not.
+        if (e.type === 'system.character_left' && e.data.reason) resolve(e);
       }),
     );
     expect((await http(base, 'DELETE', `/api/registry/character/${id}`, { token: reg.characterToken })).status).toBe(204);
