@@ -23,6 +23,9 @@ function hookExit(): void {
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
+      // A program with its own handler (cluster-up's supervisor stopping a real node, which must
+      // unmount and remove what its containers left) shuts down in order itself.
+      if (process.listenerCount(sig) > 0) return;
       for (const p of live) p.child.kill('SIGKILL');
       process.exit(130);
     });
