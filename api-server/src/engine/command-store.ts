@@ -26,7 +26,7 @@ export interface CommandStoreDeps {
   snapshotEvery?: number;
 }
 
-export const DEFAULT_SNAPSHOT_EVERY = 50;
+export const DEFAULT_SNAPSHOT_EVERY = 20;
 
 export function commandStore(d: CommandStoreDeps): SessionStore {
   const every = d.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;

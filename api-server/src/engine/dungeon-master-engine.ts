@@ -76,6 +76,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
       }),
       onEvents: (sessionId, events) => this.#publishOwn(sessionId, events),
       onError: (err, sessionId) => this.#log.error({ err, sessionId }, 'a turn timeout could not be applied'),
+      onRestored: (sessionId, info) => this.#log.info({ sessionId, ...info }, 'session restored from the store'),
     });
     this.#routing =
       this.owners && deps.replica

@@ -74,6 +74,8 @@ export interface DungeonMasterOptions {
   store?: SessionStore;
   /** A command the clock ran on its own failed (the store was away, ...). */
   onError?: (err: unknown, sessionId: string) => void;
+  /** A stored session was loaded: from the snapshot after `snapshotSeq` (null: none), replaying `replayed` entries. */
+  onRestored?: (sessionId: string, info: { snapshotSeq: number | null; replayed: number }) => void;
 }
 
 interface Session {
@@ -235,6 +237,7 @@ export class DungeonMaster {
       const log = SessionLog.from(stored.entries, stored.snapshot ? stored.snapshot.seq + 1 : 0);
       const s: Session = { world, seed: stored.seed, state, log, clocks: new Map() };
       this.#sessions.set(sessionId, s);
+      this.#opts.onRestored?.(sessionId, { snapshotSeq: stored.snapshot?.seq ?? null, replayed: stored.entries.length });
       const prompts = this.#rearm(s);
       if (prompts.length > 0) await this.#opts.onEvents?.(sessionId, prompts);
       return s;
