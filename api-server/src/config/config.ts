@@ -29,7 +29,15 @@ export interface Config {
     /** Requests a character may make per window, across all replicas. */
     points: number;
     windowSeconds: number;
+    /** Reads (GET) a character may make per window, a budget of their own. */
+    readPoints: number;
+    /** Failed credentials tolerated per client IP and per claimed key or character id, per window. */
+    failedAuth: { perIp: number; perId: number; windowSeconds: number };
+    /** Redis key prefix of every budget: platforms sharing one Redis keep theirs apart. */
+    keyPrefix: string;
   };
+  /** Express's `trust proxy`: which hops' X-Forwarded-For names the client (false: the peer address). */
+  trustProxy: boolean | number | string[];
   sessions: {
     capacity: number;
     defaultWorldId: string;
@@ -123,6 +131,17 @@ const Env = z.object({
   TOKEN_TTL_SECONDS: int(10, 86_400).default(900),
   RATE_LIMIT_POINTS: int(1, 1_000_000).default(20),
   RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(1),
+  RATE_LIMIT_READ_POINTS: int(1, 1_000_000).default(50),
+  AUTH_FAILURES_PER_IP: int(1, 1_000_000).default(30),
+  AUTH_FAILURES_PER_ID: int(1, 1_000_000).default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: int(1, 86_400).default(60),
+  RATE_LIMIT_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/).default('dungeon:rl'),
+  // A hop count (`1` behind one ingress), or addresses/CIDRs/`loopback` of trusted proxies.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|[0-9A-Za-z.:/,\s]+)$/, 'a hop count or a comma-separated list of proxy addresses, CIDRs or "loopback"')
+    .transform((v): number | string[] => (/^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()).filter(Boolean)))
+    .optional(),
   SESSION_CAPACITY: int(1, 1000).default(6),
   SESSIONS_AUTO_CREATE_MAX: int(0, 10_000).default(20),
   // The SDK beats every 15 s; six missed beats mean the character is gone, not slow.
@@ -186,7 +205,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL,
     adminToken: e.DUNGEON_ADMIN_TOKEN,
     jwt: { keys, activeKid, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, ttlSeconds: e.TOKEN_TTL_SECONDS, generated },
-    rateLimit: { points: e.RATE_LIMIT_POINTS, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
+    rateLimit: {
+      points: e.RATE_LIMIT_POINTS,
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      readPoints: e.RATE_LIMIT_READ_POINTS,
+      failedAuth: { perIp: e.AUTH_FAILURES_PER_IP, perId: e.AUTH_FAILURES_PER_ID, windowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS },
+      keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+    },
+    trustProxy: e.TRUST_PROXY ?? false,
     sessions: { capacity: e.SESSION_CAPACITY, defaultWorldId: e.DEFAULT_WORLD_ID, autoCreateMax: e.SESSIONS_AUTO_CREATE_MAX },
     registry: { heartbeatTimeoutMs: e.CHARACTER_HEARTBEAT_TIMEOUT_MS, expirySweepIntervalMs: e.CHARACTER_EXPIRY_SWEEP_MS },
     game: {

@@ -7,28 +7,36 @@ import { authenticators } from './auth.ts';
 import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './middleware.ts';
 import type { ApiModule, ModuleContext } from './module.ts';
 import { personalDataGuards } from './personal-data.ts';
-import { CharacterRateLimiter } from './rate-limit.ts';
+import { CredentialThrottle } from './credential-throttle.ts';
+import { CharacterRateLimiter, ReadRateLimiter } from './rate-limit.ts';
+import { withReadBudget } from './read-limit.ts';
 
 /** The express application: shared middleware, the ops endpoints, every module, one error handler. */
 export function createApp(ctx: AppContext, modules: ApiModule[], opts: { isShuttingDown: () => boolean }): Express {
   const limiter = new CharacterRateLimiter(ctx.redis, ctx.config.rateLimit, ctx.metrics);
+  const reads = new ReadRateLimiter(ctx.redis, ctx.config.rateLimit, ctx.metrics);
+  const credentials = new CredentialThrottle(ctx.redis, ctx.config.rateLimit, { metrics: ctx.metrics, logger: ctx.logger });
   const moduleCtx: ModuleContext = {
     ...ctx,
     auth: authenticators(ctx.config.adminToken, ctx.tokens, (p) => assertGrounds(ctx.db, p)),
     rateLimit: (characterId) => limiter.consume(characterId),
   };
+  moduleCtx.auth = withReadBudget(moduleCtx.auth, (characterId) => reads.consume(characterId));
   const openapi = buildOpenApi(modules);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', ctx.config.trustProxy);
   app.use(requestContext(ctx.logger));
   app.use(accessLog(ctx.metrics));
   app.use(express.json({ limit: '64kb' }));
   app.use(opsRouter(ctx, { isShuttingDown: opts.isShuttingDown, openapi: () => openapi }));
+  app.use('/api', credentials.guard);
   for (const [path, guard] of personalDataGuards()) app.post(path, guard);
   for (const m of modules) app.use(m.path, mountPoint, m.router(moduleCtx));
   app.use(notFound);
+  app.use(credentials.count);
   app.use(errorHandler());
   return app;
 }

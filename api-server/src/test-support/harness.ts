@@ -7,6 +7,9 @@ import { start, type RunningServer, type StartOptions } from '../server.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SIGNING_KEYS = `k1:${'a'.repeat(40)},k0:${'b'.repeat(40)}`;
+// Suites share one Redis and all come from 127.0.0.1: each test file's servers get budgets
+// (failed credentials per IP above all) of their own, shared by that file's replicas.
+const BUDGETS = `dungeon:rl:test-${randomBytes(4).toString('hex')}`;
 
 export function testConfig(env: { databaseUrl: string; redisUrl: string } & Record<string, string | undefined>): Config {
   const { databaseUrl, redisUrl, ...rest } = env;
@@ -19,6 +22,7 @@ export function testConfig(env: { databaseUrl: string; redisUrl: string } & Reco
     JWT_SIGNING_KEYS: SIGNING_KEYS,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_GRACE_MS: '2000',
+    RATE_LIMIT_KEY_PREFIX: BUDGETS,
     ...rest,
   });
 }
@@ -84,10 +88,6 @@ export function keySpecFor(body: ReturnType<typeof registrationBody>, session?: 
 export async function mintKey(base: string, characterId: string, spec: ReturnType<typeof keySpecFor>): Promise<string> {
   const minted = await http<{ apiKey: string }>(base, 'POST', '/api/registry/keys', { token: ADMIN_TOKEN, body: { characterId, spec } });
   if (minted.status !== 201) throw new Error(`mint failed: ${minted.status} ${JSON.stringify(minted.body)}`);
-  const reg = await http<{
-    sessionId: string;
-    characterToken: string;
-    eventChannels: string[];
   return minted.body.apiKey;
 }
 
@@ -105,6 +105,10 @@ export async function createSession(base: string, id: string, extra: Record<stri
 export async function mintAndRegister(base: string, characterId: string, extra: Record<string, unknown> = {}) {
   const body = registrationBody(characterId, extra);
   const minted = { body: { apiKey: await mintKey(base, characterId, keySpecFor(body)) } };
+  const reg = await http<{
+    sessionId: string;
+    characterToken: string;
+    eventChannels: string[];
     eventBus: { url: string; username: string; password: string };
   }>(base, 'POST', '/api/registry/character', { apiKey: minted.body.apiKey, body });
   if (reg.status !== 200) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);

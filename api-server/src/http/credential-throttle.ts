@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+import type { Logger } from 'pino';
+import { RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../config/config.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { apiKeyOf, bearerToken } from './auth.ts';
+import { AppError, appError } from './errors.ts';
+
+// Failed credentials (bad or revoked API keys, forged or foreign tokens, wrong admin tokens) are
+// counted in Redis per client IP and per claimed identity (the API key itself, the character id
+// a request names or a token claims). Past the budget, requests with credentials from that IP or
+// for that identity are answered 429 before their credentials are even looked at, until the
+// window ends. An expired token is not counted: that is a character that should refresh.
+
+/**
+ * Codes that mean "these credentials are wrong", as opposed to missing, expired or merely not
+ * allowed, and what they are charged to. Guesses cost the client IP and the claimed identity; a
+ * revoked or another character's key was a real credential once, not a guess, so it costs only
+ * that key's and that character's budget (a deleted character still trying must not lock out
+ * everything else behind the same address).
+ */
+export const CREDENTIAL_FAILURES: ReadonlyMap<string, 'ip-and-identity' | 'identity'> = new Map([
+  ['auth.invalid_token', 'ip-and-identity'],
+  ['auth.invalid_admin_token', 'ip-and-identity'],
+  ['registry.key_invalid', 'ip-and-identity'],
+  ['registry.key_revoked', 'identity'],
+  ['registry.key_mismatch', 'identity'],
+] as const);
+
+const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The identities a request's credentials claim, as budget keys; the client IP is kept apart. */
+export function claimedIdentities(req: Pick<Request, 'headers' | 'body'>): string[] {
+  const out = new Set<string>();
+  const key = apiKeyOf(req);
+  if (key?.startsWith('ddk_')) out.add(`key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`);
+  const token = bearerToken(req);
+  if (token && !token.startsWith('ddk_')) {
+    // Unverified on purpose: it only names whose budget a failure is charged to.
+    const claims = jwt.decode(token);
+    const sub = claims && typeof claims === 'object' ? claims.sub : undefined;
+    if (typeof sub === 'string' && ID.test(sub)) out.add(`id:${sub}`);
+  }
+  const body = req.body as { characterId?: unknown } | undefined;
+  if (key && typeof body?.characterId === 'string' && ID.test(body.characterId)) out.add(`id:${body.characterId}`);
+  return [...out];
+}
+
+function hasCredentials(req: Request): boolean {
+  return req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+}
+
+export class CredentialThrottle {
+  readonly #byIp: RateLimiterRedis;
+  readonly #byId: RateLimiterRedis;
+  readonly #metrics: Metrics;
+  readonly #logger: Logger;
+
+  constructor(redis: Redis, cfg: Config['rateLimit'], deps: { metrics: Metrics; logger: Logger }) {
+    const common = { storeClient: redis, duration: cfg.failedAuth.windowSeconds, rejectIfRedisNotReady: true };
+    this.#byIp = new RateLimiterRedis({ ...common, keyPrefix: `${cfg.keyPrefix}:authfail:ip`, points: cfg.failedAuth.perIp });
+    this.#byId = new RateLimiterRedis({ ...common, keyPrefix: `${cfg.keyPrefix}:authfail:id`, points: cfg.failedAuth.perId });
+    this.#metrics = deps.metrics;
+    this.#logger = deps.logger;
+  }
+
+  /** Mounted ahead of the routes: 429 with Retry-After while the IP or a claimed identity is over its budget. */
+  readonly guard: RequestHandler = async (req: Request, _res: Response, next: NextFunction) => {
+    if (!hasCredentials(req)) return next();
+    const checks: [RateLimiterRedis, string][] = [[this.#byIp, req.ip ?? 'unknown'], ...claimedIdentities(req).map((k): [RateLimiterRedis, string] => [this.#byId, k])];
+    let waitMs = 0;
+    try {
+      for (const [limiter, key] of checks) {
+        const res = await limiter.get(key);
+        if (res && res.consumedPoints >= limiter.points) waitMs = Math.max(waitMs, res.msBeforeNext);
+      }
+    } catch (err) {
+      // Without Redis nothing can be counted; credentials are still checked, so let them be.
+      this.#logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'failed-credential budget unavailable');
+      return next();
+    }
+    if (waitMs > 0) {
+      this.#metrics.rateLimited.inc();
+      throw appError('rate_limited', 'too many failed credentials from this client or for this identity; wait before trying again', { retryAfter: Math.ceil(waitMs / 1000) });
+    }
+    next();
+  };
+
+  /** Error middleware ahead of the error handler: charges a failed credential, then passes the error on. */
+  readonly count: ErrorRequestHandler = async (err: unknown, req: Request, _res: Response, next: NextFunction) => {
+    const charged = err instanceof AppError ? CREDENTIAL_FAILURES.get(err.code) : undefined;
+    if (charged) {
+      const charges = claimedIdentities(req).map((k) => this.#charge(this.#byId, k));
+      if (charged === 'ip-and-identity') charges.push(this.#charge(this.#byIp, req.ip ?? 'unknown'));
+      await Promise.all(charges);
+    }
+    next(err);
+  };
+
+  async #charge(limiter: RateLimiterRedis, key: string): Promise<void> {
+    try {
+      await limiter.consume(key);
+    } catch (res) {
+      // Over the budget already: the guard refuses the next attempt. Anything else is Redis away.
+      if (res instanceof Error) this.#logger.warn({ err: res.message }, 'failed credential not counted');
+      // Which budget only: neither the client's address nor the key goes into the log.
+      else this.#logger.info({ budget: limiter === this.#byIp ? 'ip' : key.slice(0, key.indexOf(':')), msBeforeNext: (res as RateLimiterRes).msBeforeNext }, 'failed-credential budget spent');
+    }
+  }
+}
