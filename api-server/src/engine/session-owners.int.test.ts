@@ -1,0 +1,55 @@
+import { createDatabase } from '@distributed-dungeon/testkit';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { withTransaction } from '../db/pool.ts';
+import { migrate } from '../db/migrate.ts';
+import { uniqueId } from '../test-support/harness.ts';
+import { NotOwnerError, SessionOwners } from './session-owners.ts';
+
+// The session lease on a real PostgreSQL: one owner at a time, and a replica that lost its lease
+// (paused past its expiry, as a SIGSTOPped or partitioned process would be) can write nothing.
+
+let db: pg.Pool;
+beforeAll(async () => {
+  const url = await createDatabase(inject('postgresAdminUrl'), 'owners');
+  await migrate(url, pino({ level: 'silent' }));
+  db = new pg.Pool({ connectionString: url, max: 4 });
+});
+afterAll(async () => {
+  await db?.end();
+});
+
+describe('SessionOwners', () => {
+  it('gives a session one owner; a stale owner is fenced off once another took over, and learns it lost the lease', async () => {
+    const sessionId = uniqueId('lease');
+    const a = new SessionOwners({ db, url: () => 'http://a', ttlMs: 60_000, replicaId: 'a' });
+    const b = new SessionOwners({ db, url: () => 'http://b', ttlMs: 60_000, replicaId: 'b' });
+    const first = await a.claim(sessionId);
+    expect(first).toMatchObject({ mine: true, token: 1 });
+    expect(await b.claim(sessionId)).toEqual({ mine: false, ownerUrl: 'http://a' });
+    await withTransaction(db, (tx) => a.fence(tx, sessionId));
+
+    // a stops renewing (paused); its lease runs out by the database's clock and b takes over.
+    await db.query(`UPDATE session_owners SET expires_at = now() - interval '1 second' WHERE session_id = $1`, [sessionId]);
+    expect(await b.claim(sessionId)).toMatchObject({ mine: true, token: 2, changedHands: true });
+    // a wakes up believing it still owns the session: its write is refused, whatever it thinks.
+    expect(a.holds(sessionId)).toBe(true);
+    await expect(withTransaction(db, (tx) => a.fence(tx, sessionId))).rejects.toThrow(NotOwnerError);
+    expect(a.holds(sessionId)).toBe(false);
+    await withTransaction(db, (tx) => b.fence(tx, sessionId));
+    expect(await b.renew()).toEqual([]);
+
+    // A renewal by a replica whose token is stale reports the loss instead of extending.
+    const c = new SessionOwners({ db, url: () => 'http://c', ttlMs: 60_000, replicaId: 'c' });
+    const other = uniqueId('lease');
+    await c.claim(other);
+    await db.query(`UPDATE session_owners SET owner_id = 'd', token = token + 1 WHERE session_id = $1`, [other]);
+    expect(await c.renew()).toEqual([other]);
+    expect(c.holds(other)).toBe(false);
+
+    // Released on shutdown: the next replica owns it at once, with a new token.
+    await b.release();
+    expect(await a.claim(sessionId)).toMatchObject({ mine: true, token: 3 });
+  });
+});
