@@ -84,8 +84,19 @@ export const KeySpec = z.object({
 });
 export type KeySpec = z.infer<typeof KeySpec>;
 
+/**
+ * The Character resource a key is minted for. The registry records its UID with the key and
+ * refuses to mint the same character id for another UID while that key is live.
+ */
+export const KeyOwner = z.object({
+  uid: z.string().min(1).max(128),
+  namespace: z.string().min(1).max(63),
+  name: z.string().min(1).max(253),
+});
+export type KeyOwner = z.infer<typeof KeyOwner>;
+
 /** Admin: mint an API key for a character, recording the spec its registrations must match. */
-export const MintKeyRequest = z.object({ characterId: CharacterId, spec: KeySpec });
+export const MintKeyRequest = z.object({ characterId: CharacterId, spec: KeySpec, owner: KeyOwner.optional() });
 export type MintKeyRequest = z.infer<typeof MintKeyRequest>;
 
 /** Admin: the Character's spec changed (a level up); the key stays, registrations must match the new spec. */

@@ -65,6 +65,7 @@ export const CATALOGUE = {
   'registry.key_without_spec': { status: 403, title: 'The API key was minted without a Character spec' },
   'registry.character_not_found': { status: 404, title: 'No such character' },
   'registry.key_not_found': { status: 404, title: 'No API key for this character' },
+  'registry.character_id_taken': { status: 409, title: 'The character id has a live API key of another Character' },
   'actions.impersonation': { status: 403, title: 'A character may act only as itself' },
   'actions.capability_missing': { status: 403, title: 'The character lacks the capability for this action' },
   'sessions.not_found': { status: 404, title: 'No such session' },

@@ -1,14 +1,19 @@
 import type { CharacterRecord, KeySpec, RegistrationRequest } from '@distributed-dungeon/contracts';
 import type { Queryable } from '../db/queryable.ts';
 
-export async function upsertApiKey(q: Queryable, characterId: string, keyHash: string, spec: KeySpec): Promise<Date> {
+/**
+ * Mints (or replaces) the key of `characterId`. Undefined, and nothing changed, when a live key of
+ * that id belongs to another owner UID: that key is never taken over.
+ */
+export async function upsertApiKey(q: Queryable, characterId: string, keyHash: string, spec: KeySpec, ownerUid?: string): Promise<Date | undefined> {
   const res = await q.query<{ created_at: Date }>(
-    `INSERT INTO api_keys (character_id, key_hash, spec) VALUES ($1, $2, $3)
-     ON CONFLICT (character_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, spec = EXCLUDED.spec, created_at = now(), revoked_at = NULL
+    `INSERT INTO api_keys (character_id, key_hash, spec, owner_uid) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (character_id) DO UPDATE SET key_hash = EXCLUDED.key_hash, spec = EXCLUDED.spec, owner_uid = EXCLUDED.owner_uid, created_at = now(), revoked_at = NULL
+       WHERE api_keys.revoked_at IS NOT NULL OR api_keys.owner_uid IS NULL OR api_keys.owner_uid = EXCLUDED.owner_uid
      RETURNING created_at`,
-    [characterId, keyHash, spec],
+    [characterId, keyHash, spec, ownerUid ?? null],
   );
-  return res.rows[0]!.created_at;
+  return res.rows[0]?.created_at;
 }
 
 /** Replaces the spec recorded with a live key; false when the character has no unrevoked key. */

@@ -15,8 +15,8 @@ function router(ctx: ModuleContext): Router {
   const r = Router();
 
   r.post('/keys', ctx.auth.admin, async (req, res) => {
-    const { characterId, spec } = parse(MintKeyRequest, req.body);
-    res.status(201).json(await registry.mintKey(characterId, spec));
+    const { characterId, spec, owner } = parse(MintKeyRequest, req.body);
+    res.status(201).json(await registry.mintKey(characterId, spec, owner));
   });
 
   r.put('/keys/:characterId/spec', ctx.auth.admin, async (req, res) => {

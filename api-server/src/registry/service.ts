@@ -2,6 +2,7 @@ import {
   characterChannels,
   type CharacterRecord,
   type HeartbeatResponse,
+  type KeyOwner,
   type KeySpec,
   type MintKeyResponse,
   type RegistrationRequest,
@@ -27,10 +28,11 @@ export class RegistryService {
     this.#ctx = ctx;
   }
 
-  async mintKey(characterId: string, spec: KeySpec): Promise<MintKeyResponse> {
+  async mintKey(characterId: string, spec: KeySpec, owner?: KeyOwner): Promise<MintKeyResponse> {
     const apiKey = generateApiKey();
-    const createdAt = await repo.upsertApiKey(this.#ctx.db, characterId, hashApiKey(apiKey), spec);
-    this.#ctx.logger.info({ characterId }, 'api key minted');
+    const createdAt = await repo.upsertApiKey(this.#ctx.db, characterId, hashApiKey(apiKey), spec, owner?.uid);
+    if (!createdAt) throw appError('registry.character_id_taken', `${characterId} has a live key of another Character (not ${owner?.namespace}/${owner?.name}, uid ${owner?.uid})`);
+    this.#ctx.logger.info({ characterId, ownerUid: owner?.uid }, 'api key minted');
     return { characterId, apiKey, createdAt: createdAt.toISOString() };
   }
 

@@ -6,6 +6,8 @@ import { ownedMeta, type BuildContext, type ObjectMeta } from './context.ts';
 export const API_KEY_KEY = 'DUNGEON_API_KEY';
 export const CHARACTER_ID_KEY = 'CHARACTER_ID';
 export const CHARACTER_JSON = 'character.json';
+/** Hash of the key spec (controller/registry.ts keySpecOf) the registry holds for the key in this Secret. */
+export const KEY_SPEC_ANNOTATION = 'distributed-dungeon.io/key-spec-hash';
 
 export function buildServiceAccount(ctx: BuildContext) {
   return {
@@ -16,11 +18,12 @@ export function buildServiceAccount(ctx: BuildContext) {
   };
 }
 
-export function buildSecret(ctx: BuildContext, apiKey: string) {
+/** `keySpecHash`: contentHash of the key spec the registry recorded with this key. */
+export function buildSecret(ctx: BuildContext, apiKey: string, keySpecHash?: string) {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: ownedMeta(ctx, names.secret(ctx.ref.name), 'credentials'),
+    metadata: { ...ownedMeta(ctx, names.secret(ctx.ref.name), 'credentials'), ...(keySpecHash ? { annotations: { [KEY_SPEC_ANNOTATION]: keySpecHash } } : {}) },
     type: 'Opaque',
     data: {
       [API_KEY_KEY]: Buffer.from(apiKey, 'utf8').toString('base64'),

@@ -1,5 +1,5 @@
 export { ownedMeta, type BuildContext, type ObjectMeta } from './context.ts';
-export { buildServiceAccount, buildSecret, buildConfigMap, apiKeyFromSecret, characterIdFromSecret, characterJson, contentHash } from './identity.ts';
+export { buildServiceAccount, buildSecret, buildConfigMap, apiKeyFromSecret, characterIdFromSecret, characterJson, contentHash, KEY_SPEC_ANNOTATION } from './identity.ts';
 export { buildPvc } from './storage.ts';
 export { buildService, buildNetworkPolicy } from './network.ts';
 export { buildResourceQuota, buildLimitRange } from './namespace.ts';

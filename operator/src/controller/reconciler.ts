@@ -15,6 +15,7 @@ import {
   buildService,
   buildServiceAccount,
   contentHash,
+  KEY_SPEC_ANNOTATION,
   type BuildContext,
 } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
@@ -172,19 +173,29 @@ export class Reconciler {
     const secret = c.secrets.get(namespace, names.secret(name)) as { metadata: KubeObject['metadata']; data?: Record<string, string> } | undefined;
     const ownedByMe = secret?.metadata.ownerReferences?.some((o) => o.uid === uid) && characterIdFromSecret(secret) === ctx.characterId;
     let apiKey = ownedByMe ? apiKeyFromSecret(secret) : undefined;
-    if (!apiKey) {
-      try {
-        apiKey = await this.d.registry.mintKey(ctx.characterId, { uid, namespace, name }, keySpecOf(ctx.spec));
-      } catch (error) {
-        if (!(error instanceof RegistryError)) throw error;
-        // 409: the registry holds this id for another Character UID; never take its key over.
-        if (error.status === 409) observation.idTaken = `character id ${ctx.characterId} is held by another Character; its API key is not replaced (${error.message})`;
-        else observation.credentialsPending = error.message;
+    const keySpec = keySpecOf(ctx.spec);
+    try {
+      // A level up (or other spec change) after the key was minted: the registry must hold the
+      // new spec, or the character's next registration is refused as not matching.
+      if (apiKey && secret?.metadata.annotations?.[KEY_SPEC_ANNOTATION] !== contentHash(keySpec)) {
+        await this.d.registry.updateKeySpec(ctx.characterId, keySpec).catch((error: unknown) => {
+          // No live key under that id any more (revoked by hand): mint a new one below.
+          if (error instanceof RegistryError && error.status === 404) apiKey = undefined;
+          else throw error;
+        });
       }
+      apiKey ??= await this.d.registry.mintKey(ctx.characterId, { uid, namespace, name }, keySpec);
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      apiKey = undefined;
+      // 409: the registry holds this id for another Character UID; never take its key over.
+      if (error.status === 409) {
+        observation.idTaken = `character id ${ctx.characterId} has a live API key of another Character, which is not replaced; if that Character is gone for good, revoke its key (DELETE /api/registry/keys/${ctx.characterId}) (${error.message})`;
+      } else observation.credentialsPending = error.message;
     }
     let result: ReconcileResult = {};
     if (apiKey) {
-      await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey));
+      await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, contentHash(keySpec)));
     } else {
       result = { retry: true };
     }

@@ -7,7 +7,7 @@ import { makeWorkdir, startControlPlane, startProcess, type ControlPlane, type M
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOperator, type Operator } from '../controller/operator.ts';
-import { KubeClient } from '../kube/client.ts';
+import { KubeClient, KubeError } from '../kube/client.ts';
 import { Kinds } from '../kube/resources.ts';
 import { ResilientWatch } from '../kube/watch.ts';
 import { parsePolicy } from '../policy.ts';
@@ -197,16 +197,25 @@ describe('an operator through outages', () => {
     }
   }, 150_000);
 
-  it('works with nothing more than the ClusterRole in operator/rbac', async () => {
-    const rbac = join(import.meta.dirname, '..', '..', 'rbac', 'clusterrole.yaml');
-    expect((await kubectl(cp.kubeconfigPath, ['apply', '-f', rbac])).code).toBe(0);
+  it('works with nothing more than operator/rbac: Characters cluster-wide, the rest only in the namespaces opened to it', async () => {
+    const rbac = join(import.meta.dirname, '..', '..', 'rbac');
+    for (const f of ['clusterrole.yaml', 'player-namespace-clusterrole.yaml']) expect((await kubectl(cp.kubeconfigPath, ['apply', '-f', join(rbac, f)])).code).toBe(0);
     await client.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { metadata: { name: 'dungeon-operator' } } });
+    const subjects = [{ kind: 'ServiceAccount', name: 'dungeon-operator', namespace: 'default' }];
     await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      body: {
-        metadata: { name: 'dungeon-operator' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dungeon-operator' },
-        subjects: [{ kind: 'ServiceAccount', name: 'dungeon-operator', namespace: 'default' }],
-      },
+      body: { metadata: { name: 'dungeon-operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dungeon-operator' }, subjects },
+    });
+    // As the chart does: the Lease in the operator's own namespace, the player rights by RoleBinding.
+    await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles', {
+      body: { metadata: { name: 'dungeon-operator-leader' }, rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }] },
+    });
+    await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+      body: { metadata: { name: 'dungeon-operator-leader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'dungeon-operator-leader' }, subjects },
+    });
+    await createNamespace(client, 'bag-end');
+    await createNamespace(client, 'mordor');
+    await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/bag-end/rolebindings', {
+      body: { metadata: { name: 'dungeon-operator' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dungeon-operator-player-namespace' }, subjects },
     });
     const { status } = await client.request<{ status: { token: string } }>('POST', '/api/v1/namespaces/default/serviceaccounts/dungeon-operator/token', {
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
@@ -222,8 +231,20 @@ describe('an operator through outages', () => {
       currentContext: 'operator',
     });
     const restricted = new KubeClient(kc);
+
+    // A stolen operator token reads no Secret outside the player namespaces.
+    await client.request('POST', '/api/v1/namespaces/kube-system/secrets', { body: { metadata: { name: 'crown-jewels' }, stringData: { key: 'precious' } } });
+    const statusOf = (path: string) => restricted.request('GET', path).then(() => 200, (e: unknown) => (e instanceof KubeError ? e.status : -1));
+    expect(await statusOf('/api/v1/namespaces/kube-system/secrets/crown-jewels')).toBe(403);
+    expect(await statusOf('/api/v1/namespaces/kube-system/secrets')).toBe(403);
+    expect(await statusOf('/api/v1/secrets')).toBe(403);
+    expect(await statusOf('/apis/apps/v1/deployments')).toBe(403);
+    expect(await statusOf('/api/v1/namespaces/mordor/secrets')).toBe(403);
+    expect(await statusOf('/api/v1/namespaces/bag-end/secrets')).toBe(200);
+
     const op = await startOperator({
       client: restricted,
+      namespaces: ['bag-end'],
       registryUrl: api.url,
       adminToken: ADMIN_TOKEN,
       policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
@@ -239,6 +260,17 @@ describe('an operator through outages', () => {
       await waitFor('bilbo Running', async () => (await phaseOf('bag-end', 'bilbo')) === 'Running', 60_000);
       await client.request('DELETE', '/apis/distributed-dungeon.io/v1alpha1/namespaces/bag-end/characters/bilbo');
       await waitFor('bilbo finalized', async () => (await phaseOf('bag-end', 'bilbo')) === undefined, 30_000);
+
+      // A Character outside the open namespaces is told why nothing happens, and nothing is made.
+      await apply('mordor', 'smeagol', { ...spec, displayName: 'Smeagol' });
+      await waitFor('smeagol Failed', async () => (await phaseOf('mordor', 'smeagol')) === 'Failed', 30_000);
+      const smeagol = await getOrUndefined<{ metadata: { finalizers?: string[] }; status: { conditions: { type: string; status: string; message: string }[] } }>(
+        client, '/apis/distributed-dungeon.io/v1alpha1/namespaces/mordor/characters/smeagol');
+      const notOpen = smeagol!.status.conditions.find((c) => c.type === 'NamespaceNotOpen');
+      expect(notOpen?.status).toBe('True');
+      expect(notOpen?.message).toContain('players.namespaces');
+      expect(smeagol!.metadata.finalizers ?? []).toEqual([]);
+      expect(await getOrUndefined(client, '/api/v1/namespaces/mordor/serviceaccounts/smeagol')).toBeUndefined();
       const forbidden = (await op.metrics.kubeRequests.get()).values.filter((v) => v.labels.code === '403');
       expect(forbidden).toEqual([]);
     } finally {
