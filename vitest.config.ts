@@ -38,6 +38,19 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          // The web client in headless Chromium against the real api-server (PostgreSQL, Redis).
+          name: 'browser',
+          include: ['e2e/src/browser/**/*.browser.test.ts'],
+          exclude: ignore,
+          globalSetup: ['e2e/src/browser/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        ...shared,
+        test: {
           name: 'e2e',
           include: ['e2e/**/*.e2e.test.ts'],
           exclude: [...ignore, 'e2e/src/node/**'],

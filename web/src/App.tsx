@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, setCsrfToken } from './api.ts';
 import { AuditPage } from './components/Audit.tsx';
 import { CharactersPage } from './components/Characters.tsx';
@@ -13,6 +13,8 @@ export function App() {
   const route = useRoute();
   const [human, setHuman] = useState<HumanSession | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  // A link works once: never send the same code twice (effects may run again, e.g. in StrictMode).
+  const redeemed = useRef<string | null>(null);
 
   const signedIn = useCallback((h: HumanSession | null) => {
     setCsrfToken(h?.csrfToken ?? '');
@@ -21,6 +23,8 @@ export function App() {
 
   useEffect(() => {
     if (route.name === 'signIn') {
+      if (redeemed.current === route.code) return;
+      redeemed.current = route.code;
       api<HumanSession>('POST', '/api/humans/player', { code: route.code }).then(
         (h) => {
           signedIn(h);

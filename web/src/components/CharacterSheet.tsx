@@ -10,8 +10,8 @@ export function CharacterSheet({ view, inventory }: { view: CharacterGameView; i
       <h2 id="sheet-title">
         {me.name} <small>level {me.level} {me.class}</small>
       </h2>
-      <Bar label="Hit points" value={me.hp} max={me.maxHp} />
-      {me.maxMana > 0 && <Bar label="Mana" value={me.mana} max={me.maxMana} />}
+      <Bar label="Hit points" value={me.hp} max={me.maxHp} kind="health" />
+      {me.maxMana > 0 && <Bar label="Mana" value={me.mana} max={me.maxMana} kind="health" />}
       <dl className="stats">
         <dt>Armour class</dt>
         <dd>{me.ac}</dd>

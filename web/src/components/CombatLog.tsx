@@ -8,7 +8,8 @@ export function CombatLog({ log }: { log: LogEntry[] }) {
       {recent.length === 0 ? (
         <p>Nothing has happened yet.</p>
       ) : (
-        <ol aria-live="polite" aria-relevant="additions" reversed>
+        // Focusable, so the scrolling list can be scrolled from the keyboard.
+        <ol aria-live="polite" aria-relevant="additions" aria-label="Events, newest first" tabIndex={0} reversed>
           {recent.map((l) => (
             <li key={l.id} className={`log-${l.kind}`}>
               <time dateTime={l.at}>{l.at.slice(11, 19)}</time> {l.text}

@@ -26,7 +26,7 @@ describe('the container UI', () => {
     expect(screen.getByText('Corpse of goblin')).toBeTruthy();
     expect(screen.getByText(/owner only for/).textContent).toMatch(/owner only for (19|20)s/);
     expect(screen.getByText(/decays in/).textContent).toMatch(/decays in (59m \d+s|1h 0m)/);
-    expect(screen.getByText('🔒 locked')).toBeTruthy();
+    expect(screen.getByText('locked').className).toContain('lock-locked');
     expect(screen.getByRole('button', { name: 'Open sealed vault' })).toBeTruthy();
   });
 
@@ -38,7 +38,7 @@ describe('the container UI', () => {
     expect(screen.getByRole('meter', { name: 'Container slots' }).getAttribute('aria-valuetext')).toBe('1/4');
     expect(screen.getByRole('meter', { name: 'Your weight' }).getAttribute('aria-valuetext')).toBe('5/40');
     expect(screen.getByRole('button', { name: 'Take 25× Gold coin' })).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Put in 1× Rope' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Put in 1× Rope 5 wt' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Loot all' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Close' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Open iron-bound chest' }).hasAttribute('disabled')).toBe(true);
@@ -54,9 +54,12 @@ describe('the container UI', () => {
     expect(screen.getByRole('list', { name: 'In the chest' }).children).toHaveLength(3);
   });
 
-  it('draws a full bar in the warning colour', () => {
-    const { container } = render(<Bar label="Slots" value={19} max={20} />);
-    expect(container.querySelector('.bar-track.full')).toBeTruthy();
+  it('warns when a capacity is nearly full and when health is nearly gone, not otherwise', () => {
+    expect(render(<Bar label="Slots" value={19} max={20} />).container.querySelector('.bar-track.warn')).toBeTruthy();
+    cleanup();
+    expect(render(<Bar label="Hit points" value={20} max={20} kind="health" />).container.querySelector('.bar-track.warn')).toBeNull();
+    cleanup();
+    expect(render(<Bar label="Hit points" value={3} max={20} kind="health" />).container.querySelector('.bar-track.warn')).toBeTruthy();
   });
 });
 

@@ -38,7 +38,8 @@ export function Containers({ state, dispatch }: { state: GameState; dispatch: Di
             return (
               <li key={c.container_id} className={state.open?.containerId === c.container_id ? 'selected' : ''}>
                 <strong>{containerName(c)}</strong> <span className="badge">{c.source_type}</span>{' '}
-                <span className={`badge lock-${c.lock_state}`}>{c.lock_state === 'unlocked' ? 'unlocked' : `🔒 ${c.lock_state}`}</span> · {c.items.length}/{c.capacity_slots} slots
+                <span className={`badge lock-${c.lock_state}`}>{c.lock_state}</span> · {c.items.length}/{c.capacity_slots} slots
+                <span className="contents"> · {c.items.length ? c.items.map((i) => `${i.quantity}× ${i.item_name}`).join(', ') : 'empty'}</span>
                 {grace && (
                   <>
                     {' '}

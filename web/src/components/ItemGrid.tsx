@@ -44,8 +44,9 @@ export function ItemGrid({
               disabled={disabled}
               onDragStart={(e) => e.dataTransfer.setData(`application/x-dungeon-${dragKind}`, JSON.stringify(s))}
               onClick={() => onMove(s)}
-              aria-label={`${actionLabel} ${s.quantity}× ${s.item_name}`}
             >
+              {/* The action is read out first; sighted users see it from the grid's title. */}
+              <span className="sr-only">{actionLabel} </span>
               <span className="qty">{s.quantity}×</span> {s.item_name}
               {s.weight ? <small> {s.weight * s.quantity} wt</small> : null}
             </button>

@@ -62,9 +62,11 @@ describe('the event reducer', () => {
     expect(s.notice).toEqual({ tone: 'info', text: 'iron-bound chest decayed and is gone' });
   });
 
-  it("resyncs when the player's own character moves or an unknown container changes", () => {
+  it("resyncs when the player's own character moves or a container it does not know changes in its room", () => {
     expect(reducer(player(), { type: 'events', events: [event('exploration.moved', { characterId: 'thorin', from: 'hall', to: 'crypt' })] }).needsResync).toBe(true);
-    expect(reducer(player(), { type: 'events', events: [event('container.updated', { container_id: '00000000-0000-4000-8000-0000000000ff', diff: { items: { added: [], removed: [] } } })] }).needsResync).toBe(true);
+    const elsewhere = { container_id: '00000000-0000-4000-8000-0000000000ff', diff: { items: { added: [], removed: [] } } };
+    expect(reducer(player(), { type: 'events', events: [event('container.updated', { ...elsewhere, room_id: 'hall' })] }).needsResync).toBe(true);
+    expect(reducer(player(), { type: 'events', events: [event('container.updated', { ...elsewhere, room_id: 'crypt' })] }).needsResync).toBe(false);
   });
 
   it('keeps refusals as notices until dismissed, and caps the log', () => {

@@ -155,7 +155,8 @@ export function applyEvent(state: GameState, e: EventEnvelope): GameState {
       const c = s.containers[id];
       const diff = (d.diff as { items?: { added: InventoryStack[]; removed: InventoryStack[] } } | undefined)?.items;
       if (c && diff) s.containers = { ...s.containers, [id]: { ...c, items: applyItemsDiff(c.items, diff) } };
-      else if (s.me) s.needsResync = true;
+      // Room broadcasts reach the whole session: only a new container in our own room matters.
+      else if (s.me && d.room_id === s.me.room.id) s.needsResync = true;
       break;
     }
     case 'container.decayed': {
