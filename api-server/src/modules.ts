@@ -3,10 +3,11 @@ import { containersModule } from './containers/routes.ts';
 import { engineForwardingModule } from './engine/forwarding.ts';
 import type { ApiModule } from './http/module.ts';
 import { humansModule, webClientModule } from './humans/index.ts';
+import { portabilityModule } from './portability/routes.ts';
 import { registryModule } from './registry/routes.ts';
 import { sessionsModule } from './sessions/routes.ts';
 
 /** The routers mounted by default, in order. A feature adds itself with one line here. */
 // Humans go first: their cookie sessions become the bearer credentials the other modules check.
 // The web client goes last: it serves files only where no API route answered.
-export const DEFAULT_MODULES: ApiModule[] = [humansModule, registryModule, sessionsModule, actionsModule, containersModule, engineForwardingModule, webClientModule];
+export const DEFAULT_MODULES: ApiModule[] = [humansModule, registryModule, sessionsModule, actionsModule, containersModule, portabilityModule, engineForwardingModule, webClientModule];

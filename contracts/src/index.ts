@@ -6,3 +6,4 @@ export * from './actions.ts';
 export * from './events.ts';
 export * from './containers.ts';
 export * from './game-view.ts';
+export * from './portability.ts';

@@ -7,6 +7,7 @@ import { ConfigError } from '../runtime/config.ts';
 import { resolveSdkToThisCopy } from '../runtime/sdk-resolution.ts';
 import { dev } from './dev.ts';
 import { init } from './init.ts';
+import { exportCharacter, importCharacter } from './portable.ts';
 import { UsageError } from './usage-error.ts';
 
 const HELP = `dungeon — build and run Distributed Dungeon characters
@@ -18,8 +19,14 @@ usage:
               [--transport auto|websocket|redis] [--no-watch]
       play the module from this machine against a running platform, reloading it on every save
       (the key also comes from DUNGEON_API_KEY, the server from DUNGEON_REGISTRY_URL)
+  dungeon export --server URL [--key KEY] [--data DIR] [--image REF@sha256:…] [--out FILE]
+      leave a platform with a signed archive of this character's /data and items (its key is revoked)
+  dungeon import <archive> --server URL [--admin-token T] [--id NEW-ID] [--data DIR]
+      arrive on another platform (its game master must trust the issuer); state goes to DIR
   dungeon help | --help | --version
 `;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -47,6 +54,9 @@ async function run(argv: string[]): Promise<number> {
     port: { type: 'string' },
     transport: { type: 'string' },
     'no-watch': { type: 'boolean' },
+    image: { type: 'string' },
+    out: { type: 'string' },
+    'admin-token': { type: 'string' },
   } as const;
   let parsed;
   try {
@@ -90,6 +100,16 @@ async function run(argv: string[]): Promise<number> {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      return 0;
+    }
+    case 'export': {
+      if (positionals.length !== 0) throw new UsageError('dungeon export takes no arguments, only options (see dungeon --help)');
+      await exportCharacter({ server: values.server, key: values.key, data: values.data ?? '.dungeon-data', image: values.image, out: values.out }, process.env, say);
+      return 0;
+    }
+    case 'import': {
+      if (positionals.length !== 1) throw new UsageError('dungeon import takes one archive: dungeon import thorin.archive.json --server URL');
+      await importCharacter({ archive: positionals[0]!, server: values.server, adminToken: values['admin-token'], id: values.id, data: values.data ?? '.dungeon-data' }, process.env, say);
       return 0;
     }
     default:
