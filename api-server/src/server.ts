@@ -13,6 +13,7 @@ import { defaultGameEngine } from './engine/dungeon-master-engine.ts';
 import { BusUsers } from './events/bus-users.ts';
 import { createOutboxBus } from './events/publisher-bus.ts';
 import { createCommandClient, createSubscriberClient } from './events/redis.ts';
+import { listenAdmin, publicOnly, type AdminListener } from './admin-port.ts';
 import { createApp } from './http/app.ts';
 import type { ApiModule } from './http/module.ts';
 import { TokenService } from './http/tokens.ts';
@@ -39,6 +40,8 @@ export interface StartOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** The admin port's URL when ADMIN_PORT is set. */
+  adminUrl?: string;
   context: AppContext;
   /** Graceful: stop accepting, finish in-flight requests, close WebSockets, release pools. */
   stop(): Promise<void>;
@@ -106,7 +109,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   await humanSubscriber.connect();
   const humans = new HumanGateway(ctx, humanSubscriber);
   const stopExpiry = startHeartbeatExpiry(ctx);
-  const server = tlsFiles ? createTlsServer(tlsFiles, app) : createServer(app);
+  const publicApp = config.adminPort === undefined ? app : publicOnly(app, config.adminToken, config.adminPort);
+  const server = tlsFiles ? createTlsServer(tlsFiles, publicApp) : createServer(publicApp);
   // A cookie-only upgrade is a human's (humans/gateway.ts); a token's is a character's.
   const upgrades = { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => (humans.claims(req) ? humans : gateway).handleUpgrade(req, socket, head) };
   server.on('upgrade', upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger }));
@@ -120,15 +124,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  selfUrl = url;
-  logger.info({ port, url }, 'api-server listening');
+  // Replicas forward to each other with the admin token: through the admin port when there is one.
+  const admin: AdminListener | undefined = config.adminPort === undefined ? undefined : await listenAdmin(app, config.adminPort, config.host, tlsFiles);
+  selfUrl = admin?.url ?? url;
+  logger.info({ port, url, adminUrl: admin?.url }, 'api-server listening');
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       shuttingDown = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all([server, ...(admin ? [admin.server] : [])].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       server.closeIdleConnections();
+      admin?.server.closeIdleConnections();
       await gateway.close(Math.min(2000, config.shutdownGraceMs));
       await humans.close();
       let timer: NodeJS.Timeout | undefined;
@@ -136,10 +143,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
         timer = setTimeout(() => {
           logger.warn('shutdown grace elapsed; closing remaining connections');
           server.closeAllConnections();
+          admin?.server.closeAllConnections();
           resolve();
         }, config.shutdownGraceMs);
       });
-      await Promise.race([closed, forced]);
+      await Promise.race([closed.then(() => undefined), forced]);
       clearTimeout(timer);
       await stopExpiry();
       await engine.close();
@@ -153,7 +161,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
       logger.info('api-server stopped');
     })());
 
-  return { url, port, context: ctx, stop };
+  return { url, port, ...(admin ? { adminUrl: admin.url } : {}), context: ctx, stop };
 }
 
 /** Reads the PEM pair once at start-up, naming the file that cannot be read. */

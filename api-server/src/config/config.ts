@@ -11,6 +11,8 @@ export interface SigningKey {
 
 export interface Config {
   port: number;
+  /** The admin API's own port (admin-port.ts); the public port then refuses the admin token. */
+  adminPort?: number;
   host: string;
   databaseUrl: string;
   redisUrl: string;
@@ -120,6 +122,7 @@ const signingKeys = z.string().transform((raw, ctx) => {
 
 const Env = z.object({
   PORT: int(0, 65535).default(8080),
+  ADMIN_PORT: int(0, 65535).optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: urlWithScheme(['postgres', 'postgresql']),
   REDIS_URL: urlWithScheme(['redis', 'rediss']),
@@ -200,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   return {
     port: e.PORT,
+    ...(e.ADMIN_PORT !== undefined ? { adminPort: e.ADMIN_PORT } : {}),
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -55,6 +55,7 @@ export const CATALOGUE = {
   'auth.invalid_token': { status: 401, title: 'The token is invalid' },
   'auth.token_expired': { status: 401, title: 'The token has expired' },
   'auth.invalid_admin_token': { status: 401, title: 'The admin token is invalid' },
+  'auth.admin_port_only': { status: 403, title: 'The admin API is served on the admin port only' },
   'auth.forbidden': { status: 403, title: 'Not allowed' },
   'auth.not_registered': { status: 401, title: 'The character is not registered' },
   'auth.token_superseded': { status: 401, title: 'The token belongs to an earlier registration' },
