@@ -493,6 +493,37 @@ describe('optional parts', () => {
   });
 });
 
+describe('the admin port', () => {
+  it('apiServer.adminPort: admin API on its own port, reached by the operator and replicas, never by character pods', async () => {
+    const objects = await render({ values: { apiServer: { adminPort: 8090 }, players: { namespaces: ['player-alice'] } } });
+    const config = loadConfig(envOf(objects, 'Deployment', 'dungeon-api-server', 'api-server'));
+    expect(config.adminPort).toBe(8090);
+    expect(config.port).toBe(8080);
+    const op = parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator'));
+    expect(op.registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8090`);
+    expect(op.characterRegistryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8080`);
+    const svc = findObject(objects, 'Service', 'dungeon-api-server') as KubeObject & { spec: { ports: { name: string; port: number }[] } };
+    expect(svc.spec.ports.map((p) => `${p.name}:${p.port}`)).toEqual(['http:8080', 'admin:8090']);
+    type Rule = { from: { namespaceSelector?: unknown; podSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] };
+    const rules = (findObject(objects, 'NetworkPolicy', 'dungeon-api-server') as KubeObject & { spec: { ingress: Rule[] } }).spec.ingress;
+    const admin = rules.find((r) => r.ports.some((p) => p.port === 8090))!;
+    expect(admin.ports).toEqual([{ protocol: 'TCP', port: 8090 }]);
+    expect(admin.from.map((f) => f.podSelector?.matchLabels['app.kubernetes.io/component'])).toEqual(['operator', 'api-server']);
+    expect(admin.from.some((f) => f.namespaceSelector)).toBe(false);
+    // Character pods only ever get the public port.
+    const characters = rules.filter((r) => r.from.some((f) => f.podSelector?.matchLabels['app.kubernetes.io/managed-by'] === 'dungeon-operator'));
+    expect(characters.flatMap((r) => r.ports.map((p) => p.port))).toEqual([8080]);
+    expect(await renderError({ values: { apiServer: { adminPort: 8080 } } })).toContain('apiServer.adminPort must differ');
+  });
+
+  it('off by default: one port, the operator and the characters share it', async () => {
+    const objects = await render();
+    expect(loadConfig(envOf(objects, 'Deployment', 'dungeon-api-server', 'api-server')).adminPort).toBeUndefined();
+    const op = parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator'));
+    expect(op.registryUrl).toBe(op.characterRegistryUrl);
+  });
+});
+
 describe('operator RBAC', () => {
   type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
   const rulesOf = (file: string) => (parseYaml(readFileSync(join(chartDir, 'files', file), 'utf8')) as { rules: Rule[] }).rules;

@@ -259,6 +259,15 @@ Call: include "dungeon.lookupOrGenerate" (dict "ctx" $ "name" $name "key" "admin
 {{- printf "%s://%s.%s.svc:%d" (include "dungeon.apiServer.scheme" .) (include "dungeon.apiServer.fullname" .) .Release.Namespace (int .Values.apiServer.port) -}}
 {{- end -}}
 
+{{/* The URL the admin API answers on: the admin port when apiServer.adminPort is set (the operator's DUNGEON_REGISTRY_URL). */}}
+{{- define "dungeon.apiServer.adminUrl" -}}
+{{- if .Values.apiServer.adminPort -}}
+{{- printf "%s://%s.%s.svc:%d" (include "dungeon.apiServer.scheme" .) (include "dungeon.apiServer.fullname" .) .Release.Namespace (int .Values.apiServer.adminPort) -}}
+{{- else -}}
+{{- include "dungeon.apiServer.url" . -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "dungeon.redis.host" -}}
 {{- printf "%s.%s.svc" (include "dungeon.redis.fullname" .) .Release.Namespace -}}
 {{- end -}}
@@ -330,6 +339,9 @@ from a Secret.
 {{- end -}}
 {{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.externalRedis.existingSecret) -}}
 {{- fail "redis.enabled=false needs externalRedis.url or externalRedis.existingSecret" -}}
+{{- end -}}
+{{- if and .Values.apiServer.adminPort (eq (int .Values.apiServer.adminPort) (int .Values.apiServer.port)) -}}
+{{- fail "apiServer.adminPort must differ from apiServer.port (or be 0 to share it)" -}}
 {{- end -}}
 {{- if and .Values.apiServer.tls.enabled (not .Values.apiServer.tls.secretName) -}}
 {{- fail "apiServer.tls.enabled=true needs apiServer.tls.secretName (a Secret with tls.crt, tls.key and ca.crt)" -}}
