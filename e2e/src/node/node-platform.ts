@@ -56,7 +56,11 @@ export function exampleCharacter(registry: string, e: (typeof EXAMPLES)[number])
   return doc;
 }
 
-export async function startNodePlatform(o: { say: (l: string) => void; release?: string; namespace?: string }): Promise<NodePlatform> {
+/**
+ * `playerNamespaces`: opened to players (the chart's players.namespaces, where the operator's
+ * namespaced rights are bound); made before the install. Default: player-node and player-demo.
+ */
+export async function startNodePlatform(o: { say: (l: string) => void; release?: string; namespace?: string; playerNamespaces?: string[] }): Promise<NodePlatform> {
   const say = o.say;
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -86,9 +90,15 @@ export async function startNodePlatform(o: { say: (l: string) => void; release?:
     await timed('helm install', async () => {
       await kubectl(['create', 'namespace', namespace]);
       await kubectl(['label', '--overwrite', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted']);
+      const players = o.playerNamespaces ?? ['player-node', 'player-demo'];
+      for (const p of players) {
+        await kubectl(['create', 'namespace', p]);
+        await kubectl(['label', '--overwrite', 'namespace', p, 'pod-security.kubernetes.io/enforce=restricted']);
+      }
       const values = join(mkdtempSync(join(tmpdir(), 'dungeon-node-')), 'values.json');
       writeFileSync(values, JSON.stringify({
         global: { imageRegistry: registry },
+        players: { namespaces: players },
         operator: { replicas: 2 },
         apiServer: {
           replicas: 2,

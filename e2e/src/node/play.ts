@@ -32,7 +32,8 @@ export async function playOnNode(p: NodePlatform, o: {
     const redisPassword = await secret(`${p.release}-redis`, 'password');
     narrator = new Narrator({ redisUrl: `redis://dungeon-admin:${encodeURIComponent(redisPassword)}@127.0.0.1:${redis.port}`, sessionId, onLine: o.onLine });
     await narrator.start();
-    await kubectl(['create', 'namespace', o.playerNamespace]);
+    // Made before the install that opened it to players; apply keeps it as it is.
+    await kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.playerNamespace } }));
     await kubectl(['label', '--overwrite', 'namespace', o.playerNamespace, 'pod-security.kubernetes.io/enforce=restricted']);
     for (const e of EXAMPLES) {
       const doc = exampleCharacter(p.registry, e);

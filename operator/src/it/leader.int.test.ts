@@ -83,6 +83,7 @@ describe('a leader that steps down', () => {
       await waitFor('replica-b takes the lease', async () => (await holder()) === 'replica-b', 30_000);
       // Freeze the new leader too, so that whatever is written from now on can only come from A.
       b.child.kill('SIGSTOP');
+      await pause(1_000); // a renewal B sent just before it froze has landed by now
       const leaseBefore = (await getOrUndefined<Lease>(client, leasePath))!;
       await apply('while-frozen');
       // Long enough that, judged by the timestamps in the Lease, B's lease has run out: a replica
