@@ -165,3 +165,26 @@ describe('/ws with a cookie session', () => {
     await expect(openWs('/ws?session=s-0123456789', { cookie: 'dd_session=forged' })).rejects.toThrow(/401/);
   });
 });
+
+describe('with ADMIN_PORT', () => {
+  it('signs game masters in on the admin port only, and serves their /ws there', async () => {
+    const split = await startApi({ databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'humans_admin_port'), redisUrl: inject('redisUrl'), ADMIN_PORT: '0' });
+    try {
+      const adminUrl = split.adminUrl!;
+      expect((await http(split.url, 'POST', '/api/humans/game-master', { body: { token: ADMIN_TOKEN } })).status).toBe(403);
+      const res = await http(adminUrl, 'POST', '/api/humans/game-master', { body: { token: ADMIN_TOKEN } });
+      expect(res.status).toBe(200);
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      expect((await http(adminUrl, 'GET', '/api/sessions', { headers: { cookie } })).status).toBe(200);
+      const ws = new WebSocket(`${adminUrl.replace('http', 'ws')}/ws?session=s-0123456789`, { headers: { cookie } });
+      const ready = await new Promise<{ channels: string[] }>((resolve, reject) => {
+        ws.once('message', (d) => resolve(JSON.parse(d.toString()) as { channels: string[] }));
+        ws.once('error', reject);
+      });
+      expect(ready.channels).toContain('session:s-0123456789:combat');
+      ws.close();
+    } finally {
+      await split.stop();
+    }
+  });
+});

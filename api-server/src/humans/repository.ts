@@ -59,10 +59,10 @@ export async function characterKeyActive(q: Queryable, characterId: string): Pro
   return rows.length > 0;
 }
 
-export async function registrationOf(q: Queryable, characterId: string): Promise<{ sessionId: string } | undefined> {
-  const { rows } = await q.query<{ session_id: string }>(
-    "SELECT session_id FROM characters WHERE character_id = $1 AND status = 'registered' AND session_id IS NOT NULL",
+export async function registrationOf(q: Queryable, characterId: string): Promise<{ sessionId: string; generation: number } | undefined> {
+  const { rows } = await q.query<{ session_id: string; credential_generation: number }>(
+    "SELECT session_id, credential_generation FROM characters WHERE character_id = $1 AND status = 'registered' AND session_id IS NOT NULL",
     [characterId],
   );
-  return rows[0] ? { sessionId: rows[0].session_id } : undefined;
+  return rows[0] ? { sessionId: rows[0].session_id, generation: rows[0].credential_generation } : undefined;
 }

@@ -86,7 +86,7 @@ export class HumanAuth {
   async bearerFor(principal: HumanPrincipal): Promise<string | undefined> {
     if (principal.kind === 'game_master') return this.#ctx.config.adminToken;
     const reg = await repo.registrationOf(this.#ctx.db, principal.characterId!);
-    return reg ? this.#ctx.tokens.sign(principal.characterId!, reg.sessionId).token : undefined;
+    return reg ? this.#ctx.tokens.sign(principal.characterId!, reg.sessionId, reg.generation).token : undefined;
   }
 
   async #open(kind: repo.HumanKind, characterId: string | null): Promise<{ sessionSecret: string; principal: HumanPrincipal }> {
