@@ -6,6 +6,7 @@ import type { EventBus } from '../events/publisher-outbox.ts';
 import type { GameEvent } from '../events/publisher.ts';
 import type { SessionStore } from '../game/index.ts';
 import type { ActionMeta } from './game-engine.ts';
+import { writeCommand } from './command-sql.ts';
 import { appendLogEntry, loadSessionLog, saveSnapshot } from './session-log.ts';
 import type { SessionOwners } from './session-owners.ts';
 
@@ -33,33 +34,53 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
   return {
     deliversEvents: true,
     load: (sessionId) => loadSessionLog(d.db, sessionId),
-    previous: (_sessionId, action: Action, meta) =>
-      actionsRepo.findRecordedAction(d.db, { actionId: (meta as ActionMeta | undefined)?.actionId ?? '00000000-0000-0000-0000-000000000000', characterId: action.characterId, clientActionId: action.clientActionId }),
+    previous: async (_sessionId, action: Action, meta) => {
+      const m = meta as ActionMeta | undefined;
+      // Only a retry can have been recorded before: one with a clientActionId, or a forwarded call.
+      if (!m || (action.clientActionId === undefined && !m.forwarded)) return null;
+      return actionsRepo.findRecordedAction(d.db, { actionId: m.actionId, characterId: action.characterId, clientActionId: action.clientActionId });
+    },
     async save(sessionId, entry, state, effects) {
       const prepared = await d.prepare(sessionId, effects.events);
       const meta = effects.meta as ActionMeta | undefined;
       const action = entry.command.kind === 'action' ? entry.command.action : null;
       const events = meta ? prepared.map((e) => ({ ...e, data: { ...e.data, actionId: meta.actionId } })) : prepared;
-      const staged = await withTransaction(d.db, async (tx) => {
-        await d.owners?.fence(tx, sessionId);
-        await appendLogEntry(tx, sessionId, entry, state);
-        if (meta && action) {
-          const versions = events.filter((e) => e.version !== undefined && e.characterId === undefined).map((e) => e.version!);
-          await actionsRepo.insertAction(tx, {
-            id: meta.actionId,
-            sessionId,
-            action,
-            status: entry.accepted ? 'accepted' : 'rejected',
-            outcome: { version: state.version, status: state.status },
-            reason: effects.reason,
-            version: versions.length > 0 ? Math.max(...versions) : undefined,
-          });
-        }
-        if (entry.seq > 0 && entry.seq % every === 0) await saveSnapshot(tx, sessionId, entry.seq, state);
-        if (events.some((e) => e.type === 'system.session_closed')) await tx.query(`UPDATE sessions SET status = 'closed' WHERE id = $1`, [sessionId]);
-        return d.bus.stage(tx, sessionId, events);
-      });
-      await d.bus.flush(staged.lastId);
+      let record: actionsRepo.ActionRecord | null = null;
+      if (meta && action) {
+        const versions = events.filter((e) => e.version !== undefined && e.characterId === undefined).map((e) => e.version!);
+        record = {
+          id: meta.actionId,
+          sessionId,
+          action,
+          status: entry.accepted ? 'accepted' : 'rejected',
+          outcome: { version: state.version, status: state.status },
+          reason: effects.reason,
+          version: versions.length > 0 ? Math.max(...versions) : undefined,
+        };
+      }
+      const snapshot = entry.seq > 0 && entry.seq % every === 0;
+      const closes = events.some((e) => e.type === 'system.session_closed');
+      let staged: { lastId: number | null };
+      if (entry.seq > 0 && !snapshot && !closes) {
+        // The common case: one statement.
+        const fence = d.owners ? d.owners.fenceArgs(sessionId) : null;
+        const written = await writeCommand(d.db, { sessionId, entry, fence, action: record, events });
+        if (!written.fenced) throw d.owners!.lost(sessionId, fence!.token);
+        staged = written;
+      } else {
+        staged = await withTransaction(d.db, async (tx) => {
+          await d.owners?.fence(tx, sessionId);
+          await appendLogEntry(tx, sessionId, entry, state);
+          if (record) await actionsRepo.insertAction(tx, record);
+          if (snapshot) await saveSnapshot(tx, sessionId, entry.seq, state);
+          if (closes) await tx.query(`UPDATE sessions SET status = 'closed' WHERE id = $1`, [sessionId]);
+          return d.bus.stage(tx, sessionId, events);
+        });
+      }
+      // Waiting for the relay here would hold the session's queue; an action's caller waits
+      // after leaving it (`outboxId`), the clock's own commands need not wait at all.
+      if (meta) meta.outboxId = staged.lastId;
+      d.bus.flush(staged.lastId, { wait: false });
     },
   };
 }

@@ -52,6 +52,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
   readonly #deps: GameEngineDeps;
   readonly #log: Logger;
   readonly #loader: EnvironmentalContainerLoader;
+  readonly #worlds: ReadonlyMap<string, World>;
   /** Session id → room id → the database id of that room's container. */
   readonly #chests = new Map<string, Promise<Map<string, string>>>();
   #sweeper: { stop(): Promise<void> } | null = null;
@@ -59,6 +60,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
   constructor(deps: GameEngineDeps, opts: DungeonMasterEngineOptions) {
     this.#deps = deps;
     this.#log = deps.logger;
+    this.#worlds = opts.worlds;
     const seed = opts.seed ?? null;
     this.owners = deps.replica ? new SessionOwners({ db: deps.db, url: deps.replica.url, ttlMs: opts.sessionLeaseMs ?? DEFAULT_SESSION_LEASE_MS }) : null;
     this.dm = new DungeonMaster({
@@ -98,6 +100,10 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     if (opts.corpseSweepIntervalMs) this.#sweeper = this.corpses.startSweeper({ intervalMs: opts.corpseSweepIntervalMs });
   }
 
+  hasWorld(worldId: string): boolean {
+    return this.#worlds.has(worldId);
+  }
+
   createSession(worldId: string, sessionId: string): Promise<void> {
     return this.#at('createSession', sessionId, [worldId], async () => {
       await this.dm.createSession(worldId, sessionId);
@@ -126,6 +132,8 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     return this.#at('handleAction', sessionId, [action, meta], async () => {
       const d = await this.dm.handleAction(sessionId, action, meta);
       if (d.previous) return { ...(d.previous as Omit<ActionDecision, 'replayed'>), replayed: true };
+      // Out of the session's queue: answered once its events were published (or Redis is away).
+      await this.#deps.events.flush(meta.outboxId ?? null);
       const versions = d.events.filter((e) => e.version !== undefined && e.characterId === undefined).map((e) => e.version!);
       return {
         actionId: meta.actionId,
@@ -156,7 +164,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
         case 'leave':
           return this.leave(sessionId, args[0] as string);
         case 'handleAction':
-          return this.handleAction(sessionId, args[0] as Action, args[1] as ActionMeta);
+          return this.handleAction(sessionId, args[0] as Action, { ...(args[1] as ActionMeta), forwarded: true });
         case 'getState':
           return this.getState(sessionId, args[0] as string | undefined);
       }

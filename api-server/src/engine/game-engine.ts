@@ -29,6 +29,10 @@ export interface JoinResult {
 export interface ActionMeta {
   /** The action's id, chosen once per request: a forwarded retry of it is applied once. */
   actionId: string;
+  /** Set by the owner for a call another replica forwarded (which that replica may send again). */
+  forwarded?: boolean;
+  /** Set by the store: the outbox row to wait for once the session's queue is left. */
+  outboxId?: number | null;
 }
 
 export interface ActionDecision {
@@ -55,6 +59,8 @@ export interface ActionDecision {
 export interface GameEngine {
   /** A session was created (by an admin or by the registry) with this world. */
   createSession(worldId: string, sessionId: string): Promise<void>;
+  /** Whether sessions can be made with this world; absent: any world id is taken. */
+  hasWorld?(worldId: string): boolean;
   /** A character joined (or re-joined after a restart) a session. */
   join(sessionId: string, character: JoiningCharacter): Promise<JoinResult>;
   /** A character left (deregistered or moved to another session); events as in JoinResult. */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withTransaction } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
 import { uniqueId } from '../test-support/harness.ts';
+import { writeCommand } from './command-sql.ts';
 import { NotOwnerError, SessionOwners } from './session-owners.ts';
 
 // The session lease on a real PostgreSQL: one owner at a time, and a replica that lost its lease
@@ -39,6 +40,16 @@ describe('SessionOwners', () => {
     expect(a.holds(sessionId)).toBe(false);
     await withTransaction(db, (tx) => b.fence(tx, sessionId));
     expect(await b.renew()).toEqual([]);
+
+    // The one-statement write of a command fences itself the same way: a's token writes nothing.
+    await db.query(`INSERT INTO game_session_runs (session_id, world_id, seed) VALUES ($1, 'crypt-of-dawn', 1)`, [sessionId]);
+    const command = (fence: { ownerId: string; token: number }) =>
+      writeCommand(db, { sessionId, fence, action: null, entry: { seq: 0, command: { kind: 'leave', characterId: 'x' }, version: 1, accepted: true, events: [] }, events: [{ type: 'system.note', data: {} }] });
+    expect(await command({ ownerId: 'a', token: first.mine ? first.token : 0 })).toEqual({ fenced: false, lastId: null });
+    const written = await command(b.fenceArgs(sessionId));
+    expect(written.fenced).toBe(true);
+    const { rows } = await db.query('SELECT 1 FROM event_outbox WHERE session_id = $1', [sessionId]);
+    expect(rows).toHaveLength(1);
 
     // A renewal by a replica whose token is stale reports the loss instead of extending.
     const c = new SessionOwners({ db, url: () => 'http://c', ttlMs: 60_000, replicaId: 'c' });

@@ -99,6 +99,19 @@ export class SessionOwners {
     }
   }
 
+  /** This replica's owner id and token for a session, for a statement that fences itself (see `fence`). */
+  fenceArgs(sessionId: string): { ownerId: string; token: number } {
+    const h = this.#held.get(sessionId);
+    if (!h) throw new NotOwnerError(`session ${sessionId}: this replica holds no lease`);
+    return { ownerId: this.replicaId, token: h.token };
+  }
+
+  /** A fenced write found the lease gone. */
+  lost(sessionId: string, token: number): NotOwnerError {
+    this.#held.delete(sessionId);
+    return new NotOwnerError(`session ${sessionId}: the lease (token ${token}) is no longer this replica's`);
+  }
+
   /** Extends every lease held; returns the sessions whose lease was lost meanwhile. */
   async renew(): Promise<string[]> {
     const entries = [...this.#held.entries()];

@@ -14,26 +14,35 @@ export interface Staged {
   lastId: number | null;
 }
 
+/** The outbox rows of some events, as the five arrays `unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::int[])` takes. */
+export function outboxColumns(sessionId: string, events: readonly GameEvent[]): { columns: unknown[][]; envelopes: EventEnvelope[] } {
+  const rows = events.map((e) => addressed(sessionId, e));
+  return {
+    columns: [rows.map((r) => r.envelope.id), rows.map(() => sessionId), rows.map((r) => r.channel), rows.map((r) => JSON.stringify(r.envelope)), rows.map((r) => r.version ?? null)],
+    envelopes: rows.map((r) => (r.version === undefined ? r.envelope : { ...r.envelope, version: r.version })),
+  };
+}
+
+export const OUTBOX_INSERT = `INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)`;
+
 /** Writes events into the outbox as part of the caller's transaction (one statement for all). */
 export async function stageEvents(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged> {
   if (events.length === 0) return { envelopes: [], lastId: null };
-  const rows = events.map((e) => addressed(sessionId, e));
-  const res = await q.query<{ id: string }>(
-    `INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::int[])
-     RETURNING id`,
-    [rows.map((r) => r.envelope.id), rows.map(() => sessionId), rows.map((r) => r.channel), rows.map((r) => JSON.stringify(r.envelope)), rows.map((r) => r.version ?? null)],
-  );
+  const { columns, envelopes } = outboxColumns(sessionId, events);
+  const res = await q.query<{ id: string }>(`${OUTBOX_INSERT} SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::int[]) RETURNING id`, columns);
   const lastId = Math.max(...res.rows.map((r) => Number(r.id)));
-  return { envelopes: rows.map((r) => (r.version === undefined ? r.envelope : { ...r.envelope, version: r.version })), lastId };
+  return { envelopes, lastId };
 }
 
 /** The event bus as the api-server uses it: every event through the outbox. */
 export interface EventBus extends EventSink {
   /** Writes events inside the caller's transaction; call `flush` once it committed. */
   stage(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged>;
-  /** After the commit: has the relay publish now and waits (briefly, not while Redis is away) until it did. */
-  flush(lastId: number | null): Promise<void>;
+  /**
+   * After the commit: has the relay publish now and waits (briefly, not while Redis is away)
+   * until it did; with `wait: false` only the first.
+   */
+  flush(lastId: number | null, opts?: { wait?: boolean }): Promise<void>;
   /** The newest engine version published for a session (0 when none was yet). */
   currentVersion(sessionId: string): Promise<number>;
 }
@@ -62,8 +71,12 @@ export class OutboxEventBus implements EventBus {
     return stageEvents(q, sessionId, events);
   }
 
-  async flush(lastId: number | null): Promise<void> {
+  async flush(lastId: number | null, opts: { wait?: boolean } = {}): Promise<void> {
     if (lastId === null) return;
+    if (opts.wait === false) {
+      this.#relay.kick();
+      return;
+    }
     // Waiting keeps "answered after it was published" while Redis is up; the row is safe either way.
     await this.#relay.delivered(lastId, this.#waitMs);
   }
