@@ -130,7 +130,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     if (!o.leaderElection || elector?.mayWrite()) return;
     throw new NotLeaderError(`${method} ${path}: refused, this replica is not the leader`);
   };
-  client.setWriteGuard(guard);
+  // Only on a client of our own: a client handed in (tests) also carries its owner's writes.
+  if (!o.client) client.setWriteGuard(guard);
   const registry = new RegistryClient(o.registryUrl, o.adminToken, 5_000, guard);
   const requeueAll = () => {
     for (const c of caches.characters.list()) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
@@ -260,8 +261,10 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       await poller.stop();
       await Promise.all(all.map((w) => w.stop()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      client.setWriteGuard(undefined);
-      if (!o.client) client.close();
+      if (!o.client) {
+        client.setWriteGuard(undefined);
+        client.close();
+      }
     },
   };
 }
