@@ -36,6 +36,18 @@ describe('API keys have an owner', () => {
     expect((await register(id, victim.body.apiKey)).status).toBe(200);
   });
 
+  it('revokes with an owner only that owner’s key: another Character’s deletion leaves the holder registered', async () => {
+    const id = uniqueId('revoke');
+    const holder = await mint(id, 'uid-holder');
+    expect((await register(id, holder.body.apiKey)).status).toBe(200);
+    const foreign = await http<{ code: string }>(api.url, 'DELETE', `/api/registry/keys/${id}?ownerUid=uid-other`, { token: ADMIN_TOKEN });
+    expect(foreign.status).toBe(409);
+    expect(foreign.body.code).toBe('registry.character_id_taken');
+    expect((await http(api.url, 'GET', `/api/registry/character/${id}`, { token: ADMIN_TOKEN })).body).toMatchObject({ status: 'registered' });
+    expect((await http(api.url, 'DELETE', `/api/registry/keys/${id}?ownerUid=uid-holder`, { token: ADMIN_TOKEN })).status).toBe(204);
+    expect((await register(id, holder.body.apiKey)).status).toBe(401);
+  });
+
   it('lets the same Character re-mint (replacing its own key), and another UID once the key is revoked', async () => {
     const id = uniqueId('remint');
     const first = await mint(id, 'uid-a');

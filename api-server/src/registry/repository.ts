@@ -22,10 +22,22 @@ export async function updateKeySpec(q: Queryable, characterId: string, spec: Key
   return res.rowCount === 1;
 }
 
-/** Marks the key revoked; false when the character has no key. */
-export async function revokeApiKey(q: Queryable, characterId: string): Promise<boolean> {
-  const res = await q.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE character_id = $1', [characterId]);
+/**
+ * Marks the key revoked; false when the character has no key, or (with `ownerUid`) when its key
+ * belongs to another owner UID.
+ */
+export async function revokeApiKey(q: Queryable, characterId: string, ownerUid?: string): Promise<boolean> {
+  const res = await q.query(
+    'UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE character_id = $1 AND ($2::text IS NULL OR owner_uid IS NULL OR owner_uid = $2)',
+    [characterId, ownerUid ?? null],
+  );
   return res.rowCount === 1;
+}
+
+/** The owner UID recorded with the key of `characterId` (null: none recorded), undefined: no key. */
+export async function apiKeyOwner(q: Queryable, characterId: string): Promise<string | null | undefined> {
+  const res = await q.query<{ owner_uid: string | null }>('SELECT owner_uid FROM api_keys WHERE character_id = $1', [characterId]);
+  return res.rows[0] ? res.rows[0].owner_uid : undefined;
 }
 
 export interface ApiKeyRecord {

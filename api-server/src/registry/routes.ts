@@ -28,7 +28,9 @@ function router(ctx: ModuleContext): Router {
 
   r.delete('/keys/:characterId', ctx.auth.admin, async (req, res) => {
     const { characterId } = parse(z.object({ characterId: CharacterId }), req.params, 'path');
-    await registry.revokeKey(characterId);
+    // ownerUid: revoke only if the key is that Character's (409 when another's).
+    const { ownerUid } = parse(z.object({ ownerUid: z.string().min(1).max(128).optional() }), req.query, 'query');
+    await registry.revokeKey(characterId, ownerUid);
     res.status(204).end();
   });
 

@@ -46,12 +46,16 @@ export class RegistryService {
    * Revokes the key and everything issued under it: the registration ends (its seat is freed, the
    * session told), the event-bus user goes, and every token and WebSocket of it stops working.
    */
-  async revokeKey(characterId: string): Promise<void> {
+  async revokeKey(characterId: string, ownerUid?: string): Promise<void> {
     const ctx = this.#ctx;
+    // A Character may revoke only its own key: one that was refused an id (held by another UID)
+    // must not, when it is deleted, end the holder's key, registration and event-bus user.
+    const owner = ownerUid === undefined ? undefined : await repo.apiKeyOwner(ctx.db, characterId);
+    if (owner && owner !== ownerUid) throw appError('registry.character_id_taken', `the key of ${characterId} belongs to another Character`);
     // First, so that with Redis away nothing changes and the caller's retry starts clean.
     await ctx.busUsers.remove(characterId);
     const left = await withTransaction(ctx.db, async (tx) => {
-      if (!(await repo.revokeApiKey(tx, characterId))) throw appError('registry.key_not_found', `no API key for ${characterId}`);
+      if (!(await repo.revokeApiKey(tx, characterId, ownerUid))) throw appError('registry.key_not_found', `no API key for ${characterId}`);
       return repo.markDeregistered(tx, characterId, 'revoked');
     });
     // A registration that took the key just before the revocation may have made a user again.

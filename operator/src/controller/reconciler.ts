@@ -19,6 +19,7 @@ import {
   type BuildContext,
 } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
+import { buildPlayerSecret, needsPlayerLink, playerSecretName } from '../builders/player-link.ts';
 import { Kinds, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
 import { slim, type Cache, type ResilientWatch } from '../kube/watch.ts';
 import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LABEL } from '../names.ts';
@@ -196,6 +197,7 @@ export class Reconciler {
     let result: ReconcileResult = {};
     if (apiKey) {
       await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, contentHash(keySpec)));
+      await this.ensurePlayerLink(ctx);
     } else {
       result = { retry: true };
     }
@@ -215,6 +217,17 @@ export class Reconciler {
       await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
     }
     return result;
+  }
+
+  /** Secret `<name>-player` (builders/player-link.ts); without it the Character still plays. */
+  private async ensurePlayerLink(ctx: BuildContext): Promise<void> {
+    if (!needsPlayerLink(this.d.caches.secrets.get(ctx.ref.namespace, playerSecretName(ctx.ref.name)), ctx.ref.uid)) return;
+    try {
+      await this.apply(Kinds.Secret, this.d.caches.secrets, buildPlayerSecret(ctx, await this.d.registry.mintPlayerLink(ctx.characterId)));
+    } catch (error) {
+      if (!(error instanceof RegistryError)) throw error;
+      this.d.log.warn({ character: `${ctx.ref.namespace}/${ctx.ref.name}`, err: error.message }, 'player sign-in link not written');
+    }
   }
 
   private idHeldByAnother(characterId: string, uid: string): string | undefined {
@@ -321,9 +334,9 @@ export class Reconciler {
         return character;
       },
     );
-    // Revoke first: once the key is gone the character cannot act, whatever else fails.
-    await this.d.registry.revokeKey(characterId);
-    await this.d.registry.deregister(characterId);
+    // Revoke first: once the key is gone the character cannot act, whatever else fails. A key
+    // (and registration) of another Character under this id is not ours to end.
+    if (await this.d.registry.revokeKey(characterId, uid)) await this.d.registry.deregister(characterId);
 
     const spec = (character.spec ?? {}) as Partial<CharacterSpec>;
     if (spec.storage?.retainOnDelete && this.isOpen(namespace)) {

@@ -86,11 +86,26 @@ export class RegistryClient {
     await res.body?.cancel();
   }
 
-  /** Revokes the key; a key that is already gone is fine. */
-  async revokeKey(characterId: string): Promise<void> {
-    const res = await this.call('DELETE', `/api/registry/keys/${encodeURIComponent(characterId)}`);
+  /**
+   * Revokes the key of `ownerUid`'s Character; a key that is already gone is fine. False when the
+   * key belongs to another Character: it is left alone.
+   */
+  async revokeKey(characterId: string, ownerUid: string): Promise<boolean> {
+    const res = await this.call('DELETE', `/api/registry/keys/${encodeURIComponent(characterId)}?ownerUid=${encodeURIComponent(ownerUid)}`);
+    if (res.status === 409) {
+      await res.body?.cancel();
+      return false;
+    }
     if (!res.ok && res.status !== 404) await this.fail(res, 'revoking the API key');
     await res.body?.cancel();
+    return true;
+  }
+
+  /** A fresh one-time sign-in link for the Character's player (the api-server's humans module). */
+  async mintPlayerLink(characterId: string): Promise<{ code: string; path: string }> {
+    const res = await this.call('POST', '/api/humans/player-links', { characterId });
+    if (!res.ok) return this.fail(res, 'minting the player sign-in link');
+    return (await res.json()) as { code: string; path: string };
   }
 
   /** Deregisters; a character that never registered is fine. */

@@ -2,6 +2,7 @@
 // garbage collection, scheduler, kwok) and the real api-server as the registry.
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import type { RunningServer } from '@distributed-dungeon/api-server';
+import { characterIdFor } from '@distributed-dungeon/contracts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import { startOperator, type Operator } from '../controller/operator.ts';
@@ -293,6 +294,34 @@ describe('the API server refuses invalid Characters with readable messages', () 
 });
 
 describe('steady state', () => {
+  it('refuses an id whose live key the registry holds for another Character UID: CharacterIdTaken, the key untouched, also on delete', async () => {
+    const ns = await newNamespace('taken');
+    const name = 'usurper';
+    const characterId = characterIdFor(ns, name);
+    const registryCall = (method: string, p: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` }) =>
+      fetch(api.url + p, { method, headers: { ...headers, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const keySpec = { displayName: 'Holder', class: 'fighter', level: 5, capabilities: ['combat'] };
+    const minted = await registryCall('POST', '/api/registry/keys', { characterId, spec: keySpec, owner: { uid: 'holder-uid', namespace: 'elsewhere', name: 'holder' } });
+    expect(minted.status).toBe(201);
+    const holderKey = ((await minted.json()) as { apiKey: string }).apiKey;
+    const register = () => registryCall('POST', '/api/registry/character', {
+      characterId, name: 'Holder', class: 'fighter', level: 5, containerEndpoint: 'http://holder:3000', capabilities: ['combat'], version: '1.0.0',
+    }, { 'x-api-key': holderKey });
+
+    await applyCharacter(ns, name, spec());
+    const c = await waitFor('usurper Failed', phaseIs(ns, name, 'Failed'));
+    expect(cond(c, 'CharacterIdTaken')).toMatchObject({ status: 'True', reason: 'CharacterIdTaken' });
+    expect(cond(c, 'CharacterIdTaken')!.message).toContain(characterId);
+    expect(await getOrUndefined(client, path('apps', ns, 'deployments', name))).toBeUndefined();
+    expect(await getOrUndefined(client, path('', ns, 'secrets', `${name}-credentials`))).toBeUndefined();
+    expect((await register()).status).toBe(200);
+
+    // Deleting the refused Character must not revoke the holder's key or end its registration.
+    await client.request('DELETE', charPath(ns, name));
+    await waitFor('usurper gone', async () => (await getChar(ns, name)) === undefined);
+    expect((await register()).status).toBe(200);
+  });
+
   it('makes no writes while nothing changes', async () => {
     const ns = await newNamespace('idle');
     await applyCharacter(ns, 'idle-one', spec());
