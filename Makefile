@@ -8,7 +8,7 @@ NPM := npm_config_nodedir= npm
 VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo play \
-        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean
+        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz
 
 help:
 	@echo "make demo          bring up the platform locally and play"
@@ -110,6 +110,12 @@ images:
 	@bash scripts/images.sh
 
 # Benchmarks print figures; they are not tests and assert no timings.
+# The api-server's OpenAPI document fuzzed with schemathesis (pinned, from PyPI, in a virtualenv
+# cached under ~/.cache/distributed-dungeon) against the real server, PostgreSQL and Redis: fails
+# on any 5xx or crash (scripts/fuzz-api.ts; FUZZ_SECONDS per pass, 60).
+fuzz: system-deps npm-deps
+	@$(NODE) --conditions=source scripts/fuzz-api.ts
+
 bench: bench-api bench-containers
 
 bench-api: deps

@@ -73,6 +73,7 @@ export const CATALOGUE = {
   'sessions.exists': { status: 409, title: 'The session already exists' },
   'sessions.full': { status: 409, title: 'The session is full' },
   'sessions.closed': { status: 409, title: 'The session is closed' },
+  'sessions.unknown_world': { status: 400, title: 'No such world' },
   'sessions.no_room': { status: 409, title: 'Every open session is full and no more may be opened automatically' },
   'portability.bad_archive': { status: 400, title: 'The archive is not a character archive' },
   'portability.issuer_not_trusted': { status: 403, title: "The archive's issuer is not trusted here" },

@@ -28,6 +28,12 @@ export class SessionsService {
   }
 
   async create(req: CreateSessionRequest): Promise<SessionRecord> {
+    // Checked before the row is written: a session whose world the engine cannot open would be
+    // left behind half-made (the 500 the schemathesis fuzz found).
+    const worldId = req.worldId ?? this.#ctx.config.sessions.defaultWorldId;
+    if (this.#ctx.engine.hasWorld && !this.#ctx.engine.hasWorld(worldId)) {
+      throw appError('sessions.unknown_world', `no world "${worldId}"`, { errors: [{ path: 'worldId', message: `no world "${worldId}"` }] });
+    }
     const created = await createSessionRow(this.#ctx.db, this.#ctx, req);
     if (!created) throw appError('sessions.exists', `session ${req.id} already exists`);
     await this.#ctx.engine.createSession(created.worldId, created.id);
