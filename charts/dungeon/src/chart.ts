@@ -16,7 +16,8 @@ const run = promisify(execFile);
 export const chartDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(chartDir, '..', '..');
 
-export const helmBin = (): string => join(controlPlaneBinDir(), 'helm');
+/** The pinned helm of the control plane build; DUNGEON_HELM names another (e.g. while that build runs). */
+export const helmBin = (): string => process.env.DUNGEON_HELM || join(controlPlaneBinDir(), 'helm');
 export const kubectlBin = (): string => join(controlPlaneBinDir(), 'kubectl');
 
 export interface RunResult {
