@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +40,11 @@ interface Played {
   lines: Array<{ msg?: string; [k: string]: unknown }>;
 }
 
-function dungeon(dir: string, args: string[]): Played {
-  const child = spawn(path.join(dir, 'node_modules', '.bin', 'dungeon'), args, { cwd: dir, env: { ...env, LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `dungeon` as installed in `home`, run in `dir`. */
+function dungeon(home: string, dir: string, args: string[]): Played {
+  const child = spawn(path.join(home, 'node_modules', '.bin', 'dungeon'), args, { cwd: dir, env: { ...env, LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Played['lines'] = [];
+  child.on('error', (err) => lines.push({ msg: `spawn failed: ${err.message}` }));
   let buf = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     buf += chunk.toString();
@@ -71,6 +73,7 @@ describe('the packed SDK, installed outside the repository', () => {
   beforeAll(async () => {
     home = await mkdtemp(path.join(tmpdir(), 'dd-player-'));
     const packs = path.join(home, 'packs');
+    await mkdir(packs);
     await run('npm', ['pack', '-w', 'contracts', '-w', 'character-base-image', '--pack-destination', packs, '--silent'], { cwd: REPO, env });
     await writeFile(path.join(home, 'package.json'), JSON.stringify({ name: 'my-characters', private: true }));
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.join(packs, 'distributed-dungeon-contracts-0.1.0.tgz'), path.join(packs, 'distributed-dungeon-character-sdk-0.1.0.tgz')], { cwd: home, env });
@@ -102,11 +105,11 @@ describe('the packed SDK, installed outside the repository', () => {
   }
 
   it("runs the seed's CommonJS example as written, from its own node_modules", async () => {
-    const dir = path.join(home);
+    const dir = home;
     await writeFile(path.join(dir, 'seed.cjs'), SEED_EXAMPLE);
     await writeFile(path.join(dir, 'character.json'), JSON.stringify({ characterId: 'seed-fighter', name: 'Seed Fighter', class: 'fighter', level: 3 }));
     const key = await keyFor('seed-fighter', 'Seed Fighter', 'fighter', 3);
-    const p = dungeon(dir, ['dev', 'seed.cjs', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket', '--no-watch']);
+    const p = dungeon(home, dir, ['dev', 'seed.cjs', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket', '--no-watch']);
     children.push(p.child);
     await eventually('the seed example to register', () => said(p, 'registered') === 1, 60_000);
     await eventually('an action of the seed example accepted by the game', () => said(p, 'action accepted') > 0, 60_000);
@@ -121,10 +124,11 @@ describe('the packed SDK, installed outside the repository', () => {
     const dir = path.join(home, 'vex-nightblade');
     // Its own test, with Node's test runner, on the installed SDK.
     const tested = await run(process.execPath, ['--test'], { cwd: dir, env });
-    expect(tested.stdout).toMatch(/# pass 1/);
+    expect(tested.stdout).toMatch(/pass 1\n/);
+    expect(tested.stdout).toMatch(/fail 0\n/);
 
     const key = await keyFor('vex-nightblade', 'Vex Nightblade', 'rogue', 2);
-    const p = dungeon(dir, ['dev', 'character.ts', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket']);
+    const p = dungeon(home, dir, ['dev', 'character.ts', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket']);
     children.push(p.child);
     await eventually('the scaffolded character to register', () => said(p, 'registered') === 1, 60_000);
     await appendFile(path.join(dir, 'character.ts'), '\n// a second thought\n');
