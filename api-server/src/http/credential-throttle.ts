@@ -26,6 +26,7 @@ export const CREDENTIAL_FAILURES: ReadonlyMap<string, 'ip-and-identity' | 'ident
   ['auth.invalid_token', 'ip-and-identity'],
   ['auth.invalid_admin_token', 'ip-and-identity'],
   ['registry.key_invalid', 'ip-and-identity'],
+  ['humans.link_invalid', 'ip-and-identity'],
   ['registry.key_revoked', 'identity'],
   ['registry.key_mismatch', 'identity'],
 ] as const);
@@ -49,8 +50,12 @@ export function claimedIdentities(req: Pick<Request, 'headers' | 'body'>): strin
   return [...out];
 }
 
+/**
+ * Whether a request brings credentials of any kind: a bearer token or API key, a session cookie,
+ * or a sign-in that carries the admin token or a one-time link in its body (mounted under /api).
+ */
 function hasCredentials(req: Request): boolean {
-  return req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined;
+  return req.headers.authorization !== undefined || req.headers['x-api-key'] !== undefined || req.headers.cookie !== undefined || req.path.startsWith('/humans/');
 }
 
 export class CredentialThrottle {

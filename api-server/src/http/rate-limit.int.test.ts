@@ -122,10 +122,20 @@ describe('failed credentials (issue 11, item 5)', () => {
     expect(over.retryAfter).toBeLessThanOrEqual(60);
     // Guessing right now gains nothing: the IP is refused before its credentials are looked at.
     expect((await from(attacker, two, 'GET', '/api/registry/characters', { token: ADMIN_TOKEN })).status).toBe(429);
+    // Nor through the game master's sign-in, which takes the admin token in its body.
+    expect((await from(attacker, one, 'POST', '/api/humans/game-master', { body: { token: ADMIN_TOKEN } })).status).toBe(429);
     // Another client is not held back.
     expect((await from('127.0.0.3', one, 'GET', '/api/registry/characters', { token: ADMIN_TOKEN })).status).toBe(200);
     // Requests without credentials are not what is throttled.
     expect((await from(attacker, one, 'GET', '/api/registry/characters')).body.code).toBe('auth.missing_credentials');
+  });
+
+  it("counts wrong admin tokens given to the game master's sign-in", async () => {
+    const guesser = '127.0.0.9';
+    const codes: unknown[] = [];
+    for (let i = 0; i < FAILS_PER_IP; i++) codes.push((await from(guesser, i % 2 ? one : two, 'POST', '/api/humans/game-master', { body: { token: `guess-${i}` } })).body.code);
+    expect(codes).toEqual(Array(FAILS_PER_IP).fill('auth.invalid_admin_token'));
+    expect((await from(guesser, one, 'POST', '/api/humans/game-master', { body: { token: ADMIN_TOKEN } })).status).toBe(429);
   });
 
   it('throttles bad API keys and forged tokens per claimed character, from however many IPs', async () => {
