@@ -20,7 +20,6 @@ import {
 } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
 import { buildPlayerSecret, needsPlayerLink, playerSecretName } from '../builders/player-link.ts';
-import { buildPlayerSecret, needsPlayerLink, playerSecretName } from '../builders/player-link.ts';
 import { Kinds, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
 import { slim, type Cache, type ResilientWatch } from '../kube/watch.ts';
 import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LABEL } from '../names.ts';
@@ -199,7 +198,6 @@ export class Reconciler {
     if (apiKey) {
       await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, contentHash(keySpec)));
       await this.ensurePlayerLink(ctx);
-      await this.ensurePlayerLink(ctx);
     } else {
       result = { retry: true };
     }
@@ -219,17 +217,6 @@ export class Reconciler {
       await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
     }
     return result;
-  }
-
-  /** Secret `<name>-player` (builders/player-link.ts); without it the Character still plays. */
-  private async ensurePlayerLink(ctx: BuildContext): Promise<void> {
-    if (!needsPlayerLink(this.d.caches.secrets.get(ctx.ref.namespace, playerSecretName(ctx.ref.name)), ctx.ref.uid)) return;
-    try {
-      await this.apply(Kinds.Secret, this.d.caches.secrets, buildPlayerSecret(ctx, await this.d.registry.mintPlayerLink(ctx.characterId)));
-    } catch (error) {
-      if (!(error instanceof RegistryError)) throw error;
-      this.d.log.warn({ character: `${ctx.ref.namespace}/${ctx.ref.name}`, err: error.message }, 'player sign-in link not written');
-    }
   }
 
   /** Secret `<name>-player` (builders/player-link.ts); without it the Character still plays. */

@@ -108,13 +108,6 @@ export class RegistryClient {
     return (await res.json()) as { code: string; path: string };
   }
 
-  /** A fresh one-time sign-in link for the Character's player (the api-server's humans module). */
-  async mintPlayerLink(characterId: string): Promise<{ code: string; path: string }> {
-    const res = await this.call('POST', '/api/humans/player-links', { characterId });
-    if (!res.ok) return this.fail(res, 'minting the player sign-in link');
-    return (await res.json()) as { code: string; path: string };
-  }
-
   /** Deregisters; a character that never registered is fine. */
   async deregister(characterId: string): Promise<void> {
     const res = await this.call('DELETE', `/api/registry/character/${encodeURIComponent(characterId)}`);
