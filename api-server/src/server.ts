@@ -126,7 +126,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const url = `${config.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // Replicas forward to each other with the admin token: through the admin port when there is one.
   const admin: AdminListener | undefined = config.adminPort === undefined ? undefined : await listenAdmin(app, config.adminPort, config.host, tlsFiles);
-  selfUrl = admin?.url ?? url;
+  selfUrl = config.replicaUrl ?? admin?.url ?? url;
   // A game master signs in on the admin port (the public one refuses it): its page's /ws is there too.
   admin?.server.on('upgrade', upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger }));
   logger.info({ port, url, adminUrl: admin?.url }, 'api-server listening');

@@ -77,6 +77,16 @@ describe('loadConfig', () => {
     expect(issuesOf({ ...base, SESSIONS_AUTO_CREATE_MAX: '-1' })[0]!.variable).toBe('SESSIONS_AUTO_CREATE_MAX');
   });
 
+  it('parses the session lease and the URL other replicas reach this one at, naming a bad value', () => {
+    expect(loadConfig(base).game.sessionLeaseMs).toBe(6000);
+    expect(loadConfig(base).replicaUrl).toBeUndefined();
+    const c = loadConfig({ ...base, SESSION_LEASE_MS: '2000', DUNGEON_REPLICA_URL: 'http://10.0.0.7:8081' });
+    expect(c.game.sessionLeaseMs).toBe(2000);
+    expect(c.replicaUrl).toBe('http://10.0.0.7:8081');
+    expect(issuesOf({ ...base, SESSION_LEASE_MS: '10' })[0]!.variable).toBe('SESSION_LEASE_MS');
+    expect(issuesOf({ ...base, DUNGEON_REPLICA_URL: 'redis://10.0.0.7' })[0]!.variable).toBe('DUNGEON_REPLICA_URL');
+  });
+
   it('hands characters the bus URL without the admin credentials unless told otherwise', () => {
     expect(loadConfig(base).eventBus.publicUrl).toBe('redis://redis:6379');
     expect(loadConfig({ ...base, EVENT_BUS_PUBLIC_URL: 'rediss://bus.example:6380' }).eventBus.publicUrl).toBe('rediss://bus.example:6380');

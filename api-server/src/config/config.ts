@@ -66,7 +66,11 @@ export interface Config {
     corpseDecaySeconds: number;
     /** How often the decay sweeper runs (0: not at all). */
     corpseSweepIntervalMs: number;
+    /** A session's owner holds it this long without renewing: the takeover delay when the owner dies. */
+    sessionLeaseMs: number;
   };
+  /** Where the other replicas reach this one (they forward a session's calls to its owner); else its own listening URL. */
+  replicaUrl?: string;
   eventBus: { publicUrl: string };
   ws: { maxBufferedBytes: number; heartbeatMs: number; path: string };
   db: { poolMax: number; connectTimeoutMs: number; migrateOnStart: boolean };
@@ -157,6 +161,9 @@ const Env = z.object({
   CORPSE_GRACE_SECONDS: int(0, 86_400).default(300),
   CORPSE_DECAY_SECONDS: int(1, 30 * 86_400).default(3600),
   CORPSE_SWEEP_INTERVAL_MS: int(0, 3_600_000).default(5000),
+  SESSION_LEASE_MS: int(500, 600_000).default(6000),
+  // In Kubernetes: http://$(POD_IP):<admin port, else port>.
+  DUNGEON_REPLICA_URL: urlWithScheme(['http', 'https']).optional(),
   EVENT_BUS_PUBLIC_URL: urlWithScheme(['redis', 'rediss']).optional(),
   WS_MAX_BUFFERED_BYTES: int(1024, 1 << 30).default(1 << 20),
   WS_HEARTBEAT_MS: int(100, 600_000).default(30_000),
@@ -204,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     ...(e.ADMIN_PORT !== undefined ? { adminPort: e.ADMIN_PORT } : {}),
+    ...(e.DUNGEON_REPLICA_URL !== undefined ? { replicaUrl: e.DUNGEON_REPLICA_URL } : {}),
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
@@ -226,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       corpseGraceSeconds: e.CORPSE_GRACE_SECONDS,
       corpseDecaySeconds: e.CORPSE_DECAY_SECONDS,
       corpseSweepIntervalMs: e.CORPSE_SWEEP_INTERVAL_MS,
+      sessionLeaseMs: e.SESSION_LEASE_MS,
     },
     eventBus: { publicUrl: e.EVENT_BUS_PUBLIC_URL ?? publicBusUrl(e.REDIS_URL) },
     ws: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, heartbeatMs: e.WS_HEARTBEAT_MS, path: '/ws' },

@@ -300,6 +300,7 @@ export async function defaultGameEngine(config: Config): Promise<GameEngineFacto
     corpseGraceSeconds: config.game.corpseGraceSeconds,
     corpseDecaySeconds: config.game.corpseDecaySeconds,
     corpseSweepIntervalMs: config.game.corpseSweepIntervalMs,
+    sessionLeaseMs: config.game.sessionLeaseMs,
   });
 }
 

@@ -36,6 +36,7 @@ async function startReplica(): Promise<{ proc: ManagedProcess; url: string }> {
       RATE_LIMIT_POINTS: '100000',
       DUNGEON_TURN_TIMEOUT_MS: '400',
       DUNGEON_SEED: '11',
+      SESSION_LEASE_MS: '3000',
       LOG_LEVEL: 'info',
     } as NodeJS.ProcessEnv,
   });
