@@ -188,3 +188,25 @@ describe('with ADMIN_PORT', () => {
     }
   });
 });
+
+describe('manual control', () => {
+  it("pauses the character's own actions while its player acts by hand, and resumes them on release", async () => {
+    const id = uniqueId('web-manual');
+    const reg = await mintAndRegister(api.url, id);
+    const link = await http<{ code: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    const player = await signIn('/api/humans/player', { code: link.body.code });
+    const look = { type: 'exploration.look', characterId: id };
+    expect((await http(api.url, 'POST', '/api/humans/my/control', { ...as(player, false), body: { manual: true } })).status).toBe(403);
+    expect((await http(api.url, 'POST', '/api/humans/my/control', { ...as(player), body: { manual: true } })).body).toEqual({ characterId: id, manual: true });
+    expect((await http<{ manual: boolean }>(api.url, 'GET', '/api/humans/my/character', as(player, false))).body.manual).toBe(true);
+
+    const paused = await http(api.url, 'POST', '/api/actions', { token: reg.characterToken, body: look });
+    expect(paused.status).toBe(409);
+    expect(paused.body.code).toBe('humans.manual_control');
+    const byHand = await http(api.url, 'POST', '/api/actions', { ...as(player), body: look });
+    expect(byHand.status, JSON.stringify(byHand.body)).toBe(200);
+
+    await http(api.url, 'POST', '/api/humans/my/control', { ...as(player), body: { manual: false } });
+    expect((await http(api.url, 'POST', '/api/actions', { token: reg.characterToken, body: look })).status).toBe(200);
+  });
+});

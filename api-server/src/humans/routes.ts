@@ -8,6 +8,7 @@ import type { ApiModule, ModuleContext } from '../http/module.ts';
 import { parse } from '../http/validate.ts';
 import { clearedSessionCookie, CSRF_HEADER, sessionCookie } from './cookies.ts';
 import { gameMasterRoutes } from './game-master.ts';
+import { manualControlGuard } from './manual.ts';
 import { playerRoutes } from './player.ts';
 import { DEFAULT_HUMAN_AUTH, HumanAuth, type HumanAuthOptions, type HumanPrincipal } from './service.ts';
 import { cookieSessions, humanOf, sessionSecretOf } from './translate.ts';
@@ -29,6 +30,7 @@ function router(ctx: ModuleContext, opts: HumanAuthOptions): Router {
 
   const r = Router();
   r.use(cookieSessions(auth));
+  r.use(manualControlGuard(ctx.redis));
 
   r.post('/humans/game-master', async (req, res) => {
     const { token } = parse(z.strictObject({ token: z.string().min(1).max(512) }), req.body ?? {});
