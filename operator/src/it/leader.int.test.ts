@@ -1,6 +1,7 @@
 // A leader that steps down: two operator processes on a control plane of this suite's own. The
 // leader is frozen with SIGSTOP, the standby takes the lease, and when the old leader resumes
-// it must notice it lost the lease before it writes anything, and exit.
+// it must notice it lost the lease before it writes anything, and exit; so must the standby when
+// it is frozen in turn, and a fresh replica then carries on.
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +70,7 @@ describe('a leader that steps down', () => {
     const workdir = makeWorkdir('operator-frozen');
     const a = replica('replica-a', workdir);
     let b: ManagedProcess | undefined;
+    let c: ManagedProcess | undefined;
     try {
       await waitFor('replica-a leads', async () => (await holder()) === 'replica-a', 30_000);
       b = replica('replica-b', workdir);
@@ -101,12 +103,17 @@ describe('a leader that steps down', () => {
       expect(untouched?.status).toBeUndefined();
       expect(await getOrUndefined(client, `/api/v1/namespaces/${ns}/serviceaccounts/while-frozen`)).toBeUndefined();
 
+      // B was frozen past its renew deadline too: it must step down the same way. A fresh replica
+      // (Kubernetes would restart the pods) then leads and does what was left undone.
       b.child.kill('SIGCONT');
-      await waitFor('replica-b reconciles what A left alone', async () =>
-        (await getOrUndefined<Character>(client, characterPath('while-frozen')))?.metadata.finalizers?.includes(FINALIZER), 30_000);
-      expect(await holder()).toBe('replica-b');
+      expect(await b.exited).toBe(1);
+      expect((await getOrUndefined<Character>(client, characterPath('while-frozen')))?.metadata.finalizers ?? []).toEqual([]);
+      c = replica('replica-c', workdir);
+      await waitFor('replica-c reconciles what the frozen ones left alone', async () =>
+        (await getOrUndefined<Character>(client, characterPath('while-frozen')))?.metadata.finalizers?.includes(FINALIZER), 60_000);
+      expect(await holder()).toBe('replica-c');
     } finally {
-      for (const p of [a, b]) {
+      for (const p of [a, b, c]) {
         p?.child.kill('SIGCONT');
         await p?.stop('SIGKILL', 1_000);
       }
