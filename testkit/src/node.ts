@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import { startControlPlane, type ControlPlane } from './controlplane.ts';
 import { CNI_BIN_DIR, ensureNodeBinaries, missingNodePrograms, nodeVersions } from './node-binaries.ts';
 import {
-  CLUSTER_CIDR, cniConfig, containerdConfig, coreDnsManifests, kubeletConfig, kubeProxyConfig, NODE_NAME,
-  nodeAddresses, POD_SUBNET, type NodeAddresses,
+  cniConfig, containerdConfig, coreDnsManifests, kubeletConfig, kubeProxyConfig, NODE_NAME,
+  nodeAddresses, POD_SUBNET, SERVICE_CIDR, type NodeAddresses,
 } from './node-config.ts';
 import { cleanUpContainers, createNodeNetwork, destroyNodeNetwork, inNetns, type NodeNetwork } from './node-network.ts';
 import { buildAndPushNodeImages } from './node-images.ts';
@@ -149,7 +149,8 @@ export async function startRealNode(opts: RealNodeOptions = {}): Promise<RealNod
       `--kubeconfig=${cluster.kubeconfigPath}`, `--hostname-override=${NODE_NAME}`,
       '--run-firewall=true', '--run-router=false', '--run-service-proxy=false',
       '--enable-ipv4=true', '--enable-ipv6=false', '--metrics-port=0', '--health-port=0',
-      `--cluster-cidr=${CLUSTER_CIDR}`, '--v=1',
+      // The CNI configuration is ours; kube-router only filters.
+      '--enable-cni=false', `--service-cluster-ip-range=${SERVICE_CIDR}`, '--v=1',
     ]), { logFile: log('kube-router') });
     procs.push(kubeProxy, kubeRouter);
     cleanups.push(() => kubeProxy.stop(), () => kubeRouter.stop());
