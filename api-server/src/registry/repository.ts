@@ -89,28 +89,6 @@ function toRecord(r: CharacterRow): CharacterRecord {
 
 const COLUMNS = 'character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, registered_at, last_heartbeat_at';
 
-/** Records the registration and starts a new credential generation (returned), ending older tokens. */
-export async function upsertRegistration(
-  q: Queryable,
-  req: RegistrationRequest,
-  sessionId: string,
-  busPasswordHash: string,
-): Promise<{ record: CharacterRecord; generation: number }> {
-  const res = await q.query<CharacterRow & { credential_generation: number }>(
-    `INSERT INTO characters (character_id, name, class, level, container_endpoint, capabilities, version, session_id, status, bus_password_hash, registered_at, last_heartbeat_at, credential_generation)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'registered', $9, now(), now(), 1)
-     ON CONFLICT (character_id) DO UPDATE SET
-       name = EXCLUDED.name, class = EXCLUDED.class, level = EXCLUDED.level, container_endpoint = EXCLUDED.container_endpoint,
-       capabilities = EXCLUDED.capabilities, version = EXCLUDED.version, session_id = EXCLUDED.session_id, status = 'registered',
-       bus_password_hash = EXCLUDED.bus_password_hash, registered_at = now(), last_heartbeat_at = now(), updated_at = now(),
-       credential_generation = characters.credential_generation + 1, left_reason = NULL
-     RETURNING ${COLUMNS}, credential_generation`,
-    [req.characterId, req.name, req.class, req.level, req.containerEndpoint, req.capabilities, req.version, sessionId, busPasswordHash],
-  );
-  const row = res.rows[0]!;
-  return { record: toRecord(row), generation: row.credential_generation };
-}
-
 export async function getCharacter(q: Queryable, characterId: string, opts: { forUpdate?: boolean } = {}): Promise<CharacterRecord | undefined> {
   const res = await q.query<CharacterRow>(`SELECT ${COLUMNS} FROM characters WHERE character_id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`, [characterId]);
   return res.rows[0] ? toRecord(res.rows[0]) : undefined;

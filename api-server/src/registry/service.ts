@@ -10,7 +10,10 @@ import {
   type TokenRefreshResponse,
 } from '@distributed-dungeon/contracts';
 import type { AppContext } from '../context.ts';
+import { randomBytes } from 'node:crypto';
 import { withTransaction } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
+import { busUsername, hashBusPassword } from '../events/acl.ts';
 import { appError } from '../http/errors.ts';
 import type { CharacterPrincipal } from '../http/tokens.ts';
 import { decideSession } from '../sessions/assignment.ts';
@@ -19,6 +22,7 @@ import { createSessionRow } from '../sessions/service.ts';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-keys.ts';
 import { announceGroundsChanged } from './grounds.ts';
 import * as repo from './repository.ts';
+import { busUserState, claimSeat, seatCandidates } from './seats.ts';
 import { specMismatches } from './spec-match.ts';
 
 /** The registry's use cases: the only credential authority of the platform. */
@@ -76,47 +80,33 @@ export class RegistryService {
 
   async register(rawKey: string, req: RegistrationRequest): Promise<RegistrationResponse> {
     const ctx = this.#ctx;
-    const { record, generation, bus, created, previousSession } = await withTransaction(ctx.db, async (tx) => {
-      // Read again under a lock: a revocation waits for this registration, or this one sees it.
-      const key = await repo.findApiKey(tx, hashApiKey(rawKey), { lock: true });
-      if (!key) throw appError('registry.key_invalid');
-      if (key.revoked) throw appError('registry.key_revoked', `the key of ${key.characterId} was revoked`);
-      if (key.characterId !== req.characterId) throw appError('registry.key_mismatch', `the key belongs to ${key.characterId}, not ${req.characterId}`);
-      if (!key.spec) throw appError('registry.key_without_spec', `the key of ${req.characterId} predates recorded specs; have it minted again (delete the Character's credentials Secret)`);
-      await sessionsRepo.lockAssignment(tx);
-      const before = await repo.getCharacter(tx, req.characterId, { forUpdate: true });
-      const mismatches = specMismatches(key.spec, req, before?.sessionId ?? null);
-      if (mismatches.length) {
-        throw appError('registry.spec_mismatch', mismatches.map((m) => `${m.path}: ${m.message}`).join('; '), { errors: mismatches });
-      }
-      const previous = before?.status === 'registered' ? before.sessionId : null;
-      const requested = req.sessionId ?? key.spec.session;
-      const decision = decideSession({
-        requested,
-        current: previous,
-        sessions: await sessionsRepo.assignmentCandidates(tx, req.characterId),
-        maxOpen: ctx.config.sessions.autoCreateMax,
-      });
-      if (decision.kind === 'refuse') {
-        if (decision.reason === 'requested-missing') {
-          throw appError('sessions.not_found', `no session ${requested}: only the game master creates sessions (POST /api/sessions); leave the session out to be assigned one`);
+    // The bus password is made before the transaction; its ACL user is set after the commit
+    // (below), so no database lock is held across a Redis round trip.
+    const busPassword = randomBytes(24).toString('base64url');
+    const busPasswordHash = hashBusPassword(busPassword);
+    const { sessionId, generation, created, previousSession } = await withTransaction(
+      ctx.db,
+      async (tx) => {
+        // Read again under a lock: a revocation waits for this registration, or this one sees it.
+        const key = await repo.findApiKey(tx, hashApiKey(rawKey), { lock: true });
+        if (!key) throw appError('registry.key_invalid');
+        if (key.revoked) throw appError('registry.key_revoked', `the key of ${key.characterId} was revoked`);
+        if (key.characterId !== req.characterId) throw appError('registry.key_mismatch', `the key belongs to ${key.characterId}, not ${req.characterId}`);
+        if (!key.spec) throw appError('registry.key_without_spec', `the key of ${req.characterId} predates recorded specs; have it minted again (delete the Character's credentials Secret)`);
+        const before = await repo.getCharacter(tx, req.characterId, { forUpdate: true });
+        const mismatches = specMismatches(key.spec, req, before?.sessionId ?? null);
+        if (mismatches.length) {
+          throw appError('registry.spec_mismatch', mismatches.map((m) => `${m.path}: ${m.message}`).join('; '), { errors: mismatches });
         }
-        throw appError('sessions.no_room', `every open session is full and ${ctx.config.sessions.autoCreateMax} are open, the most the registry opens by itself (SESSIONS_AUTO_CREATE_MAX); the game master may open more (POST /api/sessions)`);
-      }
-      let sessionId: string;
-      let newSession: sessionsRepo.NewSession | undefined;
-      if (decision.kind === 'join') sessionId = decision.sessionId;
-      else {
-        newSession = await createSessionRow(tx, ctx, {});
-        if (!newSession) throw new Error('a generated session id was already taken');
-        sessionId = newSession.id;
-      }
-      // The ACL user is made inside the transaction: if Redis is away nothing is committed.
-      const creds = await ctx.busUsers.create(req.characterId, sessionId);
-      const saved = await repo.upsertRegistration(tx, req, sessionId, creds.passwordHash);
-      return { ...saved, bus: creds, created: newSession, previousSession: previous };
-    });
-    const sessionId = record.sessionId!;
+        const previous = before?.status === 'registered' ? before.sessionId : null;
+        const requested = req.sessionId ?? key.spec.session;
+        return this.#takeSeat(tx, req, { requested, previous, busPasswordHash });
+      },
+      // Only the database is touched inside, so a lost deadlock race may simply run again.
+      { retryConflicts: true },
+    );
+    await this.#setBusUser(req.characterId, sessionId, generation, busPasswordHash);
+    const bus = { username: busUsername(req.characterId), password: busPassword };
     // Sockets of the previous registration (another session, or an older generation) close.
     await announceGroundsChanged(ctx.redis, ctx.logger, req.characterId);
 
@@ -217,6 +207,68 @@ export class RegistryService {
     const c = await repo.getCharacter(this.#ctx.db, characterId);
     if (!c) throw appError('registry.character_not_found', `no character ${characterId}`);
     return c;
+  }
+
+  /**
+   * Picks a session from the member counts (no lock) and claims a seat in it with one conditional
+   * statement; a claim that lost the last seat to a concurrent one looks again. Only opening a new
+   * session takes the assignment lock, so the bound on sessions the registry opens stays exact.
+   */
+  async #takeSeat(
+    tx: Queryable,
+    req: RegistrationRequest,
+    opts: { requested: string | undefined; previous: string | null; busPasswordHash: string },
+  ): Promise<{ sessionId: string; generation: number; created?: sessionsRepo.NewSession; previousSession: string | null }> {
+    const ctx = this.#ctx;
+    let locked = false;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const decision = decideSession({
+        requested: opts.requested,
+        current: opts.previous,
+        sessions: await seatCandidates(tx, opts.previous, opts.requested),
+        maxOpen: ctx.config.sessions.autoCreateMax,
+      });
+      if (decision.kind === 'refuse') {
+        if (decision.reason === 'requested-missing') {
+          throw appError('sessions.not_found', `no session ${opts.requested}: only the game master creates sessions (POST /api/sessions); leave the session out to be assigned one`);
+        }
+        throw appError('sessions.no_room', `every open session is full and ${ctx.config.sessions.autoCreateMax} are open, the most the registry opens by itself (SESSIONS_AUTO_CREATE_MAX); the game master may open more (POST /api/sessions)`);
+      }
+      let created: sessionsRepo.NewSession | undefined;
+      let sessionId: string;
+      if (decision.kind === 'join') sessionId = decision.sessionId;
+      else if (!locked) {
+        // Decide again under the lock: another registration may just have opened one.
+        await sessionsRepo.lockAssignment(tx);
+        locked = true;
+        continue;
+      } else {
+        created = await createSessionRow(tx, ctx, {});
+        if (!created) throw new Error('a generated session id was already taken');
+        sessionId = created.id;
+      }
+      const seat = await claimSeat(tx, req, sessionId, opts.previous, opts.busPasswordHash);
+      if (seat) return { sessionId, generation: seat.generation, created, previousSession: opts.previous };
+    }
+    throw appError('sessions.no_room', 'every session with room filled up while this registration looked for a seat; try again');
+  }
+
+  /**
+   * Sets the character's event-bus user after the commit. A newer registration, a revocation or an
+   * expiry may have committed meanwhile and written its own user first; reading the row after the
+   * write tells, and then the user is made to match the row again under its lock (the writers of
+   * that row wait), so the last write always follows the newest registration.
+   */
+  async #setBusUser(characterId: string, sessionId: string, generation: number, passwordHash: string): Promise<void> {
+    const ctx = this.#ctx;
+    await ctx.busUsers.apply(characterId, sessionId, passwordHash);
+    const now = await busUserState(ctx.db, characterId);
+    if (now?.registered && now.generation === generation) return;
+    await withTransaction(ctx.db, async (tx) => {
+      const s = await busUserState(tx, characterId, { lock: true });
+      if (s?.registered && s.sessionId && s.passwordHash) await ctx.busUsers.apply(characterId, s.sessionId, s.passwordHash);
+      else await ctx.busUsers.remove(characterId);
+    });
   }
 
   /** The registered character behind a token; 401 once it deregistered. */

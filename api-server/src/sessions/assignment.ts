@@ -1,4 +1,5 @@
-// Which session a registering character joins: a pure decision, taken under a lock by the caller.
+// Which session a registering character joins: a pure decision on member counts; the caller
+// claims the seat with a conditional statement and decides again when it lost the race.
 
 export interface SessionCandidate {
   id: string;

@@ -1,6 +1,5 @@
 import type { SessionRecord } from '@distributed-dungeon/contracts';
 import type { Queryable } from '../db/queryable.ts';
-import type { SessionCandidate } from './assignment.ts';
 
 interface SessionRow {
   id: string;
@@ -60,19 +59,7 @@ export async function listSessions(q: Queryable, filter: { status?: 'open' | 'cl
   return res.rows.map(toRecord);
 }
 
-/** Sessions with their member counts, not counting `characterId` (who is being (re)assigned). */
-export async function assignmentCandidates(q: Queryable, characterId: string): Promise<SessionCandidate[]> {
-  const res = await q.query<{ id: string; capacity: number; status: 'open' | 'closed'; created_at: Date; members: string }>(
-    `SELECT s.id, s.capacity, s.status, s.created_at, count(c.character_id) AS members
-       FROM sessions s
-       LEFT JOIN characters c ON c.session_id = s.id AND c.status = 'registered' AND c.character_id <> $1
-      GROUP BY s.id`,
-    [characterId],
-  );
-  return res.rows.map((r) => ({ id: r.id, capacity: r.capacity, status: r.status, createdAt: r.created_at, members: Number(r.members) }));
-}
-
-/** Serialises session assignment across replicas for the rest of the transaction. */
+/** Serialises the opening of sessions by the registry across replicas, for the rest of the transaction. */
 export async function lockAssignment(q: Queryable): Promise<void> {
   await q.query("SELECT pg_advisory_xact_lock(hashtext('dungeon.session-assignment'))");
 }
