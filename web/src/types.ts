@@ -39,6 +39,8 @@ export interface MyCharacter {
   view: CharacterGameView | null;
   containers: ContainerComponent[];
   inventory: CharacterInventory | null;
+  /** The player holds manual control: the character's own module is paused. */
+  manual?: boolean;
 }
 
 export interface OpenContainer {

@@ -199,6 +199,14 @@ describe('the web client in Chromium', () => {
 
     await open.getByRole('button', { name: 'Close' }).click();
     await open.waitFor({ state: 'detached' });
+
+    // Manual control: take over from the character's module and walk through an exit by hand.
+    await a.getByRole('button', { name: 'Take control' }).click();
+    await a.getByRole('button', { name: 'Release control', pressed: true }).waitFor();
+    await a.getByRole('button', { name: /^Go north/ }).click();
+    await shows(a.getByRole('region', { name: /Ser Brand/ }), 'Antechamber');
+    await a.getByRole('button', { name: 'Release control' }).click();
+    await a.getByRole('button', { name: 'Take control', pressed: false }).waitFor();
     expect(await seriousViolations(b)).toEqual([]);
     expect(await fitsWidth(b)).toBe(true);
     await b.screenshot({ path: path.join(shots, 'web-player-390.png'), fullPage: true });

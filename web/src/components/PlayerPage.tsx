@@ -4,6 +4,7 @@ import { CharacterSheet } from './CharacterSheet.tsx';
 import { CombatLog } from './CombatLog.tsx';
 import { Containers } from './Containers.tsx';
 import { DungeonMap } from './DungeonMap.tsx';
+import { ManualControl } from './ManualControl.tsx';
 import { TurnTimer } from './TurnTimer.tsx';
 import { useGame } from './useGame.ts';
 
@@ -33,6 +34,7 @@ export function PlayerPage({ characterId }: { characterId: string }) {
           <div>
             <CharacterSheet view={view} inventory={state.inventory} />
             <TurnTimer turn={state.turn} names={state.names} />
+            <ManualControl view={view} manual={state.manual} dispatch={dispatch} />
           </div>
           <div>
             <Containers state={state} dispatch={dispatch} />

@@ -69,6 +69,11 @@ describe('the event reducer', () => {
     expect(reducer(player(), { type: 'events', events: [event('container.updated', { ...elsewhere, room_id: 'crypt' })] }).needsResync).toBe(false);
   });
 
+  it('takes the manual-control flag from the snapshot and from the toggle', () => {
+    expect(player().manual).toBe(false);
+    expect(reducer(player(), { type: 'manual', manual: true }).manual).toBe(true);
+  });
+
   it('keeps refusals as notices until dismissed, and caps the log', () => {
     const refused = reducer(player(), { type: 'refused', text: 'the container is locked' });
     expect(refused.notice).toEqual({ tone: 'error', text: 'the container is locked' });

@@ -23,6 +23,8 @@ export interface GameState {
   /** Events applied since the page loaded (the budget script reads it). */
   applied: number;
   connection: 'connecting' | 'live' | 'reconnecting';
+  /** The player acts by hand (its character's module is paused). */
+  manual: boolean;
 }
 
 export const initialState: GameState = {
@@ -40,6 +42,7 @@ export const initialState: GameState = {
   needsResync: false,
   applied: 0,
   connection: 'connecting',
+  manual: false,
 };
 
 export type Action =
@@ -51,6 +54,8 @@ export type Action =
   | { type: 'closed'; containerId: string }
   | { type: 'refused'; text: string }
   | { type: 'dismiss' }
+  | { type: 'manual'; manual: boolean }
+  | { type: 'info'; text: string }
   | { type: 'connection'; status: GameState['connection'] };
 
 function namesOfRooms(names: Names, rooms: RoomView[]): void {
@@ -79,7 +84,7 @@ export function reducer(state: GameState, action: Action): GameState {
         namesOfRooms(names, [view.room]);
       }
       const open = state.open && containers.some((c) => c.container_id === state.open!.containerId) ? state.open : null;
-      return { ...state, loaded: true, me: view, containers: byId(containers), inventory, open, version: Math.max(state.version, view?.version ?? 0), names, needsResync: false };
+      return { ...state, loaded: true, me: view, containers: byId(containers), inventory, open, manual: action.data.manual ?? false, version: Math.max(state.version, view?.version ?? 0), names, needsResync: false };
     }
     case 'events': {
       let s = state;
@@ -101,6 +106,10 @@ export function reducer(state: GameState, action: Action): GameState {
       return { ...state, notice: { tone: 'error', text: action.text } };
     case 'dismiss':
       return { ...state, notice: null };
+    case 'manual':
+      return { ...state, manual: action.manual };
+    case 'info':
+      return { ...state, notice: { tone: 'info', text: action.text } };
     case 'connection':
       return { ...state, connection: action.status };
   }
