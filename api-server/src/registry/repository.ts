@@ -1,4 +1,4 @@
-import type { CharacterRecord, KeySpec, RegistrationRequest } from '@distributed-dungeon/contracts';
+import type { CharacterRecord, KeySpec } from '@distributed-dungeon/contracts';
 import type { Queryable } from '../db/queryable.ts';
 
 /**
