@@ -27,6 +27,16 @@ describe('loadConfig', () => {
     expect(issuesOf({ ...base, TLS_KEY_FILE: '/tls/tls.key' })[0]?.variable).toBe('TLS_CERT_FILE');
   });
 
+  it('parses the read and failed-credential budgets and TRUST_PROXY, naming a bad value', () => {
+    const d = loadConfig(base);
+    expect(d.rateLimit).toMatchObject({ readPoints: 50, failedAuth: { perIp: 30, perId: 10, windowSeconds: 60 }, keyPrefix: 'dungeon:rl' });
+    expect(d.trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(issuesOf({ ...base, TRUST_PROXY: 'yes please!' })[0]?.variable).toBe('TRUST_PROXY');
+    expect(issuesOf({ ...base, AUTH_FAILURES_PER_IP: '0' })[0]?.variable).toBe('AUTH_FAILURES_PER_IP');
+  });
+
   it('runs with only the four documented variables, generating a signing key', () => {
     const c = loadConfig({ ...base, PORT: '9090' });
     expect(c.port).toBe(9090);

@@ -36,8 +36,9 @@ const ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** The identities a request's credentials claim, as budget keys; the client IP is kept apart. */
 export function claimedIdentities(req: Pick<Request, 'headers' | 'body'>): string[] {
   const out = new Set<string>();
-  const key = apiKeyOf(req);
-  if (key?.startsWith('ddk_')) out.add(`key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`);
+  const raw = apiKeyOf(req);
+  const key = raw?.startsWith('ddk_') ? raw : undefined;
+  if (key) out.add(`key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`);
   const token = bearerToken(req);
   if (token && !token.startsWith('ddk_')) {
     // Unverified on purpose: it only names whose budget a failure is charged to.
