@@ -68,6 +68,23 @@ async function ownerOf(sessionId: string): Promise<string | null> {
   return rows[0]?.owner_url ?? null;
 }
 
+/** The turn (`character@room#round`) each timeout entry of the log defended, replaying the log. */
+async function timedOutTurns(sessionId: string): Promise<string[]> {
+  const world = (await loadWorlds()).get('crypt-of-dawn')!;
+  const { rows: log } = await db.query<{ command: Command }>('SELECT command FROM game_session_log WHERE session_id = $1 ORDER BY seq', [sessionId]);
+  let state: GameState | null = null;
+  const turns: string[] = [];
+  for (const { command } of log) {
+    if (command.kind === 'timeout') {
+      const up = waitingCharacters(state!).find((w) => w.characterId === command.characterId);
+      expect(up).toBeDefined();
+      turns.push(`${command.characterId}@${up!.roomId}#${up!.round}`);
+    }
+    state = applyCommand(world, state, command).state;
+  }
+  return turns;
+}
+
 type View = { gameState: { version: number; room: { id: string } } };
 const roomSeenThrough = async (base: string, sessionId: string, token: string) => (await http<View>(base, 'GET', `/api/sessions/${sessionId}/state`, { token })).body.gameState;
 
@@ -155,22 +172,51 @@ describe('two api-server replicas', () => {
     expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM actions WHERE character_id = $1', [bardId])).rows[0]!.n)).toBe(said.length);
 
     // Each turn timed out at most once: replaying the log, no two timeouts hit the same turn.
-    const world = (await loadWorlds()).get('crypt-of-dawn')!;
-    const { rows: log } = await db.query<{ command: Command }>('SELECT command FROM game_session_log WHERE session_id = $1 ORDER BY seq', [sessionId]);
-    let state: GameState | null = null;
-    const turns: string[] = [];
-    for (const { command } of log) {
-      if (command.kind === 'timeout') {
-        const up = waitingCharacters(state!).find((w) => w.characterId === command.characterId);
-        expect(up).toBeDefined();
-        turns.push(`${command.characterId}@${up!.roomId}#${up!.round}`);
-      }
-      state = applyCommand(world, state, command).state;
-    }
+    const turns = await timedOutTurns(sessionId);
     expect(turns.length).toBeGreaterThanOrEqual(timeoutsAtKill + 2);
     expect(new Set(turns).size).toBe(turns.length);
 
     // And the survivor serves the session's state.
     expect((await roomSeenThrough(survivor.url, sessionId, fighter.characterToken)).room.id).toBe('ossuary');
+  });
+
+  it('the owner SIGSTOPped past its lease: the other takes over; resumed, the old owner writes nothing and forwards', async () => {
+    const paused = await startReplica();
+    const other = replicas.find((r) => r !== paused && r.proc.child.exitCode === null && r.proc.child.signalCode === null)!;
+    const fighterId = uniqueId('dozer');
+    // A session of its own, opened through (and so owned by) the replica to pause.
+    const sessionId = uniqueId('paused');
+    expect((await http(paused.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id: sessionId } })).status).toBe(201);
+    expect(await ownerOf(sessionId)).toBe(paused.url);
+    const fighter = await mintAndRegister(other.url, fighterId, { level: 20, sessionId });
+    expect(fighter.sessionId).toBe(sessionId);
+    for (const direction of ['north', 'east']) {
+      expect((await http(other.url, 'POST', '/api/actions', { token: fighter.characterToken, body: { type: 'exploration.move', characterId: fighterId, direction } })).status).toBe(200);
+    }
+    const timeouts = async () =>
+      Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM game_session_log WHERE session_id = $1 AND command->>'kind' = 'timeout'`, [sessionId])).rows[0]!.n);
+    await eventually('turns timing out on the owner', async () => (await timeouts()) >= 2);
+
+    paused.proc.child.kill('SIGSTOP');
+    try {
+      await eventually('the other replica to own the session', async () => (await ownerOf(sessionId)) === other.url, 30_000);
+      const atTakeover = await timeouts();
+      await eventually('turns timing out on the new owner', async () => (await timeouts()) >= atTakeover + 2, 30_000);
+    } finally {
+      paused.proc.child.kill('SIGCONT');
+    }
+    // Resumed, its overdue clocks fire and its lease renewal runs: both find the lease gone.
+    await eventually('the resumed replica to notice it lost the session', async () => (await logTail(paused.proc.logFile, 400)).includes('lost the lease of a session'), 30_000);
+    const afterResume = await timeouts();
+    await eventually('more turns timing out on the new owner', async () => (await timeouts()) >= afterResume + 2, 30_000);
+    expect(await ownerOf(sessionId)).toBe(other.url);
+    const turns = await timedOutTurns(sessionId);
+    expect(new Set(turns).size).toBe(turns.length);
+
+    // An action through the resumed replica is forwarded to the new owner and seen through both.
+    const look = await http(paused.url, 'POST', '/api/actions', { token: fighter.characterToken, body: { type: 'exploration.look', characterId: fighterId } });
+    expect(look.status).toBe(200);
+    const views = await Promise.all([paused.url, other.url].map((base) => roomSeenThrough(base, sessionId, fighter.characterToken)));
+    expect(views[0]!.version).toBe(views[1]!.version);
   });
 });
