@@ -25,6 +25,7 @@ import * as registryRepo from './registry/repository.ts';
 import { countActiveSessions } from './sessions/repository.ts';
 import { WsGateway } from './ws/gateway.ts';
 import { upgradeListener } from './ws/upgrade.ts';
+import { clientErrorListener } from './http/client-error.ts';
 
 export interface StartOptions {
   /**
@@ -114,6 +115,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   // A cookie-only upgrade is a human's (humans/gateway.ts); a token's is a character's.
   const upgrades = { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => (humans.claims(req) ? humans : gateway).handleUpgrade(req, socket, head) };
   server.on('upgrade', upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger }));
+  server.on('clientError', clientErrorListener(logger));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -129,6 +131,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   selfUrl = config.replicaUrl ?? admin?.url ?? url;
   // A game master signs in on the admin port (the public one refuses it): its page's /ws is there too.
   admin?.server.on('upgrade', upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger }));
+  admin?.server.on('clientError', clientErrorListener(logger));
   logger.info({ port, url, adminUrl: admin?.url }, 'api-server listening');
 
   let stopping: Promise<void> | undefined;

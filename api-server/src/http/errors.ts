@@ -51,6 +51,8 @@ export const CATALOGUE = {
   'request.aborted': { status: 400, title: 'The request body was cut short' },
   'request.bad_path': { status: 400, title: 'The request path is not valid percent-encoding' },
   'request.personal_data': { status: 400, title: 'The request carries personal data' },
+  'request.unparsable': { status: 400, title: 'The request is not valid HTTP' },
+  'request.headers_too_large': { status: 431, title: 'The request headers are too large' },
   'auth.missing_credentials': { status: 401, title: 'Credentials are required' },
   'auth.invalid_token': { status: 401, title: 'The token is invalid' },
   'auth.token_expired': { status: 401, title: 'The token has expired' },
