@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CharacterProcess, EXAMPLE_CHARACTERS, loadConfig, mintApiKey, start, type RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, eventually } from '@distributed-dungeon/testkit';
+import pg from 'pg';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fitsWidth, launchChromium, seriousViolations } from './chromium.ts';
@@ -16,6 +17,7 @@ const ADMIN_TOKEN = `browser-admin-${randomBytes(12).toString('hex')}`;
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
 let shots: string;
 let api: RunningServer;
+let config: ReturnType<typeof loadConfig>;
 let browser: Browser;
 let scratch: string;
 const characters: CharacterProcess[] = [];
@@ -26,7 +28,7 @@ beforeAll(async () => {
   // Screenshots go to docs/ only when asked (make web-screenshots): a test run leaves the tree as it was.
   shots = process.env.WEB_SCREENSHOTS === '1' ? DOCS : path.join(scratch, 'shots');
   await mkdir(shots, { recursive: true });
-  const config = loadConfig({
+  config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'browser'),
@@ -222,5 +224,29 @@ describe('the web client in Chromium', () => {
     await second.goto(p.url);
     await shows(second.getByRole('alert'), 'used already');
     await second.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it('reconnects after the connection drops and resyncs what it missed from the state', async () => {
+    const session = await admin<{ id: string }>('POST', '/api/sessions', { name: 'Dropped' });
+    const p = await handPlayed('Ash', 'fighter', session.id);
+    const chest = await putContainer(session.id, p.roomId, 'Dusty crate', 'unlocked', [item('torch', 'Torch', 2, 1)]);
+    const page = await newPage();
+    await page.goto(p.url);
+    const crate = page.getByRole('listitem').filter({ hasText: 'Dusty crate' });
+    await shows(crate, '2× Torch');
+    await page.getByText('live', { exact: true }).waitFor();
+
+    // The api-server goes away; meanwhile the crate changes without any event reaching the page.
+    const port = api.port;
+    await api.stop();
+    await page.getByText('reconnecting', { exact: true }).waitFor();
+    const db = new pg.Client({ connectionString: config.databaseUrl });
+    await db.connect();
+    await db.query('UPDATE containers SET items = $2 WHERE container_instance_id = $1', [chest, JSON.stringify([item('torch', 'Torch', 7, 1)])]);
+    await db.end();
+
+    api = await start({ ...config, port });
+    await page.getByText('live', { exact: true }).waitFor({ timeout: 30_000 });
+    await shows(crate, '7× Torch');
   });
 });
