@@ -5,6 +5,26 @@ import { start } from './server.ts';
 
 const bootLogger = pino({ base: { service: 'dungeon-api' } });
 
+// Request logs go to stdout asynchronously (written off the request path, batched while a write
+// is in flight). Every exit below ends the stream first, which waits for the write in flight and
+// writes what is buffered, so the last lines (shutdown, failures) are not lost.
+const destination = pino.destination({ dest: 1, sync: false });
+let ended = false;
+function exit(code: number): void {
+  ended = true;
+  destination.once('close', () => process.exit(code));
+  destination.end();
+}
+// A crash skips those exits: write out what is still buffered, synchronously, as the process goes.
+process.on('exit', () => {
+  if (ended) return;
+  try {
+    destination.flushSync();
+  } catch (err) {
+    process.stderr.write(`log lines lost at exit: ${(err as Error).message}\n`);
+  }
+});
+
 let config;
 try {
   config = loadConfig(process.env);
@@ -17,23 +37,23 @@ try {
 }
 
 try {
-  const server = await start(config);
+  const server = await start(config, { logger: pino({ level: config.logLevel, base: { service: 'dungeon-api' } }, destination) });
   let signals = 0;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
       // A second signal means "now".
-      if (++signals > 1) process.exit(130);
+      if (++signals > 1) exit(130);
       bootLogger.info({ signal: sig }, 'shutting down');
       server.stop().then(
-        () => process.exit(0),
+        () => exit(0),
         (err: unknown) => {
           bootLogger.error({ err }, 'shutdown failed');
-          process.exit(1);
+          exit(1);
         },
       );
     });
   }
 } catch (err) {
   bootLogger.fatal({ err }, 'start-up failed');
-  process.exit(1);
+  exit(1);
 }
