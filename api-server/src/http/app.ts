@@ -6,7 +6,7 @@ import { assertGrounds } from '../registry/grounds.ts';
 import { authenticators } from './auth.ts';
 import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './middleware.ts';
 import type { ApiModule, ModuleContext } from './module.ts';
-import { personalDataGuards } from './personal-data.ts';
+import { personalDataGuards } from '../containers/personal-data.ts';
 import { CredentialThrottle } from './credential-throttle.ts';
 import { CharacterRateLimiter, ReadRateLimiter } from './rate-limit.ts';
 import { withReadBudget } from './read-limit.ts';

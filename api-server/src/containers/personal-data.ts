@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { checkCoppa } from '../containers/coppa.ts';
-import { appError } from './errors.ts';
+import { checkCoppa } from './coppa.ts';
+import { appError } from '../http/errors.ts';
 
 // Free text that the platform stores or broadcasts (character names, what a character says)
 // passes the same COPPA rules as container metadata (containers/coppa.ts): the request is

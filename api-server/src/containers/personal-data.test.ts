@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, toProblem } from './errors.ts';
+import { AppError, toProblem } from '../http/errors.ts';
 import { actionText, personalDataIn, refusePersonalData } from './personal-data.ts';
 
 describe('personal data in names and said text', () => {
