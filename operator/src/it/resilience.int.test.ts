@@ -255,7 +255,6 @@ describe('an operator through outages', () => {
     try {
       await op.synced();
       await waitFor('leading with the restricted identity', async () => op.isLeader(), 20_000);
-      await createNamespace(client, 'bag-end');
       await apply('bag-end', 'bilbo', { ...spec, displayName: 'Bilbo', storage: { retainOnDelete: true } });
       await waitFor('bilbo Running', async () => (await phaseOf('bag-end', 'bilbo')) === 'Running', 60_000);
       await client.request('DELETE', '/apis/distributed-dungeon.io/v1alpha1/namespaces/bag-end/characters/bilbo');
