@@ -85,9 +85,11 @@ export async function cleanUpContainers(o: { socket: string; workdir: string; sa
     }
   }
   for (const [id] of tasks) await ctr('tasks', 'kill', '--all', '--signal', 'SIGKILL', id!).catch(() => undefined);
+  // A killed task is deleted once it has exited; "not found" means containerd already reaped it.
   for (const [id] of tasks) {
     for (let i = 0; i < 20; i++) {
-      if (await ctr('tasks', 'delete', '--force', id!).then(() => true, () => false)) break;
+      const gone = await ctr('tasks', 'delete', '--force', id!).then(() => true, (err: Error) => /not found/i.test(err.message));
+      if (gone) break;
       await new Promise((r) => setTimeout(r, 250));
     }
   }
