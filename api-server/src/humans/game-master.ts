@@ -26,22 +26,42 @@ export function gameMasterRoutes(ctx: ModuleContext): Router {
     res.json(session);
   });
 
-  // Every character the registry knows, whichever namespace its Character lives in.
+  // Every Character, whichever namespace it lives in: what the operator reports (phase, Ready)
+  // next to what the registry knows (registration, session, heartbeat), either side may be missing.
   r.get('/characters', ctx.auth.admin, async (_req, res) => {
-    const { rows } = await ctx.db.query<{ character_id: string; name: string; class: string; level: number; session_id: string | null; status: string; last_heartbeat_at: Date | null; revoked: boolean }>(
-      `SELECT c.character_id, c.name, c.class, c.level, c.session_id, c.status, c.last_heartbeat_at, (k.revoked_at IS NOT NULL) AS revoked
-         FROM characters c LEFT JOIN api_keys k USING (character_id) ORDER BY c.character_id`,
+    const { rows } = await ctx.db.query<{
+      character_id: string;
+      display: string | null;
+      class: string | null;
+      level: number | null;
+      session_id: string | null;
+      status: string | null;
+      last_heartbeat_at: Date | null;
+      revoked: boolean | null;
+      namespace: string | null;
+      resource: string | null;
+      phase: string | null;
+      ready: boolean | null;
+    }>(
+      `SELECT character_id, c.name AS display, c.class, c.level, c.session_id, c.status, c.last_heartbeat_at, (k.revoked_at IS NOT NULL) AS revoked,
+              p.namespace, p.name AS resource, p.phase, p.ready
+         FROM characters c FULL OUTER JOIN character_platform p USING (character_id) LEFT JOIN api_keys k USING (character_id)
+        ORDER BY p.namespace NULLS LAST, p.name, character_id`,
     );
     res.json({
       items: rows.map((c) => ({
         characterId: c.character_id,
-        name: c.name,
+        name: c.display ?? c.resource ?? c.character_id,
         class: c.class,
         level: c.level,
         sessionId: c.session_id,
-        status: c.status,
-        keyRevoked: c.revoked,
+        status: c.status ?? 'never registered',
+        keyRevoked: c.revoked === true,
         lastHeartbeatAt: c.last_heartbeat_at?.toISOString() ?? null,
+        namespace: c.namespace,
+        resource: c.resource,
+        phase: c.phase,
+        ready: c.ready,
       })),
     });
   });

@@ -210,3 +210,27 @@ describe('manual control', () => {
     expect((await http(api.url, 'POST', '/api/actions', { token: reg.characterToken, body: look })).status).toBe(200);
   });
 });
+
+describe('platform status from the operator', () => {
+  it('is shown to the game master for every Character and to the player for its own', async () => {
+    const id = uniqueId('web-platform');
+    await mintAndRegister(api.url, id);
+    const pending = uniqueId('web-pending');
+    const report = (phase: string, ready: 'True' | 'False') => ({ namespace: 'player-alice', name: `${phase.toLowerCase()}-one`, phase, conditions: [{ type: 'Ready', status: ready, reason: phase }] });
+    expect((await http(api.url, 'PUT', `/api/humans/platform/${id}`, { body: report('Registered', 'True') })).status).toBe(401);
+    expect((await http(api.url, 'PUT', `/api/humans/platform/${id}`, { token: ADMIN_TOKEN, body: report('Registered', 'True') })).status).toBe(204);
+    expect((await http(api.url, 'PUT', `/api/humans/platform/${pending}`, { token: ADMIN_TOKEN, body: report('Provisioning', 'False') })).status).toBe(204);
+    const bad = await http<{ errors: { path: string }[] }>(api.url, 'PUT', `/api/humans/platform/${id}`, { token: ADMIN_TOKEN, body: { ...report('Running', 'True'), extra: 1 } });
+    expect(bad.status).toBe(400);
+
+    const gm = await signIn('/api/humans/game-master', { token: ADMIN_TOKEN });
+    const all = await http<{ items: { characterId: string; phase: string | null; ready: boolean | null; status: string; namespace: string | null }[] }>(api.url, 'GET', '/api/humans/characters', as(gm, false));
+    expect(all.body.items.find((c) => c.characterId === id)).toMatchObject({ phase: 'Registered', ready: true, status: 'registered', namespace: 'player-alice' });
+    expect(all.body.items.find((c) => c.characterId === pending)).toMatchObject({ phase: 'Provisioning', ready: false, status: 'never registered' });
+
+    const link = await http<{ code: string }>(api.url, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+    const player = await signIn('/api/humans/player', { code: link.body.code });
+    const mine = await http<{ platform: { phase: string; ready: boolean; conditions: unknown[] } }>(api.url, 'GET', '/api/humans/my/character', as(player, false));
+    expect(mine.body.platform).toMatchObject({ phase: 'Registered', ready: true, conditions: [{ type: 'Ready', status: 'True', reason: 'Registered' }] });
+  });
+});

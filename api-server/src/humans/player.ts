@@ -10,6 +10,7 @@ import { toWire } from '../containers/model.ts';
 import { AppError } from '../http/errors.ts';
 import type { ModuleContext } from '../http/module.ts';
 import { isManual, setManual } from './manual.ts';
+import { platformOf } from './platform.ts';
 import { registrationOf } from './repository.ts';
 import { humanOf } from './translate.ts';
 
@@ -24,13 +25,14 @@ export function playerRoutes(ctx: ModuleContext): Router {
     const reg = await registrationOf(ctx.db, characterId);
     const inventory = await getInventory(ctx.db, characterId);
     const manual = await isManual(ctx.redis, characterId);
+    const platform = await platformOf(ctx.db, characterId);
     if (!reg) {
-      res.json({ characterId, sessionId: null, view: null, containers: [], inventory, manual });
+      res.json({ characterId, sessionId: null, view: null, containers: [], inventory, manual, platform });
       return;
     }
     const view = (await ctx.engine.getState(reg.sessionId, characterId)) as unknown as CharacterGameView;
     const containers = await getContainersByRoomId(ctx.db, view.me.roomId, { gameSession: reg.sessionId });
-    res.json({ characterId, sessionId: reg.sessionId, view, containers: containers.map(toWire), inventory, manual });
+    res.json({ characterId, sessionId: reg.sessionId, view, containers: containers.map(toWire), inventory, manual, platform });
   });
   // Take (manual: true) or release control of the character; its module's own changes wait meanwhile.
   r.post('/my/control', async (req, res) => {

@@ -9,6 +9,7 @@ import { parse } from '../http/validate.ts';
 import { clearedSessionCookie, CSRF_HEADER, sessionCookie } from './cookies.ts';
 import { gameMasterRoutes } from './game-master.ts';
 import { manualControlGuard } from './manual.ts';
+import { platformRoutes } from './platform.ts';
 import { playerRoutes } from './player.ts';
 import { DEFAULT_HUMAN_AUTH, HumanAuth, type HumanAuthOptions, type HumanPrincipal } from './service.ts';
 import { cookieSessions, humanOf, sessionSecretOf } from './translate.ts';
@@ -59,7 +60,7 @@ function router(ctx: ModuleContext, opts: HumanAuthOptions): Router {
     res.setHeader('cache-control', 'no-store');
     res.status(201).json({ characterId, code: link.code, path: `/#/sign-in/${link.code}`, expiresAt: link.expiresAt.toISOString() });
   });
-  r.use('/humans', gameMasterRoutes(ctx), playerRoutes(ctx));
+  r.use('/humans', gameMasterRoutes(ctx), playerRoutes(ctx), platformRoutes(ctx));
   return r;
 }
 
