@@ -14,7 +14,7 @@ import { BusUsers } from './events/bus-users.ts';
 import { createOutboxBus } from './events/publisher-bus.ts';
 import { createCommandClient, createSubscriberClient } from './events/redis.ts';
 import { listenAdmin, publicOnly, type AdminListener } from './admin-port.ts';
-import { createApp } from './http/app.ts';
+import { createApp } from './app.ts';
 import type { ApiModule } from './http/module.ts';
 import { TokenService } from './http/tokens.ts';
 import { HumanGateway } from './humans/gateway.ts';

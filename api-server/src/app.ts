@@ -1,17 +1,21 @@
 import express, { type Express } from 'express';
-import type { AppContext } from '../context.ts';
-import { opsRouter } from '../ops/health.ts';
-import { buildOpenApi } from '../ops/openapi.ts';
-import { assertGrounds } from '../registry/grounds.ts';
-import { authenticators } from './auth.ts';
-import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './middleware.ts';
-import type { ApiModule, ModuleContext } from './module.ts';
-import { personalDataGuards } from '../containers/personal-data.ts';
-import { CredentialThrottle } from './credential-throttle.ts';
-import { CharacterRateLimiter, ReadRateLimiter } from './rate-limit.ts';
-import { withReadBudget } from './read-limit.ts';
+import type { AppContext } from './context.ts';
+import { opsRouter } from './ops/health.ts';
+import { buildOpenApi } from './ops/openapi.ts';
+import { assertGrounds } from './registry/grounds.ts';
+import { authenticators } from './http/auth.ts';
+import { accessLog, errorHandler, mountPoint, notFound, requestContext } from './http/middleware.ts';
+import type { ApiModule, ModuleContext } from './http/module.ts';
+import { personalDataGuards } from './containers/personal-data.ts';
+import { CredentialThrottle } from './http/credential-throttle.ts';
+import { CharacterRateLimiter, ReadRateLimiter } from './http/rate-limit.ts';
+import { withReadBudget } from './http/read-limit.ts';
 
-/** The express application: shared middleware, the ops endpoints, every module, one error handler. */
+/**
+ * The express application: shared middleware, the ops endpoints, every module, one error handler.
+ * Part of the composition root (beside server.ts): it wires http/ primitives to the modules, so
+ * it lives above them all and no module imports it.
+ */
 export function createApp(ctx: AppContext, modules: ApiModule[], opts: { isShuttingDown: () => boolean }): Express {
   const limiter = new CharacterRateLimiter(ctx.redis, ctx.config.rateLimit, ctx.metrics);
   const reads = new ReadRateLimiter(ctx.redis, ctx.config.rateLimit, ctx.metrics);
