@@ -8,14 +8,15 @@ NPM := npm_config_nodedir= npm
 VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo play \
-        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz
+        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz \
+        node-deps e2e-node
 
 help:
 	@echo "make demo          bring up the platform locally and play"
 	@echo "make play          one adventure: api-server + the three example characters as processes"
 	@echo "                   (CHARACTER=path/to/my-character.ts plays your own module with them)"
 	@echo "make test          install what is missing, then lint, type-check and run every suite"
-	@echo "make cluster-up    start the local Kubernetes control plane (prints the KUBECONFIG line)"
+	@echo "make cluster-up    start the local Kubernetes control plane and a real node (prints KUBECONFIG and DUNGEON_REGISTRY)"
 	@echo "make cluster-down  stop it"
 	@echo "make bench         print throughput figures (bench-api, bench-containers; bench-operator is longer)"
 	@echo "make e2e-kind      the end-to-end flow on kind with real images (needs Docker)"
@@ -87,7 +88,12 @@ e2e-kind: npm-deps
 play: npm-deps
 	@CHARACTER="$(CHARACTER)" $(NODE) --conditions=source scripts/play.ts
 
-cluster-up: deps
+# The real node's Debian packages and its Go programs (cached like the control plane).
+node-deps:
+	@bash scripts/node-deps.sh
+	@bash testkit/node/build.sh
+
+cluster-up: deps node-deps
 	@$(NODE) testkit/src/cluster-cli.ts up
 
 cluster-down:
@@ -108,6 +114,12 @@ helm-lint: controlplane
 # Container images need a Docker engine; scripts/images.sh says so plainly when there is none.
 images:
 	@bash scripts/images.sh
+
+# e2e/node (e2e/src/node): our images built and pushed to the real node's registry, the chart
+# installed from there, every component and character a real pod.
+e2e-node: deps node-deps
+	@echo "== e2e/node (a real node: containerd, kubelet, kube-proxy, kube-router, CoreDNS)"
+	@$(VITEST) --project e2e-node
 
 # Benchmarks print figures; they are not tests and assert no timings.
 # The api-server's OpenAPI document fuzzed with schemathesis (pinned, from PyPI, in a virtualenv
