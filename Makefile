@@ -76,7 +76,7 @@ test:
 
 # Your cluster (DUNGEON_IMAGE_REGISTRY), else kind (Docker), else the local control plane; plays one
 # session with the three example characters and cleans up (scripts/demo.ts).
-demo: deps
+demo: deps node-deps
 	@$(NODE) --conditions=source scripts/demo.ts
 
 # The e2e/local flow on a kind cluster with the real images (not part of `make test`). Needs
