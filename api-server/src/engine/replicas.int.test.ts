@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { createDatabase, eventually, freePort, logTail, makeWorkdir, removeWorkdir, startProcess, type ManagedProcess } from '@distributed-dungeon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { putInventory } from '../containers/inventory.ts';
+import { createContainer } from '../containers/persistence.ts';
 import { applyCommand, loadWorlds, waitingCharacters, type Command, type GameState } from '../game/index.ts';
 import { ADMIN_TOKEN, SIGNING_KEYS, http, mintAndRegister, uniqueId } from '../test-support/harness.ts';
 
@@ -219,5 +221,73 @@ describe('two api-server replicas', () => {
     expect(look.status).toBe(200);
     const views = await Promise.all([paused.url, other.url].map((base) => roomSeenThrough(base, sessionId, fighter.characterToken)));
     expect(views[0]!.version).toBe(views[1]!.version);
+  });
+
+  it('items are conserved when a replica is SIGKILLed while both serve transfers', async () => {
+    const live = replicas.filter((r) => r.proc.child.exitCode === null && r.proc.child.signalCode === null);
+    const [victim, keeper] = live.slice(-2) as [(typeof replicas)[0], (typeof replicas)[0]];
+    const sessionId = uniqueId('hoard');
+    expect((await http(victim.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id: sessionId } })).status).toBe(201);
+    const looters = await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        const id = uniqueId(`looter-${i}`);
+        const reg = await mintAndRegister(i % 2 ? victim.url : keeper.url, id, { name: `Looter ${i}`, class: 'rogue', sessionId });
+        await putInventory(db, id, { items: [], capacity_slots: 10 });
+        return { id, token: reg.characterToken };
+      }),
+    );
+    // A chest at the entrance, where every character starts.
+    const chest = await createContainer(db, {
+      source_type: 'environment',
+      room_id: 'dawn-gate',
+      capacity_slots: 8,
+      items: [{ item_id: 'gold', item_name: 'gold', quantity: 40, max_stack: 50 }, { item_id: 'gem', item_name: 'gem', quantity: 10, max_stack: 10 }],
+      metadata: { game_session: sessionId, name: 'hoard' },
+    });
+    const totals = async () => {
+      const { rows } = await db.query<{ item_id: string; n: string }>(
+        `SELECT s->>'item_id' AS item_id, sum((s->>'quantity')::int) AS n FROM (
+           SELECT jsonb_array_elements(items) AS s FROM containers WHERE container_instance_id = $1
+           UNION ALL SELECT jsonb_array_elements(items) FROM character_inventories WHERE character_id = ANY($2)) x GROUP BY 1 ORDER BY 1`,
+        [chest.container_id, looters.map((l) => l.id)],
+      );
+      return Object.fromEntries(rows.map((r) => [r.item_id, Number(r.n)]));
+    };
+    expect(await totals()).toEqual({ gem: 10, gold: 40 });
+
+    // Each looter takes and gives back, alternating replicas; a request that fails (its replica
+    // died under it) is sent again with the same idempotency key to whichever replica is up.
+    let killed = false;
+    const up = () => [victim, keeper].filter((r) => !(killed && r === victim));
+    let done = 0;
+    let moved = 0;
+    const work = looters.map(async (l, li) => {
+      const base = (n: number) => up()[n % up().length]!.url;
+      const call = (path: string, body: Record<string, unknown>, n: number) =>
+        eventually(`${l.id} ${path}`, async () => {
+          const res = await http(base(n), 'POST', `/api/containers/${path}`, { token: l.token, body }).catch(() => null);
+          return res && res.status < 500 ? res : undefined;
+        });
+      const open = await call('open', { container_id: chest.container_id }, li);
+      expect(open.status).toBe(200);
+      const mutation_token = open.body.mutation_token as string;
+      for (let k = 0; k < 8; k++) {
+        const item_id = k % 4 < 2 ? 'gold' : 'gem';
+        const res = await call('transfer', { container_id: chest.container_id, mutation_token, idempotency_key: `${l.id}-${k}`, direction: k % 2 ? 'to_container' : 'to_player', item_id, quantity: 1 }, li + k);
+        // 409: nothing of that item left on that side just now.
+        expect([200, 409]).toContain(res.status);
+        if (res.status === 200) moved++;
+        done++;
+      }
+    });
+    await eventually('transfers under way', () => done >= 6);
+    victim.proc.child.kill('SIGKILL');
+    killed = true;
+    const doneAtKill = done;
+    await Promise.all(work);
+
+    expect(doneAtKill).toBeLessThan(looters.length * 8);
+    expect(moved).toBeGreaterThanOrEqual(looters.length * 4);
+    expect(await totals()).toEqual({ gem: 10, gold: 40 });
   });
 });
