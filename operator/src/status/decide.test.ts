@@ -74,6 +74,21 @@ describe('decide', () => {
     expect(cond(d, 'QuotaExceeded')!.message).toMatch(/limits.cpu=500m/);
   });
 
+  it('says why a crash-looping container last ended (an OOM kill)', () => {
+    const pod: PodLike = {
+      status: {
+        phase: 'Running',
+        containerStatuses: [{
+          name: 'character', ready: false, restartCount: 3,
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } },
+          lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } },
+        }],
+      },
+    };
+    const crash = decide(obs({ pods: [pod] })).conditions.find((c) => c.type === 'CrashLooping');
+    expect(crash?.message).toBe('the character container keeps failing: back-off 40s restarting failed container (last run ended: OOMKilled, exit code 137)');
+  });
+
   it('ignores waiting reasons of pods that are going away', () => {
     const leaving: PodLike = { ...waitingPod('CrashLoopBackOff'), metadata: { deletionTimestamp: '2024-01-01T00:00:00Z' } };
     expect(decide(obs({ pods: [leaving] })).phase).toBe('Provisioning');

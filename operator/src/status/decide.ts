@@ -102,7 +102,11 @@ function liveContainers(pods: PodLike[]) {
 function waitingWith(pods: PodLike[], reasons: Set<string>): { reason: string; message: string } | undefined {
   for (const c of liveContainers(pods)) {
     const reason = c.state?.waiting?.reason;
-    if (reason && reasons.has(reason)) return { reason, message: c.state?.waiting?.message ?? reason };
+    if (!reason || !reasons.has(reason)) continue;
+    // Why the last run ended (OOMKilled, Error and its exit code) is what a player needs to know.
+    const last = c.lastState?.terminated;
+    const ended = last?.reason ? ` (last run ended: ${last.reason}${last.exitCode !== undefined ? `, exit code ${last.exitCode}` : ''})` : '';
+    return { reason, message: `${c.state?.waiting?.message ?? reason}${ended}` };
   }
   return undefined;
 }
