@@ -111,6 +111,11 @@ export class LocalPlatform {
     mkdirSync(this.workdir, { recursive: true });
   }
 
+  /** LOCAL_VALUES, the namespaces opened to players, then the caller's values. */
+  #values(): Record<string, unknown> {
+    return mergeValues(mergeValues(LOCAL_VALUES, { players: { namespaces: this.#opts.playerNamespaces ?? [] } }), this.#opts.values ?? {});
+  }
+
   /** helm install, then the api-server and the operator as processes, both ready. */
   static async start(opts: LocalPlatformOptions): Promise<LocalPlatform> {
     const p = new LocalPlatform(opts);
@@ -147,7 +152,7 @@ export class LocalPlatform {
       await this.kubectl(['label', 'namespace', player, 'pod-security.kubernetes.io/enforce=restricted']);
     }
     this.#say(`helm install ${this.release} charts/dungeon -n ${ns} (operator.replicas=0: the operator runs as a process; players.namespaces=${players.join(',')})`);
-    const out = await this.helm(['install', this.release, chartDir, '-n', ns], mergeValues(mergeValues(LOCAL_VALUES, { players: { namespaces: players } }), this.#opts.values ?? {}));
+    const out = await this.helm(['install', this.release, chartDir, '-n', ns], this.#values());
     this.installOutput = out;
     const auth = await this.#data(ns);
     this.adminToken = auth.secrets.get(`${this.release}-auth`)?.['admin-token'] ?? '';
@@ -158,7 +163,7 @@ export class LocalPlatform {
   /** helm upgrade with the local values plus `values`. */
   async upgrade(values: Record<string, unknown>): Promise<string> {
     this.#say(`helm upgrade ${this.release} with ${JSON.stringify(values)}`);
-    return this.helm(['upgrade', this.release, chartDir, '-n', this.namespace], mergeValues(mergeValues(LOCAL_VALUES, this.#opts.values ?? {}), values));
+    return this.helm(['upgrade', this.release, chartDir, '-n', this.namespace], mergeValues(this.#values(), values));
   }
 
   async uninstall(): Promise<string> {
