@@ -128,7 +128,14 @@ e2e-node: deps node-deps
 fuzz: system-deps npm-deps
 	@$(NODE) --conditions=source scripts/fuzz-api.ts
 
-bench: bench-api bench-containers
+# One table: each benchmark appends its figures (each beside its peer from the same run) to a file.
+BENCH_JSON ?= $(CURDIR)/.bench-rows.jsonl
+bench: deps
+	@rm -f $(BENCH_JSON)
+	@BENCH_JSON=$(BENCH_JSON) $(NODE) --conditions=source api-server/bench/throughput.ts
+	@BENCH_JSON=$(BENCH_JSON) $(NODE) --conditions=source api-server/bench/containers.ts --seconds 30
+	@$(NODE) --conditions=source api-server/bench/table.ts $(BENCH_JSON)
+	@rm -f $(BENCH_JSON)
 
 bench-api: deps
 	@$(NODE) --conditions=source api-server/bench/throughput.ts

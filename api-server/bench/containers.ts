@@ -1,6 +1,6 @@
 // Container transfer throughput (seed 004 / issue 5): the real ContainerService on a real
 // PostgreSQL at 16 and 64 concurrent clients, next to pgbench running the same row-locked
-// transaction shape (idempotency claim, container FOR UPDATE, token check, inventory upsert +
+// transaction shape (idempotency claim, token check FOR SHARE, container FOR UPDATE, inventory upsert +
 // FOR UPDATE upsert, one statement writing both rows, the result and the audit entry) on the same server in the same run.
 //
 //   ./node_modules/.bin/node --conditions=source api-server/bench/containers.ts [--seconds 30]
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { makeWorkdir, startPostgres } from '@distributed-dungeon/testkit';
 import { itemTotals, migratedPool } from '../src/containers/test-support.ts';
 import { limitViolations, runWorkload, setupWorkload } from '../src/containers/workload.ts';
+import { type PeerRow, writeRows } from './table.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -32,8 +33,8 @@ const SCRIPT = `
 BEGIN;
 INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result)
   VALUES ('pgbench-' || :client_id, 'k-' || :k, 'transfer', 'h', 'null'::jsonb) ON CONFLICT DO NOTHING;
+SELECT (closed_at IS NULL AND expires_at > now()) FROM container_mutation_tokens WHERE token_hash = 'none' FOR SHARE;
 SELECT items FROM containers WHERE container_instance_id = (SELECT id FROM bench_chests WHERE n = :r) FOR UPDATE;
-SELECT (closed_at IS NULL AND expires_at > now()) FROM container_mutation_tokens WHERE token_hash = 'none';
 INSERT INTO character_inventories (character_id) VALUES ('pgbench-' || :client_id)
   ON CONFLICT (character_id) DO UPDATE SET character_id = character_inventories.character_id RETURNING items;
 WITH c AS (UPDATE containers SET items = items, updated_at = now() WHERE container_instance_id = (SELECT id FROM bench_chests WHERE n = :r)),
@@ -53,6 +54,7 @@ try {
     if (err.code !== '57P01') console.error('idle client:', err.message);
   });
   const rows: string[][] = [];
+  const peerRows: PeerRow[] = [];
   for (const clients of clientCounts) {
     const setup = await setupWorkload(pool, { clients, tag: `c${clients}` });
     const before = await itemTotals(pool);
@@ -71,6 +73,11 @@ try {
     });
     const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? /tps = ([\d.]+)/.exec(stdout)?.[1] ?? NaN);
     const okPerS = r.ok / (r.elapsedMs / 1000);
+    const attemptsPerS = (r.ok + refused) / (r.elapsedMs / 1000);
+    peerRows.push(
+      { what: `transfers ok/s (${clients} clients${exact ? '' : ', totals MISMATCH'})`, value: okPerS, peer: 'pgbench tps, the same SQL', peerValue: tps, goal: 0.5 },
+      { what: `transfer attempts/s (${clients} clients)`, value: attemptsPerS, peer: 'pgbench tps, the same SQL', peerValue: tps },
+    );
     rows.push([
       String(clients),
       okPerS.toFixed(0),
@@ -82,6 +89,7 @@ try {
     ]);
   }
   await pool.end();
+  writeRows(peerRows);
   const header = ['clients', 'service ok transfers/s', 'service attempts/s', 'refused (409)', 'pgbench tps', 'service/pgbench', 'item totals'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;

@@ -8,11 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, makeWorkdir, startPostgres, startProcess, startRedis, waitUntil } from '@distributed-dungeon/testkit';
 import { ADMIN_TOKEN, SIGNING_KEYS, http, keySpecFor, registrationBody } from '../src/test-support/harness.ts';
+import { type FanOutResult, measureFanOut } from './fanout.ts';
+import { REGISTRATION_SCRIPT, REGISTRATION_SETUP, pgbenchTps } from './pgbench.ts';
+import { type PeerRow, writeRows } from './table.ts';
+import pg from 'pg';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 2000);
 const ACTION_SECONDS = Number(process.env.BENCH_ACTION_SECONDS ?? 10);
 const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 100_000);
+const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 10);
+const FANOUT_CLIENTS = Number(process.env.BENCH_FANOUT_CLIENTS ?? 1000);
+const FANOUT_EVENTS = Number(process.env.BENCH_FANOUT_EVENTS ?? 20);
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -78,6 +85,8 @@ const api = startProcess('api-server', process.execPath, ['--conditions=source',
 });
 const base = `http://127.0.0.1:${port}`;
 const figures: Figure[] = [];
+let registrationTps = NaN;
+let fanOut: FanOutResult | undefined;
 try {
   await waitUntil('api-server', async () => (await fetch(base + '/readyz')).ok, { process: api, timeoutMs: 60_000 });
 
@@ -117,6 +126,15 @@ try {
   const row = stdout.trim().split('\n').at(-1)!.split(',').map((c) => c.replaceAll('"', ''));
   figures.push({ what: 'redis-benchmark PUBLISH (raw Redis)', ops: PUBLISHES, seconds, perSecond: Number(row[1]), p50ms: Number(row[4]), p99ms: Number(row[6]), errors: 0 });
   console.log(`\nredis-benchmark ${args.map((a) => (a === redis.password ? '***' : a)).join(' ')}`);
+
+  fanOut = await measureFanOut(base, redis.url, { clients: FANOUT_CLIENTS, events: FANOUT_EVENTS, concurrency: CONCURRENCY });
+
+  // Last, so its roomy session and keys stay out of the service's own assignments above.
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(REGISTRATION_SETUP);
+  await admin.end();
+  registrationTps = await pgbenchTps(databaseUrl, REGISTRATION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'registration' });
 } finally {
   await api.stop('SIGTERM', 15_000);
   await Promise.all([postgres.destroy(), redis.destroy()]);
@@ -128,3 +146,15 @@ console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const f of figures) {
   console.log(`| ${f.what} | ${f.ops} | ${f.seconds.toFixed(2)} | ${f.perSecond.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} |`);
 }
+if (fanOut) {
+  console.log(`| WebSocket fan-out: ${fanOut.events} events × ${fanOut.clients} clients | ${fanOut.deliveries} | | | ${fanOut.p50ms.toFixed(2)} | ${fanOut.p99ms.toFixed(2)} | ${fanOut.events * fanOut.clients - fanOut.deliveries} |`);
+}
+console.log(`| pgbench, the registration's SQL (${CONCURRENCY} clients, ${PGBENCH_SECONDS}s) | | | ${registrationTps.toFixed(0)} | | | |`);
+
+const [reg, actions, publish] = figures;
+const rows: PeerRow[] = [
+  { what: `registrations/s (${CONCURRENCY} clients)`, value: reg!.perSecond, p99ms: reg!.p99ms, peer: 'pgbench, the same SQL', peerValue: registrationTps, goal: 0.5 },
+  { what: `actions/s (${CONCURRENCY} clients, all in one session)`, value: actions!.perSecond, p99ms: actions!.p99ms, peer: 'redis-benchmark PUBLISH', peerValue: publish!.perSecond },
+];
+if (fanOut) rows.push({ what: `WebSocket fan-out p99 ms (1 event → ${fanOut.clients} clients)`, value: fanOut.p99ms, peer: 'goal', peerValue: 50, lowerIsBetter: true, goal: 1 });
+writeRows(rows);

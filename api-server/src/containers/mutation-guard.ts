@@ -34,13 +34,18 @@ export async function issueToken(
   return { token, expiresAt };
 }
 
-/** Throws unless the token was issued to this character for this container, is open and unexpired. */
+/**
+ * Throws unless the token was issued to this character for this container, is open and unexpired.
+ * The token's row is share-locked: a transfer checks it before it locks the container (so the
+ * container row is held for less), and a close waits for the transfer that checked it to end.
+ */
 export async function verifyToken(db: Queryable, token: string, containerId: string, characterId: string, now: Date): Promise<void> {
-  const { rows } = await db.query<{ ok: boolean }>(
-    `SELECT (closed_at IS NULL AND expires_at > $4) AS ok FROM container_mutation_tokens
-      WHERE token_hash = $1 AND container_id = $2 AND character_id = $3`,
-    [hashToken(token), containerId, characterId, now],
-  );
+  const { rows } = await db.query<{ ok: boolean }>({
+    name: 'containers.verify-token',
+    text: `SELECT (closed_at IS NULL AND expires_at > $4) AS ok FROM container_mutation_tokens
+            WHERE token_hash = $1 AND container_id = $2 AND character_id = $3 FOR SHARE`,
+    values: [hashToken(token), containerId, characterId, now],
+  });
   if (!rows[0]) throw new InvalidMutationTokenError('mutation_token was not issued to you for this container');
   if (!rows[0].ok) throw new InvalidMutationTokenError();
 }

@@ -227,8 +227,10 @@ export class ContainerService {
         const now = this.clock.now();
         const claim = await claimIdempotencyKey<TransferResponse>(client, characterId, req.idempotency_key, 'transfer', hash, now);
         if (claim.kind === 'replay') return { result: claim.result, replayed: true };
+        // The token first, before the container row is locked: every other transfer on this
+        // container waits for that lock, so it is held over as few round trips as possible.
+        await verifyToken(client, req.mutation_token, req.container_id, characterId, now);
         const c = await this.lockAccessible(client, actor, req.container_id, now);
-        await verifyToken(client, req.mutation_token, c.container_id, characterId, now);
         const inv = await lockInventory(client, characterId, this.inventoryDefaults);
 
         let containerItems = c.items;
