@@ -129,7 +129,7 @@ fuzz: system-deps npm-deps
 	@$(NODE) --conditions=source scripts/fuzz-api.ts
 
 # One table: each benchmark appends its figures (each beside its peer from the same run) to a file.
-BENCH_JSON ?= $(CURDIR)/.bench-rows.jsonl
+BENCH_JSON ?= /tmp/dungeon-bench-rows.jsonl
 bench: deps
 	@rm -f $(BENCH_JSON)
 	@BENCH_JSON=$(BENCH_JSON) $(NODE) --conditions=source api-server/bench/throughput.ts
