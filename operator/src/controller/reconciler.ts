@@ -289,8 +289,21 @@ export class Reconciler {
     this.d.log.debug({ character: character.metadata.name, previous, next }, 'status changed');
     const updated = await this.patchCharacter(character, { status: patch }, '/status');
     this.d.metrics.statusWrites.inc();
+    await this.reportPlatform(updated, next);
     for (const t of transitions(previous, next, decision)) await this.recordEvent(updated, t.type, t.reason, t.message);
     return updated;
+  }
+
+  /** The web client's view of the status (the api-server does not read the cluster); best effort. */
+  private async reportPlatform(character: CharacterObject, status: CharacterResourceStatus): Promise<void> {
+    if (!status.characterId || !status.phase) return;
+    const conditions = (status.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason, message: c.message }));
+    await this.d.registry
+      .reportPlatform(status.characterId, { namespace: character.metadata.namespace!, name: character.metadata.name, phase: status.phase, conditions })
+      .catch((error: unknown) => {
+        if (!(error instanceof RegistryError)) throw error;
+        this.d.log.debug({ character: character.metadata.name, err: error.message }, 'platform status not reported');
+      });
   }
 
   private async recordEvent(character: CharacterObject, type: string, reason: string, message: string): Promise<void> {
@@ -336,7 +349,13 @@ export class Reconciler {
     );
     // Revoke first: once the key is gone the character cannot act, whatever else fails. A key
     // (and registration) of another Character under this id is not ours to end.
-    if (await this.d.registry.revokeKey(characterId, uid)) await this.d.registry.deregister(characterId);
+    if (await this.d.registry.revokeKey(characterId, uid)) {
+      await this.d.registry.deregister(characterId);
+      await this.d.registry.reportPlatform(characterId, null).catch((error: unknown) => {
+        if (!(error instanceof RegistryError)) throw error;
+        this.d.log.debug({ characterId, err: error.message }, 'platform status not withdrawn');
+      });
+    }
 
     const spec = (character.spec ?? {}) as Partial<CharacterSpec>;
     if (spec.storage?.retainOnDelete && this.isOpen(namespace)) {

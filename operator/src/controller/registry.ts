@@ -108,6 +108,14 @@ export class RegistryClient {
     return (await res.json()) as { code: string; path: string };
   }
 
+  /** Tells the api-server a Character's platform status, for the web client (humans/platform.ts). */
+  async reportPlatform(characterId: string, report: { namespace: string; name: string; phase: string; conditions: { type: string; status: string; reason?: string; message?: string }[] } | null): Promise<void> {
+    const path = `/api/humans/platform/${encodeURIComponent(characterId)}`;
+    const res = report ? await this.call('PUT', path, report) : await this.call('DELETE', path);
+    if (!res.ok) await this.fail(res, 'reporting the platform status');
+    await res.body?.cancel();
+  }
+
   /** Deregisters; a character that never registered is fine. */
   async deregister(characterId: string): Promise<void> {
     const res = await this.call('DELETE', `/api/registry/character/${encodeURIComponent(characterId)}`);

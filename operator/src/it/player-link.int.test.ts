@@ -53,7 +53,7 @@ async function redeem(code: string): Promise<{ status: number; cookie: string; b
 }
 
 describe('the player sign-in Secret', () => {
-  it('is written per Character, signs its player in once, is renewed when deleted and dies with the Character', async () => {
+  it('is written per Character, signs its player in once, is renewed when deleted and dies with the Character; the platform status is reported', async () => {
     const ns = `bob-${Math.random().toString(36).slice(2, 8)}`;
     await createNamespace(client, ns);
     const name = 'vex-shadowstep';
@@ -80,9 +80,22 @@ describe('the player sign-in Secret', () => {
     expect(decode(renewed, 'code')).not.toBe(code);
     expect((await redeem(decode(renewed, 'code'))).status).toBe(200);
 
+    // The operator reports the platform status the web client shows.
+    const platform = await waitFor('the platform status reported', async () => {
+      const res = await fetch(`${api.url}/api/humans/characters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const row = ((await res.json()) as { items: { characterId: string; namespace: string | null; phase: string | null }[] }).items.find((c) => c.characterId === characterId);
+      return row?.phase ? row : undefined;
+    }, 30_000);
+    expect(platform).toMatchObject({ namespace: ns, resource: name });
+
     const me = () => fetch(`${api.url}/api/humans/me`, { headers: { cookie: player.cookie } }).then((r) => r.status);
     expect(await me()).toBe(200);
     expect((await kubectl(kubeconfig, ['delete', 'character', '-n', ns, name, '--wait=true', '--timeout=60s'])).code).toBe(0);
     await waitFor('the player session ended', async () => (await me()) === 401, 30_000);
+    const listed = async () => {
+      const res = await fetch(`${api.url}/api/humans/characters`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      return ((await res.json()) as { items: { characterId: string; phase: string | null }[] }).items.find((c) => c.characterId === characterId);
+    };
+    await waitFor('the platform status withdrawn', async () => ((await listed())?.phase ?? null) === null, 30_000);
   });
 });
