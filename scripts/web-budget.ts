@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { loadConfig, start } from '@distributed-dungeon/api-server';
 import { createDatabase, startPostgres, startRedis } from '@distributed-dungeon/testkit';
 import { Redis } from 'ioredis';
-import { launchChromium } from '../e2e/src/browser/chromium.ts';
+import { launchChromium } from '@distributed-dungeon/e2e';
 
 const JS_BUDGET_KB = 150;
 const rate = Number(process.env.WEB_BUDGET_RATE || 1000);

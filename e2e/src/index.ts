@@ -6,3 +6,4 @@ export * from './kind/environment.ts';
 export * from './kind/cluster-flow.ts';
 export { startNodePlatform, type NodePlatform } from './node/node-platform.ts';
 export { playOnNode } from './node/play.ts';
+export { launchChromium, CHROMIUM } from './browser/chromium.ts';
