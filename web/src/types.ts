@@ -41,6 +41,17 @@ export interface MyCharacter {
   inventory: CharacterInventory | null;
   /** The player holds manual control: the character's own module is paused. */
   manual?: boolean;
+  /** What the operator reports of the Character (null before its first report). */
+  platform?: PlatformStatus | null;
+}
+
+export interface PlatformStatus {
+  namespace: string;
+  name: string;
+  phase: string;
+  ready: boolean;
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+  reportedAt: string;
 }
 
 export interface OpenContainer {

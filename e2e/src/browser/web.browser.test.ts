@@ -149,6 +149,18 @@ describe('the web client in Chromium', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await fitsWidth(page)).toBe(true);
+
+    // Every character and the audit log, with filters.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('link', { name: 'Characters' }).click();
+    await page.getByRole('heading', { name: 'Characters' }).waitFor();
+    await eventually('three characters listed', async () => (await page.getByRole('row').count()) >= 4, 30_000);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Outcome').selectOption('success');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await eventually('audited operations listed', async () => (await page.getByRole('row').count()) >= 2, 30_000);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('lets players sign in through their links and use the container UI, live in a second context', async () => {

@@ -1,8 +1,8 @@
-import type { CharacterGameView, CharacterInventory } from '../types.ts';
+import type { CharacterGameView, CharacterInventory, PlatformStatus } from '../types.ts';
 import { totalWeight } from '../state/items.ts';
 import { Bar } from './Bar.tsx';
 
-export function CharacterSheet({ view, inventory }: { view: CharacterGameView; inventory: CharacterInventory | null }) {
+export function CharacterSheet({ view, inventory, platform }: { view: CharacterGameView; inventory: CharacterInventory | null; platform?: PlatformStatus | null }) {
   const me = view.me;
   const items = inventory?.items ?? [];
   return (
@@ -30,6 +30,19 @@ export function CharacterSheet({ view, inventory }: { view: CharacterGameView; i
         </dd>
         <dt>Where</dt>
         <dd>{view.room.name}</dd>
+        <dt>Platform</dt>
+        <dd>
+          {platform ? (
+            <>
+              {platform.phase} · {platform.ready ? 'Ready' : 'not ready'} · {platform.namespace}/{platform.name}
+              {platform.conditions.filter((c) => c.status !== 'True' && c.message).map((c) => (
+                <small key={c.type}> · {c.type}: {c.message}</small>
+              ))}
+            </>
+          ) : (
+            'not reported yet'
+          )}
+        </dd>
       </dl>
       <h3>Inventory</h3>
       <p>

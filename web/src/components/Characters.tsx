@@ -4,8 +4,12 @@ import { api } from '../api.ts';
 interface Row {
   characterId: string;
   name: string;
-  class: string;
-  level: number;
+  class: string | null;
+  level: number | null;
+  namespace: string | null;
+  resource: string | null;
+  phase: string | null;
+  ready: boolean | null;
   sessionId: string | null;
   status: string;
   keyRevoked: boolean;
@@ -37,6 +41,8 @@ export function CharactersPage() {
             <thead>
               <tr>
                 <th scope="col">Character</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Phase</th>
                 <th scope="col">Class</th>
                 <th scope="col">Session</th>
                 <th scope="col">Status</th>
@@ -49,8 +55,13 @@ export function CharactersPage() {
                   <td>
                     {c.name} <small>{c.characterId}</small>
                   </td>
+                  <td>{c.namespace ? `${c.namespace}/${c.resource}` : '—'}</td>
                   <td>
-                    {c.class} {c.level}
+                    {c.phase ?? '—'}
+                    {c.ready === null ? '' : c.ready ? ' · Ready' : ' · not ready'}
+                  </td>
+                  <td>
+                    {c.class ?? '—'} {c.level ?? ''}
                   </td>
                   <td>{c.sessionId ? <a href={`#/sessions/${encodeURIComponent(c.sessionId)}`}>{c.sessionId}</a> : '—'}</td>
                   <td>

@@ -32,7 +32,7 @@ export function PlayerPage({ characterId }: { characterId: string }) {
       ) : (
         <div className="columns">
           <div>
-            <CharacterSheet view={view} inventory={state.inventory} />
+            <CharacterSheet view={view} inventory={state.inventory} platform={state.platform} />
             <TurnTimer turn={state.turn} names={state.names} />
             <ManualControl view={view} manual={state.manual} dispatch={dispatch} />
           </div>

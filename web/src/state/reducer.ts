@@ -1,6 +1,6 @@
 // The client's one reducer: every snapshot, server event and API answer goes through it, so the
 // map, the log, the sheet and the container UI can never disagree.
-import type { CharacterGameView, CharacterInventory, ContainerComponent, EventEnvelope, InventoryStack, MyCharacter, OpenContainer, RoomView, SessionView } from '../types.ts';
+import type { CharacterGameView, CharacterInventory, ContainerComponent, EventEnvelope, InventoryStack, MyCharacter, OpenContainer, PlatformStatus, RoomView, SessionView } from '../types.ts';
 import { applyItemsDiff } from './items.ts';
 import { logLine, type LogEntry, type Names } from './log.ts';
 
@@ -25,6 +25,7 @@ export interface GameState {
   connection: 'connecting' | 'live' | 'reconnecting';
   /** The player acts by hand (its character's module is paused). */
   manual: boolean;
+  platform: PlatformStatus | null;
 }
 
 export const initialState: GameState = {
@@ -43,6 +44,7 @@ export const initialState: GameState = {
   applied: 0,
   connection: 'connecting',
   manual: false,
+  platform: null,
 };
 
 export type Action =
@@ -84,7 +86,7 @@ export function reducer(state: GameState, action: Action): GameState {
         namesOfRooms(names, [view.room]);
       }
       const open = state.open && containers.some((c) => c.container_id === state.open!.containerId) ? state.open : null;
-      return { ...state, loaded: true, me: view, containers: byId(containers), inventory, open, manual: action.data.manual ?? false, version: Math.max(state.version, view?.version ?? 0), names, needsResync: false };
+      return { ...state, loaded: true, me: view, containers: byId(containers), inventory, open, manual: action.data.manual ?? false, platform: action.data.platform ?? null, version: Math.max(state.version, view?.version ?? 0), names, needsResync: false };
     }
     case 'events': {
       let s = state;
