@@ -69,6 +69,9 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
         staged = written;
       } else {
         staged = await withTransaction(d.db, async (tx) => {
+          // The fence holds the lease row: a writer paused mid-transaction must not keep the
+          // next owner waiting, so PostgreSQL ends its transaction (and its write) instead.
+          await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
           await d.owners?.fence(tx, sessionId);
           await appendLogEntry(tx, sessionId, entry, state);
           if (record) await actionsRepo.insertAction(tx, record);

@@ -156,6 +156,9 @@ export class OutboxRelay {
     client.on('error', onError);
     try {
       await client.query('BEGIN');
+      // A relay paused mid-batch (SIGSTOP, a long GC) must not hold the lock for everyone:
+      // PostgreSQL ends its transaction, the batch is published again by another.
+      await client.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
       if (!lock.rows[0]?.ok) {
         await client.query('ROLLBACK');
