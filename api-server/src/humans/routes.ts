@@ -76,6 +76,23 @@ export function createHumansModule(opts: Partial<HumanAuthOptions> = {}): ApiMod
       '/api/humans/me': { get: { summary: 'The signed-in human', tags: ['humans'], responses: { '200': null } } },
       '/api/humans/sign-out': { post: { summary: 'End the cookie session', tags: ['humans'], responses: { '204': null } } },
       '/api/humans/player-links': { post: { summary: 'Mint the one-time sign-in link of a Character (operator)', security: ['admin'], tags: ['humans'], responses: { '201': null } } },
+      '/api/humans/my/character': { get: { summary: "Player: the character's view, its room's containers, inventory, manual control and platform status", tags: ['humans'], responses: { '200': null } } },
+      '/api/humans/my/control': { post: { summary: "Player: take or release manual control (the character's own changes get 409 meanwhile)", tags: ['humans'], responses: { '200': null } } },
+      '/api/humans/sessions/{id}/close': { post: { summary: 'Game master: close a session', security: ['admin'], tags: ['humans'], parameters: [{ name: 'id', in: 'path' }], responses: { '200': 'SessionRecord' } } },
+      '/api/humans/characters': { get: { summary: 'Game master: every Character with its platform status and registration', security: ['admin'], tags: ['humans'], responses: { '200': null } } },
+      '/api/humans/audit': {
+        get: {
+          summary: 'Game master: the audit log, newest first',
+          security: ['admin'],
+          tags: ['humans'],
+          parameters: [{ name: 'actor', in: 'query' }, { name: 'operation', in: 'query' }, { name: 'outcome', in: 'query' }, { name: 'limit', in: 'query' }],
+          responses: { '200': null },
+        },
+      },
+      '/api/humans/platform/{characterId}': {
+        put: { summary: "Operator: report a Character's platform status", security: ['admin'], tags: ['humans'], parameters: [{ name: 'characterId', in: 'path' }], responses: { '204': null } },
+        delete: { summary: "Operator: withdraw a deleted Character's platform status", security: ['admin'], tags: ['humans'], parameters: [{ name: 'characterId', in: 'path' }], responses: { '204': null } },
+      },
     },
   };
 }
