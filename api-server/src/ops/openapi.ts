@@ -1,5 +1,6 @@
 import * as contracts from '@distributed-dungeon/contracts';
 import { z } from 'zod';
+import { CATALOGUE } from '../http/errors.ts';
 
 // `/openapi.json`, generated from the same zod schemas that validate the requests.
 
@@ -38,7 +39,7 @@ const PROBLEM = {
     type: { type: 'string' },
     title: { type: 'string' },
     status: { type: 'integer' },
-    code: { type: 'string', description: 'stable error code, e.g. registry.key_revoked' },
+    code: { type: 'string', enum: Object.keys(CATALOGUE), description: 'stable error code, e.g. registry.key_revoked (the x-error-codes table gives each its status and title)' },
     detail: { type: 'string' },
     instance: { type: 'string' },
     requestId: { type: 'string' },
@@ -110,6 +111,8 @@ export function buildOpenApi(modules: { openapi?: Record<string, Record<string, 
     openapi: '3.1.0',
     info: { title: 'Distributed Dungeon API', version, description: 'Registry, sessions, actions and event gateway. Errors are application/problem+json.' },
     paths,
+    // Every code an error answer can carry, from the one catalogue, with its status and title.
+    'x-error-codes': Object.fromEntries(Object.entries(CATALOGUE).map(([code, e]) => [code, { status: e.status, title: e.title }])),
     components: {
       schemas: { ...componentSchemas(), Problem: PROBLEM },
       securitySchemes: {
