@@ -202,6 +202,12 @@ describe('the web client in Chromium', () => {
     await open.getByRole('button', { name: 'Take 3× Healing potion' }).waitFor();
     await shows(chestOnB, '3× Healing potion', true, 15_000);
     await a.screenshot({ path: path.join(shots, 'web-containers.png'), fullPage: true });
+
+    // Loot all: everything moves over, and the other player sees the chest empty.
+    await open.getByRole('button', { name: 'Loot all' }).click();
+    await open.getByRole('button', { name: 'Put in 12× Gold coin' }).waitFor();
+    await open.getByRole('button', { name: 'Put in 3× Healing potion' }).waitFor();
+    await shows(chestOnB, 'empty', true, 15_000);
     expect(await seriousViolations(a)).toEqual([]);
 
     // A locked chest: the page shows the 423's own detail.

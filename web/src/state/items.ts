@@ -29,3 +29,33 @@ export function slotsUsed(items: readonly InventoryStack[]): number {
 export function totalWeight(items: readonly InventoryStack[]): number {
   return items.reduce((sum, s) => sum + (s.weight ?? 0) * s.quantity, 0);
 }
+
+/** What changed between two versions of a container's items, per item: the shape of `container.updated`. */
+export function itemsDiff(before: readonly InventoryStack[], after: readonly InventoryStack[]): { added: InventoryStack[]; removed: InventoryStack[] } {
+  const total = (items: readonly InventoryStack[]) => {
+    const m = new Map<string, InventoryStack>();
+    for (const s of items) {
+      const seen = m.get(s.item_id);
+      if (seen) seen.quantity += s.quantity;
+      else m.set(s.item_id, { ...s });
+    }
+    return m;
+  };
+  const a = total(before);
+  const b = total(after);
+  const added: InventoryStack[] = [];
+  const removed: InventoryStack[] = [];
+  for (const [id, s] of b) if (s.quantity > (a.get(id)?.quantity ?? 0)) added.push({ ...s, quantity: s.quantity - (a.get(id)?.quantity ?? 0) });
+  for (const [id, s] of a) if (s.quantity > (b.get(id)?.quantity ?? 0)) removed.push({ ...s, quantity: s.quantity - (b.get(id)?.quantity ?? 0) });
+  return { added, removed };
+}
+
+/** A stable key of a diff, to recognise the echo of our own change among the room's events. */
+export function diffKey(containerId: string, diff: { added: InventoryStack[]; removed: InventoryStack[] }): string {
+  const part = (l: InventoryStack[]) =>
+    l
+      .map((s) => `${s.item_id}:${s.quantity}`)
+      .sort()
+      .join(',');
+  return `${containerId}|+${part(diff.added)}|-${part(diff.removed)}`;
+}

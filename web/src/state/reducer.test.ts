@@ -62,6 +62,22 @@ describe('the event reducer', () => {
     expect(s.notice).toEqual({ tone: 'info', text: 'iron-bound chest decayed and is gone' });
   });
 
+  it('applies our own transfer once, whether its event comes before or after the answer', () => {
+    const c = chest();
+    const taken = { ...c, items: [{ ...c.items[0]!, quantity: 20 }] };
+    const inventory = { character_id: 'thorin', capacity_slots: 20, weight_limit: null, items: [] };
+    const echo = event('container.updated', { container_id: c.container_id, room_id: 'hall', diff: { items: { added: [], removed: [{ ...c.items[0]!, quantity: 5 }] } } });
+    const answerFirst = reducer(reducer(player(), { type: 'transferred', container: taken, inventory }), { type: 'events', events: [echo] });
+    const eventFirst = reducer(reducer(player(), { type: 'events', events: [echo] }), { type: 'transferred', container: taken, inventory });
+    for (const s of [answerFirst, eventFirst]) {
+      expect(s.containers[c.container_id]!.items[0]!.quantity).toBe(20);
+      expect(s.echoes).toEqual([]);
+    }
+    // Someone else's identical change later is applied.
+    const other = reducer(answerFirst, { type: 'events', events: [{ ...echo, id: 'other' }] });
+    expect(other.containers[c.container_id]!.items[0]!.quantity).toBe(15);
+  });
+
   it("resyncs when the player's own character moves or a container it does not know changes in its room", () => {
     expect(reducer(player(), { type: 'events', events: [event('exploration.moved', { characterId: 'thorin', from: 'hall', to: 'crypt' })] }).needsResync).toBe(true);
     const elsewhere = { container_id: '00000000-0000-4000-8000-0000000000ff', diff: { items: { added: [], removed: [] } } };

@@ -1,10 +1,16 @@
 // The client's one reducer: every snapshot, server event and API answer goes through it, so the
 // map, the log, the sheet and the container UI can never disagree.
 import type { CharacterGameView, CharacterInventory, ContainerComponent, EventEnvelope, InventoryStack, MyCharacter, OpenContainer, PlatformStatus, RoomView, SessionView } from '../types.ts';
-import { applyItemsDiff } from './items.ts';
+import { applyItemsDiff, diffKey, itemsDiff } from './items.ts';
 import { logLine, type LogEntry, type Names } from './log.ts';
 
 export const LOG_LIMIT = 300;
+const ECHO_LIMIT = 20;
+const capped = (list: string[], item: string) => [...list.slice(-(ECHO_LIMIT - 1)), item];
+const without = (list: string[], item: string) => {
+  const i = list.indexOf(item);
+  return i < 0 ? list : [...list.slice(0, i), ...list.slice(i + 1)];
+};
 
 export interface GameState {
   version: number;
@@ -26,6 +32,12 @@ export interface GameState {
   /** The player acts by hand (its character's module is paused). */
   manual: boolean;
   platform: PlatformStatus | null;
+  /**
+   * Our own transfers come back as `container.updated` too, before or after the HTTP answer.
+   * An answer that still changes what we show expects its event: `echoes` are those, skipped
+   * when they come (an event that came first already made the answer change nothing).
+   */
+  echoes: string[];
 }
 
 export const initialState: GameState = {
@@ -45,6 +57,7 @@ export const initialState: GameState = {
   connection: 'connecting',
   manual: false,
   platform: null,
+  echoes: [],
 };
 
 export type Action =
@@ -95,13 +108,18 @@ export function reducer(state: GameState, action: Action): GameState {
     }
     case 'opened':
       return { ...state, open: action.open, containers: { ...state.containers, [action.container.container_id]: action.container }, notice: null };
-    case 'transferred':
+    case 'transferred': {
+      const id = action.container.container_id;
+      const change = itemsDiff(state.containers[id]?.items ?? [], action.container.items);
+      const pending = change.added.length + change.removed.length > 0;
       return {
         ...state,
-        containers: { ...state.containers, [action.container.container_id]: action.container },
+        echoes: pending ? capped(state.echoes, diffKey(id, change)) : state.echoes,
+        containers: { ...state.containers, [id]: action.container },
         inventory: action.inventory,
         notice: action.text ? { tone: 'info', text: action.text } : null,
       };
+    }
     case 'closed':
       return { ...state, open: state.open?.containerId === action.containerId ? null : state.open };
     case 'refused':
@@ -165,7 +183,9 @@ export function applyEvent(state: GameState, e: EventEnvelope): GameState {
       const id = String(d.container_id);
       const c = s.containers[id];
       const diff = (d.diff as { items?: { added: InventoryStack[]; removed: InventoryStack[] } } | undefined)?.items;
-      if (c && diff) s.containers = { ...s.containers, [id]: { ...c, items: applyItemsDiff(c.items, diff) } };
+      const key = diff ? diffKey(id, diff) : '';
+      if (c && diff && s.echoes.includes(key)) s.echoes = without(s.echoes, key);
+      else if (c && diff) s.containers = { ...s.containers, [id]: { ...c, items: applyItemsDiff(c.items, diff) } };
       // Room broadcasts reach the whole session: only a new container in our own room matters.
       else if (s.me && d.room_id === s.me.room.id) s.needsResync = true;
       break;
