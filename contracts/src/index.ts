@@ -7,3 +7,4 @@ export * from './events.ts';
 export * from './containers.ts';
 export * from './game-view.ts';
 export * from './portability.ts';
+export * from './canonical-json.ts';

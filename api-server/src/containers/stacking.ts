@@ -2,7 +2,7 @@
 // one stack; stacks of the same item (same id, same metadata, no inner container) merge up to
 // the item's max_stack. Capacity counts slots; the weight limit, when set, counts unit weight
 // times quantity.
-import { InventoryStackSchema, type InventoryStack, type InventoryStackInput } from '@distributed-dungeon/contracts';
+import { canonicalJson, InventoryStackSchema, type InventoryStack, type InventoryStackInput } from '@distributed-dungeon/contracts';
 import { InsufficientItemsError } from './errors.ts';
 
 export interface Limits {
@@ -18,18 +18,9 @@ export function normalizeStack(input: InventoryStackInput): InventoryStack {
   return InventoryStackSchema.parse(input);
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** Two stacks may merge when this is equal (same item, unit weight, stack size, metadata) and the item is stackable. */
 export function stackKey(s: InventoryStack): string {
-  return `${s.item_id}\u0000${s.inner_container ?? ''}\u0000${s.weight}\u0000${s.max_stack}\u0000${canonical(s.metadata ?? {})}`;
+  return `${s.item_id}\u0000${s.inner_container ?? ''}\u0000${s.weight}\u0000${s.max_stack}\u0000${canonicalJson(s.metadata ?? {})}`;
 }
 
 export function isStackable(s: InventoryStack): boolean {

@@ -3,6 +3,7 @@ import { applyAction, applyTimeout } from './rules.ts';
 import { createSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
 import type { GameEvent, GameState, RuleResult } from './state.ts';
 import type { World } from './world.ts';
+import { canonicalJson } from '@distributed-dungeon/contracts';
 
 // The session log: every command that was applied, in order, with the events it produced.
 // Commands are the inputs, so `replay` re-runs them from the seed and gets the same state.
@@ -91,13 +92,6 @@ export class SessionLog {
 
 export class ReplayDivergence extends Error {}
 
-/** JSON with object keys sorted: a stored log (PostgreSQL's jsonb reorders keys) compares equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
 /**
  * Rebuilds a session from its log. Given the world, the seed and the commands it returns the
  * same final state; with `verify` (the default) it also checks each command produced the same
@@ -112,7 +106,7 @@ export function replay(world: World, seed: number, log: readonly (LogEntry | Com
     const command = entry ? entry.command : (item as Command);
     const effective: Command = command.kind === 'create' ? { ...command, seed } : command;
     const result = applyCommand(world, state, effective);
-    if (verify && entry && canonical(result.events) !== canonical(entry.events)) {
+    if (verify && entry && canonicalJson(result.events) !== canonicalJson(entry.events)) {
       throw new ReplayDivergence(`replay diverged at log entry ${entry.seq} (${command.kind})`);
     }
     state = result.state;
