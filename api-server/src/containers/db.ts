@@ -2,7 +2,8 @@
 // it touches, and a deadlock or serialization failure (two replicas locking in opposite order
 // through the overflow/floor path) is retried from scratch, since these touch only the database.
 import type pg from 'pg';
-import { withTransaction as runInTransaction, type Queryable } from '../db/pool.ts';
+import { withTransaction as runInTransaction } from '../db/pool.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export type { Queryable };
 

@@ -22,8 +22,6 @@ export function createPool(opts: { url: string; max: number; connectTimeoutMs: n
   return pool;
 }
 
-/** Anything that can run a query: the pool itself or a client inside a transaction. */
-export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 // Deadlock and serialization failure: the transaction lost a race and may simply be run again.
 const CONFLICT_CODES = new Set(['40001', '40P01']);
