@@ -46,7 +46,7 @@ describe('the container UI', () => {
 
   it('moves a stack when its slot is clicked (a real button, so Enter and Space work too)', () => {
     const moved: string[] = [];
-    render(<ItemGrid title="In the chest" items={chest().items} slots={3} actionLabel="Take" onMove={(s) => moved.push(s.item_id)} dragKind="container" acceptKind="inventory" />);
+    render(<ItemGrid title="In the chest" items={chest().items} slots={3} actionLabel="Take" onMove={(s) => moved.push(s.item_id)} onDropItem={(s) => moved.push(`dropped ${s.item_id}`)} dragKind="container" acceptKind="inventory" />);
     const slot = screen.getByRole('button', { name: 'Take 25× Gold coin' });
     expect(slot.tagName).toBe('BUTTON');
     fireEvent.click(slot);

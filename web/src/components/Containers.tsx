@@ -102,8 +102,8 @@ function OpenContainerView({ container, inventory, token, dispatch }: { containe
         <Bar label="Your weight" value={totalWeight(mine)} max={inventory?.weight_limit ?? null} />
       </div>
       <div className="grids">
-        <ItemGrid title="In the container" items={container.items} slots={container.capacity_slots} actionLabel="Take" onMove={(s) => void move('to_player')(s)} dragKind="container" acceptKind="inventory" />
-        <ItemGrid title="Your inventory" items={mine} slots={inventory?.capacity_slots ?? 20} actionLabel="Put in" onMove={(s) => void move('to_container')(s)} dragKind="inventory" acceptKind="container" />
+        <ItemGrid title="In the container" items={container.items} slots={container.capacity_slots} actionLabel="Take" onMove={(s) => void move('to_player')(s)} onDropItem={(s) => void move('to_container')(s)} dragKind="container" acceptKind="inventory" />
+        <ItemGrid title="Your inventory" items={mine} slots={inventory?.capacity_slots ?? 20} actionLabel="Put in" onMove={(s) => void move('to_container')(s)} onDropItem={(s) => void move('to_player')(s)} dragKind="inventory" acceptKind="container" />
       </div>
       <div className="actions">
         <button type="button" onClick={() => void lootAll()} disabled={container.items.length === 0}>

@@ -11,6 +11,7 @@ export function ItemGrid({
   slots,
   actionLabel,
   onMove,
+  onDropItem,
   dragKind,
   acceptKind,
   disabled,
@@ -19,7 +20,10 @@ export function ItemGrid({
   items: InventoryStack[];
   slots: number;
   actionLabel: string;
+  /** Clicking a stack of this grid moves it out. */
   onMove(item: InventoryStack): void;
+  /** A stack of the other grid dropped here moves in. */
+  onDropItem(item: InventoryStack): void;
   dragKind: string;
   acceptKind: string;
   disabled?: boolean;
@@ -28,7 +32,7 @@ export function ItemGrid({
     const raw = e.dataTransfer.getData(`application/x-dungeon-${acceptKind}`);
     if (!raw) return;
     e.preventDefault();
-    onMove(JSON.parse(raw) as InventoryStack);
+    onDropItem(JSON.parse(raw) as InventoryStack);
   };
   const empty = Math.max(0, slots - items.length);
   return (
