@@ -60,4 +60,35 @@ describe('transfers under contention', () => {
     expect(after.unexpected.map(String)).toEqual([]);
     expect(await itemTotals(pool)).toEqual(before);
   }, 90_000);
+
+  it('two replicas serve the same chests; one is killed -9 mid-burst, the other carries on, totals exact', async () => {
+    const setup = await setupWorkload(pool, { clients: 32 });
+    const before = await itemTotals(pool);
+    const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));
+    const replica = (seconds: number) => {
+      const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const seen = { out: '', err: '' };
+      child.stdout.on('data', (d: Buffer) => (seen.out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (seen.err += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      return { child, seen, exited };
+    };
+    const doomed = replica(30);
+    const survivor = replica(15);
+    const deadline = Date.now() + 30_000;
+    while (!/ok [1-9]\d{2,}/.test(doomed.seen.out) || !/ok [1-9]\d{2,}/.test(survivor.seen.out)) {
+      if (Date.now() > deadline) throw new Error(`replicas never got going: ${doomed.seen.err} ${survivor.seen.err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    doomed.child.kill('SIGKILL');
+    expect((await doomed.exited).signal).toBe('SIGKILL');
+    // The survivor keeps transferring on the same rows after its peer's transactions were cut off.
+    const okAtKill = Number(/ok (\d+)\n(?![\s\S]*ok \d)/.exec(survivor.seen.out)?.[1] ?? 0);
+    expect(await survivor.exited).toEqual({ code: 0, signal: null });
+    expect(survivor.seen.err).toBe('');
+    const okAtEnd = Number(/ok (\d+)\n(?![\s\S]*ok \d)/.exec(survivor.seen.out)?.[1] ?? 0);
+    expect(okAtEnd).toBeGreaterThan(okAtKill);
+    expect(await itemTotals(pool)).toEqual(before);
+    expect(await limitViolations(pool)).toEqual([]);
+  }, 90_000);
 });
