@@ -5,5 +5,6 @@ export { buildCharacterCrd, renderCharacterCrdYaml, CRD_FILE } from './crd/gener
 export { KubeClient, KubeError } from './kube/client.ts';
 export * from './builders/index.ts';
 export { FIELD_MANAGER, FINALIZER, names, characterLabels, selectorLabels } from './names.ts';
-export { decide, nextStatus, transitions, ConditionTypes } from './status/decide.ts';
+export { decide, nextStatus, ConditionTypes, Reasons } from './status/decide.ts';
+export { transitions } from './status/events.ts';
 export { statusChanged } from './status/conditions.ts';

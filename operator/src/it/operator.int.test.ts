@@ -11,7 +11,7 @@ import { parsePolicy } from '../policy.ts';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
 
 interface Obj {
-  metadata: { name: string; uid: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string };
+  metadata: { name: string; uid: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string; generation?: number };
   spec?: Record<string, unknown> & { replicas?: number; template?: { spec: PodSpec } };
   status?: Record<string, unknown>;
   data?: Record<string, string>;
@@ -23,7 +23,7 @@ interface PodSpec {
   volumes: Record<string, unknown>[];
 }
 interface CharacterObj extends Obj {
-  status?: { phase?: string; observedGeneration?: number; sessionId?: string; characterId?: string; conditions?: { type: string; status: string; reason: string; message: string }[] };
+  status?: { phase?: string; observedGeneration?: number; sessionId?: string; characterId?: string; conditions?: { type: string; status: string; reason: string; message: string; observedGeneration?: number; lastTransitionTime: string }[] };
 }
 
 const kubeconfig = inject('kubeconfig');
@@ -96,6 +96,11 @@ describe('a Character becomes its workload', () => {
     expect(running.status!.observedGeneration).toBe(1);
     expect(cond(running, 'Ready')!.status).toBe('True');
     expect(cond(running, 'Available')!.status).toBe('True');
+    // The fixed set of condition types, each judged against this generation.
+    expect(running.status!.conditions!.map((c) => [c.type, c.status, c.observedGeneration])).toEqual([
+      ['Ready', 'True', 1], ['Accepted', 'True', 1], ['Available', 'True', 1], ['Registered', 'False', 1], ['Degraded', 'False', 1],
+    ]);
+    const availableSince = cond(running, 'Available')!.lastTransitionTime;
 
     const children = [
       path('', ns, 'serviceaccounts', name),
@@ -159,11 +164,16 @@ describe('a Character becomes its workload', () => {
     expect(res.status, await res.clone().text()).toBeLessThan(300);
     const registered = await waitFor('phase Registered', phaseIs(ns, name, 'Registered'), 20_000);
     expect(cond(registered, 'Registered')!.status).toBe('True');
+    expect(cond(registered, 'Available')!.lastTransitionTime).toBe(availableSince);
     expect(registered.status!.sessionId).toBeTruthy();
 
     // Transitions were recorded as Events on the Character.
     const events = await client.request<{ items: { reason: string; involvedObject: { name: string } }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
-    expect(events.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason)).toEqual(expect.arrayContaining(['Running', 'Registered']));
+    const reasons = events.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['Running', 'Registered']));
+    // One Event per transition, not one per reconcile.
+    expect(reasons.filter((r) => r === 'Registered')).toHaveLength(1);
+    expect(reasons.filter((r) => r === 'Running')).toHaveLength(1);
   });
 
   it('puts back a deleted Deployment and a hand-edited image within seconds', async () => {
@@ -199,7 +209,8 @@ describe('a Character becomes its workload', () => {
 
     await applyCharacter(ns, name, spec({ image: 'registry.example/alice/thorin:1.1.0', config: { abilities: ['cleave'] }, suspend: true }));
     const suspended = await waitFor('phase Suspended', phaseIs(ns, name, 'Suspended'), 20_000);
-    expect(cond(suspended, 'Suspended')!.status).toBe('True');
+    expect(cond(suspended, 'Ready')).toMatchObject({ status: 'False', reason: 'Suspended' });
+    expect(cond(suspended, 'Available')).toMatchObject({ status: 'False', reason: 'Suspended' });
     expect((await getOrUndefined<Obj>(client, dPath))!.spec!.replicas).toBe(0);
     await waitFor('pods gone', async () => {
       const pods = await client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: `app.kubernetes.io/instance=${name}` } });
@@ -255,15 +266,15 @@ describe('policies and problems', () => {
     expect(pvc.metadata.ownerReferences ?? []).toEqual([]);
   });
 
-  it('refuses images outside the allowed registries: ImageNotAllowed and no workload', async () => {
+  it('refuses images outside the allowed registries: Accepted=False ImageNotAllowed and no workload', async () => {
     const ns = await newNamespace('evil');
     await applyCharacter(ns, 'mallory', spec({ image: 'evil.example/mallory/x:1' }));
     const failed = await waitFor('Failed', phaseIs(ns, 'mallory', 'Failed'), 20_000);
-    expect(cond(failed, 'ImageNotAllowed')).toMatchObject({ status: 'True', reason: 'ImageNotAllowed' });
+    expect(cond(failed, 'Accepted')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', observedGeneration: failed.metadata.generation });
     expect(await getOrUndefined(client, path('apps/v1', ns, 'deployments', 'mallory'))).toBeUndefined();
   });
 
-  it('reports a Character that would exceed the namespace quota as QuotaExceeded', async () => {
+  it('reports a Character that would exceed the namespace quota as Degraded=True QuotaExceeded', async () => {
     const ns = await newNamespace('tight');
     // A second, stricter quota of the namespace owner's: no room for another pod.
     await client.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, {
@@ -272,10 +283,10 @@ describe('policies and problems', () => {
     await applyCharacter(ns, 'pippin', spec({ class: 'rogue' }));
     const degraded = await waitFor('QuotaExceeded', async () => {
       const c = await getChar(ns, 'pippin');
-      return cond(c, 'QuotaExceeded')?.status === 'True' && c;
+      return cond(c, 'Degraded')?.status === 'True' && c;
     }, 45_000);
     expect(degraded.status!.phase).toBe('Degraded');
-    expect(cond(degraded, 'QuotaExceeded')!.message).toMatch(/exceeded quota/);
+    expect(cond(degraded, 'Degraded')).toMatchObject({ reason: 'QuotaExceeded', message: expect.stringMatching(/exceeded quota/) });
     expect(cond(degraded, 'Ready')!.status).toBe('False');
   });
 });
@@ -294,7 +305,7 @@ describe('the API server refuses invalid Characters with readable messages', () 
 });
 
 describe('steady state', () => {
-  it('refuses an id whose live key the registry holds for another Character UID: CharacterIdTaken, the key untouched, also on delete', async () => {
+  it('refuses an id whose live key the registry holds for another Character UID: Accepted=False CharacterIdTaken, the key untouched, also on delete', async () => {
     const ns = await newNamespace('taken');
     const name = 'usurper';
     const characterId = characterIdFor(ns, name);
@@ -310,8 +321,8 @@ describe('steady state', () => {
 
     await applyCharacter(ns, name, spec());
     const c = await waitFor('usurper Failed', phaseIs(ns, name, 'Failed'));
-    expect(cond(c, 'CharacterIdTaken')).toMatchObject({ status: 'True', reason: 'CharacterIdTaken' });
-    expect(cond(c, 'CharacterIdTaken')!.message).toContain(characterId);
+    expect(cond(c, 'Accepted')).toMatchObject({ status: 'False', reason: 'CharacterIdTaken' });
+    expect(cond(c, 'Accepted')!.message).toContain(characterId);
     expect(await getOrUndefined(client, path('apps', ns, 'deployments', name))).toBeUndefined();
     expect(await getOrUndefined(client, path('', ns, 'secrets', `${name}-credentials`))).toBeUndefined();
     expect((await register()).status).toBe(200);

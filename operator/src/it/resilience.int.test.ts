@@ -263,10 +263,10 @@ describe('an operator through outages', () => {
       // A Character outside the open namespaces is told why nothing happens, and nothing is made.
       await apply('mordor', 'smeagol', { ...spec, displayName: 'Smeagol' });
       await waitFor('smeagol Failed', async () => (await phaseOf('mordor', 'smeagol')) === 'Failed', 30_000);
-      const smeagol = await getOrUndefined<{ metadata: { finalizers?: string[] }; status: { conditions: { type: string; status: string; message: string }[] } }>(
+      const smeagol = await getOrUndefined<{ metadata: { finalizers?: string[] }; status: { conditions: { type: string; status: string; reason: string; message: string }[] } }>(
         client, '/apis/distributed-dungeon.io/v1alpha1/namespaces/mordor/characters/smeagol');
-      const notOpen = smeagol!.status.conditions.find((c) => c.type === 'NamespaceNotOpen');
-      expect(notOpen?.status).toBe('True');
+      const notOpen = smeagol!.status.conditions.find((c) => c.type === 'Accepted');
+      expect(notOpen).toMatchObject({ status: 'False', reason: 'NamespaceNotOpen' });
       expect(notOpen?.message).toContain('players.namespaces');
       expect(smeagol!.metadata.finalizers ?? []).toEqual([]);
       expect(await getOrUndefined(client, '/api/v1/namespaces/mordor/serviceaccounts/smeagol')).toBeUndefined();

@@ -1,7 +1,7 @@
 import type { CharacterResourceStatus } from '@distributed-dungeon/contracts';
 import { describe, expect, it } from 'vitest';
 import { statusChanged } from './conditions.ts';
-import { decide, nextStatus, transitions, type DeploymentLike, type Observation, type PodLike } from './decide.ts';
+import { CONDITION_ORDER, decide, nextStatus, type DeploymentLike, type Observation, type PodLike } from './decide.ts';
 
 const available: DeploymentLike = {
   metadata: { generation: 2 },
@@ -45,22 +45,52 @@ describe('decide', () => {
   });
 
   it.each([
-    [{ imageNotAllowed: 'image registry evil.io is not allowed' }, 'Failed', 'ImageNotAllowed'],
-    [{ specError: 'config is too large' }, 'Failed', 'InvalidSpec'],
-    [{ idTaken: 'character id x is held by Character player-bob/x (uid 1234)' }, 'Failed', 'CharacterIdTaken'],
-    [{ namespaceNotOpen: 'namespace player-eve is not open to players' }, 'Failed', 'NamespaceNotOpen'],
-    [{ credentialsPending: 'connect ECONNREFUSED' }, 'Pending', 'CredentialsPending'],
-    [{ suspend: true }, 'Suspended', 'Suspended'],
-    [{ pods: [waitingPod('ImagePullBackOff')] }, 'Degraded', 'ImagePullFailed'],
-    [{ pods: [waitingPod('ErrImagePull')] }, 'Degraded', 'ImagePullFailed'],
-    [{ pods: [waitingPod('CrashLoopBackOff')] }, 'Degraded', 'CrashLooping'],
-    [{ quotaError: 'persistentvolumeclaims "x-data" is forbidden: exceeded quota: dungeon-characters' }, 'Degraded', 'QuotaExceeded'],
-  ])('%j → %s with a %s condition', (o, phase, type) => {
+    [{ imageNotAllowed: 'image registry evil.io is not allowed' }, 'Failed', 'Accepted', 'False', 'ImageNotAllowed'],
+    [{ specError: 'config is too large' }, 'Failed', 'Accepted', 'False', 'InvalidSpec'],
+    [{ idTaken: 'character id x is held by Character player-bob/x (uid 1234)' }, 'Failed', 'Accepted', 'False', 'CharacterIdTaken'],
+    [{ namespaceNotOpen: 'namespace player-eve is not open to players' }, 'Failed', 'Accepted', 'False', 'NamespaceNotOpen'],
+    [{ credentialsPending: 'connect ECONNREFUSED' }, 'Pending', 'Degraded', 'True', 'CredentialsPending'],
+    [{ suspend: true }, 'Suspended', 'Available', 'False', 'Suspended'],
+    [{ pods: [waitingPod('ImagePullBackOff')] }, 'Degraded', 'Degraded', 'True', 'ImagePullFailed'],
+    [{ pods: [waitingPod('ErrImagePull')] }, 'Degraded', 'Degraded', 'True', 'ImagePullFailed'],
+    [{ pods: [waitingPod('CrashLoopBackOff')] }, 'Degraded', 'Degraded', 'True', 'CrashLooping'],
+    [{ quotaError: 'persistentvolumeclaims "x-data" is forbidden: exceeded quota: dungeon-characters' }, 'Degraded', 'Degraded', 'True', 'QuotaExceeded'],
+  ])('%j → phase %s, %s=%s with reason %s, Ready=False with that reason', (o, phase, type, status, reason) => {
     const d = decide(obs(o as Partial<Observation>));
     expect(d.phase).toBe(phase);
-    expect(cond(d, type)!.status).toBe('True');
+    expect(cond(d, type)).toMatchObject({ status, reason });
     expect(cond(d, type)!.message.length).toBeGreaterThan(10);
-    expect(cond(d, 'Ready')!.status).toBe('False');
+    expect(cond(d, 'Ready')).toMatchObject({ status: 'False', reason });
+  });
+
+  it.each([
+    ['provisioning', obs()],
+    ['running', obs({ deployment: available })],
+    ['refused', obs({ imageNotAllowed: 'image registry evil.io is not allowed' })],
+    ['suspended', obs({ suspend: true })],
+    ['degraded', obs({ pods: [waitingPod('CrashLoopBackOff')] })],
+    ['registry unreachable', obs({ registry: { state: 'unknown', message: 'connect ECONNREFUSED' } })],
+  ])('%s: every condition type, each once, with a CamelCase reason and a message', (_what, o) => {
+    const d = decide(o);
+    expect(d.conditions.map((c) => c.type)).toEqual(CONDITION_ORDER);
+    for (const c of d.conditions) {
+      expect(['True', 'False', 'Unknown']).toContain(c.status);
+      expect(c.reason).toMatch(/^[A-Z][A-Za-z0-9]*$/);
+      expect(c.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('names every failure in Degraded, the weightiest as its reason', () => {
+    const d = decide(obs({ quotaError: 'exceeded quota: dungeon-characters', pods: [waitingPod('ImagePullBackOff', 'pull access denied')] }));
+    expect(cond(d, 'Degraded')).toMatchObject({ status: 'True', reason: 'QuotaExceeded' });
+    expect(cond(d, 'Degraded')!.message).toMatch(/exceeded quota.*; cannot pull the image: ImagePullBackOff: pull access denied/);
+  });
+
+  it('keeps Degraded False with its own reason while refused or suspended', () => {
+    expect(cond(decide(obs({ specError: 'bad', pods: [waitingPod('CrashLoopBackOff')] })), 'Degraded')).toMatchObject({ status: 'False', reason: 'NotAccepted' });
+    expect(cond(decide(obs({ suspend: true })), 'Degraded')).toMatchObject({ status: 'False', reason: 'Suspended' });
+    expect(cond(decide(obs({ deployment: available })), 'Degraded')).toMatchObject({ status: 'False', reason: 'AsExpected' });
+    expect(cond(decide(obs({ deployment: available })), 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
   });
 
   it('finds a quota refusal in ReplicaSet conditions', () => {
@@ -71,10 +101,11 @@ describe('decide', () => {
     };
     const d = decide(obs({ replicaSets: [rs] }));
     expect(d.phase).toBe('Degraded');
-    expect(cond(d, 'QuotaExceeded')!.message).toMatch(/limits.cpu=500m/);
+    expect(cond(d, 'Degraded')).toMatchObject({ status: 'True', reason: 'QuotaExceeded' });
+    expect(cond(d, 'Degraded')!.message).toMatch(/limits.cpu=500m/);
   });
 
-  it('says why a crash-looping container last ended (an OOM kill)', () => {
+  it('says why a crash-looping container last ended: an OOM kill is its own reason', () => {
     const pod: PodLike = {
       status: {
         phase: 'Running',
@@ -85,8 +116,9 @@ describe('decide', () => {
         }],
       },
     };
-    const crash = decide(obs({ pods: [pod] })).conditions.find((c) => c.type === 'CrashLooping');
-    expect(crash?.message).toBe('the character container keeps failing: back-off 40s restarting failed container (last run ended: OOMKilled, exit code 137)');
+    const crash = cond(decide(obs({ pods: [pod] })), 'Degraded');
+    expect(crash).toMatchObject({ status: 'True', reason: 'OOMKilled' });
+    expect(crash?.message).toBe('the character container keeps failing: CrashLoopBackOff: back-off 40s restarting failed container (last run ended: OOMKilled, exit code 137)');
   });
 
   it('ignores waiting reasons of pods that are going away', () => {
@@ -94,8 +126,10 @@ describe('decide', () => {
     expect(decide(obs({ pods: [leaving] })).phase).toBe('Provisioning');
   });
 
-  it('says Terminating while deleting', () => {
-    expect(decide(obs({ deleting: true, deployment: available })).phase).toBe('Terminating');
+  it('says Terminating while deleting and judges only Ready', () => {
+    const d = decide(obs({ deleting: true, deployment: available }));
+    expect(d.phase).toBe('Terminating');
+    expect(d.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'False', reason: 'Deleting' })]);
   });
 });
 
@@ -130,15 +164,22 @@ describe('status bookkeeping', () => {
     expect(statusChanged(undefined, a)).toBe(true);
   });
 
-  it('records one event per phase change and per condition flip', () => {
-    const provisioning = decide(obs());
-    const s0 = nextStatus(undefined, provisioning, facts, 1, t0);
-    expect(transitions(undefined, s0, provisioning).map((e) => e.reason)).toContain('Provisioning');
-    const pull = decide(obs({ pods: [waitingPod('ImagePullBackOff')] }));
-    const s1 = nextStatus(s0, pull, facts, 1, t1);
-    const events = transitions(s0, s1, pull);
-    expect(events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'ImagePullFailed' }));
-    expect(events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'ImagePullBackOff' }));
-    expect(transitions(s1, nextStatus(s1, pull, facts, 1, t1), pull)).toEqual([]);
+  it('stamps observedGeneration on every condition it judges; on delete the others keep theirs', () => {
+    const running = nextStatus(undefined, decide(obs({ deployment: available })), facts, 2, t0);
+    expect(running.conditions!.map((c) => c.observedGeneration)).toEqual([2, 2, 2, 2, 2]);
+    const deleting = nextStatus(running, decide(obs({ deleting: true })), facts, 3, t1);
+    expect(deleting.conditions!.map((c) => c.type)).toEqual(CONDITION_ORDER);
+    expect(deleting.conditions![0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'Deleting', observedGeneration: 3, lastTransitionTime: '2025-01-01T00:05:00Z' });
+    expect(deleting.conditions!.slice(1)).toEqual(running.conditions!.slice(1));
+  });
+
+  it('drops condition types an older operator wrote and fills a type never judged with Unknown', () => {
+    const old: CharacterResourceStatus = {
+      phase: 'Degraded',
+      conditions: [{ type: 'ImagePullFailed', status: 'True', reason: 'ErrImagePull', message: 'x', lastTransitionTime: '2024-01-01T00:00:00Z' }],
+    };
+    const next = nextStatus(old, decide(obs({ deleting: true })), facts, 1, t0);
+    expect(next.conditions!.map((c) => c.type)).toEqual(CONDITION_ORDER);
+    expect(next.conditions!.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'Unknown', reason: 'NotObserved' });
   });
 });

@@ -3,19 +3,37 @@
 import type { CharacterPhase, CharacterResourceStatus } from '@distributed-dungeon/contracts';
 import { mergeConditions, type DesiredCondition } from './conditions.ts';
 
+/**
+ * The fixed set of condition types every Character carries (metav1.Condition conventions): each is
+ * always present and turns True, False or Unknown with a CamelCase reason; what went wrong is the
+ * reason, never a condition type of its own. Documented in operator/README.md.
+ */
 export const ConditionTypes = {
+  /** The summary: True while the character runs (phase Running or Registered); reason = why not. */
   Ready: 'Ready',
+  /** False when the operator refuses the Character: InvalidSpec, ImageNotAllowed, NamespaceNotOpen, CharacterIdTaken. */
+  Accepted: 'Accepted',
+  /** True while the character pod is available (the Deployment's own judgement, up to date). */
   Available: 'Available',
+  /** True while the registry knows the character; Unknown when the registry cannot be asked. */
   Registered: 'Registered',
+  /** True while something keeps an accepted Character from running: QuotaExceeded, ImagePullFailed, CrashLooping, OOMKilled, CredentialsPending. */
+  Degraded: 'Degraded',
+} as const;
+
+export const CONDITION_ORDER: readonly string[] = Object.values(ConditionTypes);
+
+/** The reasons of Accepted=False and Degraded=True, in the order they win when several hold. */
+export const Reasons = {
   InvalidSpec: 'InvalidSpec',
   ImageNotAllowed: 'ImageNotAllowed',
+  NamespaceNotOpen: 'NamespaceNotOpen',
+  CharacterIdTaken: 'CharacterIdTaken',
   QuotaExceeded: 'QuotaExceeded',
   ImagePullFailed: 'ImagePullFailed',
-  CredentialsPending: 'CredentialsPending',
   CrashLooping: 'CrashLooping',
-  Suspended: 'Suspended',
-  CharacterIdTaken: 'CharacterIdTaken',
-  NamespaceNotOpen: 'NamespaceNotOpen',
+  OOMKilled: 'OOMKilled',
+  CredentialsPending: 'CredentialsPending',
 } as const;
 
 export interface KubeCondition {
@@ -99,14 +117,22 @@ function liveContainers(pods: PodLike[]) {
   return pods.filter((p) => !p.metadata?.deletionTimestamp).flatMap((p) => p.status?.containerStatuses ?? []);
 }
 
-function waitingWith(pods: PodLike[], reasons: Set<string>): { reason: string; message: string } | undefined {
+interface Waiting {
+  /** The kubelet's reason (CrashLoopBackOff, ErrImagePull, ...). */
+  kubelet: string;
+  /** How the previous run ended (OOMKilled, Error), when it did. */
+  lastEnded?: string;
+  message: string;
+}
+
+function waitingWith(pods: PodLike[], reasons: Set<string>): Waiting | undefined {
   for (const c of liveContainers(pods)) {
     const reason = c.state?.waiting?.reason;
     if (!reason || !reasons.has(reason)) continue;
     // Why the last run ended (OOMKilled, Error and its exit code) is what a player needs to know.
     const last = c.lastState?.terminated;
     const ended = last?.reason ? ` (last run ended: ${last.reason}${last.exitCode !== undefined ? `, exit code ${last.exitCode}` : ''})` : '';
-    return { reason, message: `${c.state?.waiting?.message ?? reason}${ended}` };
+    return { kubelet: reason, lastEnded: last?.reason, message: `${reason}: ${c.state?.waiting?.message ?? reason}${ended}` };
   }
   return undefined;
 }
@@ -125,76 +151,81 @@ function deploymentAvailable(d: DeploymentLike | undefined): boolean {
   return current && (d.status.availableReplicas ?? 0) >= 1 && (d.status.updatedReplicas ?? 0) >= 1;
 }
 
-export function decide(o: Observation): Decision {
-  const problems: DesiredCondition[] = [];
-  const problem = (type: string, reason: string, message: string) => problems.push({ type, status: 'True', reason, message });
+interface Problem {
+  reason: string;
+  message: string;
+}
 
-  let phase: CharacterPhase = 'Provisioning';
-  let reason = 'Provisioning';
-  let message = 'waiting for the character pod to become available';
+/** Why the operator refuses the Character (Accepted=False), if it does; the first check wins. */
+function refusal(o: Observation): Problem | undefined {
+  const checks: [string, string | undefined][] = [
+    [Reasons.InvalidSpec, o.specError],
+    [Reasons.ImageNotAllowed, o.imageNotAllowed],
+    [Reasons.NamespaceNotOpen, o.namespaceNotOpen],
+    [Reasons.CharacterIdTaken, o.idTaken],
+  ];
+  const hit = checks.find(([, message]) => message);
+  return hit && { reason: hit[0], message: hit[1]! };
+}
+
+/** What keeps an accepted, running Character from working (Degraded=True), the weightiest first. */
+function failures(o: Observation): Problem[] {
+  if (o.credentialsPending) return [{ reason: Reasons.CredentialsPending, message: `waiting for the registry to issue an API key: ${o.credentialsPending}` }];
+  const out: Problem[] = [];
+  const quota = quotaFailure(o);
+  if (quota) out.push({ reason: Reasons.QuotaExceeded, message: `the namespace quota does not leave room for this character: ${quota}` });
+  const pull = waitingWith(o.pods, PULL_FAILURES);
+  if (pull) out.push({ reason: Reasons.ImagePullFailed, message: `cannot pull the image: ${pull.message}` });
+  const crash = waitingWith(o.pods, CRASH_FAILURES);
+  if (crash) out.push({ reason: crash.lastEnded === 'OOMKilled' ? Reasons.OOMKilled : Reasons.CrashLooping, message: `the character container keeps failing: ${crash.message}` });
+  return out;
+}
+
+const cond = (type: string, status: DesiredCondition['status'], reason: string, message: string): DesiredCondition => ({ type, status, reason, message });
+
+export function decide(o: Observation): Decision {
+  if (o.deleting) {
+    // Only Ready is re-judged: the others keep what was last observed (nextStatus carries them).
+    const message = 'revoking credentials and removing the character';
+    return { phase: 'Terminating', reason: 'Deleting', message, conditions: [cond(ConditionTypes.Ready, 'False', 'Deleting', message)] };
+  }
+  const refused = refusal(o);
+  const failing = refused || o.suspend ? [] : failures(o);
   const available = deploymentAvailable(o.deployment);
   const registered = o.registry.state === 'registered';
 
-  if (o.deleting) {
-    phase = 'Terminating';
-    reason = 'Deleting';
-    message = 'revoking credentials and removing the character';
-  } else if (o.specError) {
-    problem(ConditionTypes.InvalidSpec, 'InvalidSpec', o.specError);
-    [phase, reason, message] = ['Failed', 'InvalidSpec', o.specError];
-  } else if (o.imageNotAllowed) {
-    problem(ConditionTypes.ImageNotAllowed, 'ImageNotAllowed', o.imageNotAllowed);
-    [phase, reason, message] = ['Failed', 'ImageNotAllowed', o.imageNotAllowed];
-  } else if (o.namespaceNotOpen) {
-    problem(ConditionTypes.NamespaceNotOpen, 'NamespaceNotOpen', o.namespaceNotOpen);
-    [phase, reason, message] = ['Failed', 'NamespaceNotOpen', o.namespaceNotOpen];
-  } else if (o.idTaken) {
-    problem(ConditionTypes.CharacterIdTaken, 'CharacterIdTaken', o.idTaken);
-    [phase, reason, message] = ['Failed', 'CharacterIdTaken', o.idTaken];
-  } else if (o.suspend) {
-    problem(ConditionTypes.Suspended, 'Suspended', 'spec.suspend is true: the workload is scaled to zero and the volume is kept');
-    [phase, reason, message] = ['Suspended', 'Suspended', 'scaled to zero; set spec.suspend to false to resume'];
-  } else if (o.credentialsPending) {
-    const text = `waiting for the registry to issue an API key: ${o.credentialsPending}`;
-    problem(ConditionTypes.CredentialsPending, 'RegistryUnavailable', text);
-    [phase, reason, message] = ['Pending', 'CredentialsPending', text];
-  } else {
-    const quota = quotaFailure(o);
-    const pull = waitingWith(o.pods, PULL_FAILURES);
-    const crash = waitingWith(o.pods, CRASH_FAILURES);
-    if (quota) {
-      const text = `the namespace quota does not leave room for this character: ${quota}`;
-      problem(ConditionTypes.QuotaExceeded, 'ExceededQuota', text);
-      [phase, reason, message] = ['Degraded', 'QuotaExceeded', text];
-    }
-    if (pull) {
-      const text = `cannot pull the image: ${pull.message}`;
-      problem(ConditionTypes.ImagePullFailed, pull.reason, text);
-      if (!quota) [phase, reason, message] = ['Degraded', 'ImagePullFailed', text];
-    }
-    if (crash) {
-      const text = `the character container keeps failing: ${crash.message}`;
-      problem(ConditionTypes.CrashLooping, crash.reason, text);
-      if (!quota && !pull) [phase, reason, message] = ['Degraded', 'CrashLooping', text];
-    }
-    if (!quota && !pull && !crash) {
-      if (available && registered) [phase, reason, message] = ['Registered', 'Registered', 'running and registered with the dungeon'];
-      else if (available) [phase, reason, message] = ['Running', 'Running', 'the character container is running; waiting for it to register'];
-    }
-  }
+  let phase: CharacterPhase;
+  let reason: string;
+  let message: string;
+  const top = failing[0];
+  if (refused) [phase, reason, message] = ['Failed', refused.reason, refused.message];
+  else if (o.suspend) [phase, reason, message] = ['Suspended', 'Suspended', 'scaled to zero; set spec.suspend to false to resume'];
+  else if (top) [phase, reason, message] = [top.reason === Reasons.CredentialsPending ? 'Pending' : 'Degraded', top.reason, top.message];
+  else if (available && registered) [phase, reason, message] = ['Registered', 'Registered', 'running and registered with the dungeon'];
+  else if (available) [phase, reason, message] = ['Running', 'Running', 'the character container is running; waiting for it to register'];
+  else [phase, reason, message] = ['Provisioning', 'Provisioning', 'waiting for the character pod to become available'];
 
-  const ready = phase === 'Running' || phase === 'Registered';
+  const T = ConditionTypes;
   const conditions: DesiredCondition[] = [
-    { type: ConditionTypes.Ready, status: ready ? 'True' : 'False', reason, message },
+    cond(T.Ready, phase === 'Running' || phase === 'Registered' ? 'True' : 'False', reason, message),
+    refused ? cond(T.Accepted, 'False', refused.reason, refused.message) : cond(T.Accepted, 'True', 'Accepted', 'the operator runs this Character'),
     available
-      ? { type: ConditionTypes.Available, status: 'True', reason: 'MinimumReplicasAvailable', message: 'the character pod is available' }
-      : { type: ConditionTypes.Available, status: 'False', reason: o.suspend ? 'Suspended' : 'NoAvailablePod', message: o.suspend ? 'scaled to zero' : 'no character pod is available yet' },
+      ? cond(T.Available, 'True', 'MinimumReplicasAvailable', 'the character pod is available')
+      : o.suspend
+        ? cond(T.Available, 'False', 'Suspended', 'scaled to zero')
+        : cond(T.Available, 'False', 'NoAvailablePod', 'no character pod is available yet'),
     o.registry.state === 'registered'
-      ? { type: ConditionTypes.Registered, status: 'True', reason: 'Registered', message: 'the registry knows this character' }
+      ? cond(T.Registered, 'True', 'Registered', 'the registry knows this character')
       : o.registry.state === 'unregistered'
-        ? { type: ConditionTypes.Registered, status: 'False', reason: 'NotRegistered', message: 'the character has not registered yet' }
-        : { type: ConditionTypes.Registered, status: 'Unknown', reason: 'RegistryUnreachable', message: o.registry.message },
-    ...problems,
+        ? cond(T.Registered, 'False', 'NotRegistered', 'the character has not registered yet')
+        : cond(T.Registered, 'Unknown', 'RegistryUnreachable', o.registry.message),
+    top
+      ? cond(T.Degraded, 'True', top.reason, failing.map((f) => f.message).join('; '))
+      : refused
+        ? cond(T.Degraded, 'False', 'NotAccepted', 'nothing runs while the Character is not accepted')
+        : o.suspend
+          ? cond(T.Degraded, 'False', 'Suspended', 'nothing runs while suspended')
+          : cond(T.Degraded, 'False', 'AsExpected', 'no failure observed'),
   ];
   return { phase, reason, message, conditions };
 }
@@ -209,7 +240,7 @@ export function nextStatus(previous: CharacterResourceStatus | undefined, decisi
   const status: CharacterResourceStatus = {
     phase: decision.phase,
     observedGeneration: generation,
-    conditions: mergeConditions(previous?.conditions, decision.conditions, generation, now),
+    conditions: mergeConditions(previous?.conditions, decision.conditions, CONDITION_ORDER, generation, now),
   };
   if (facts.characterId) status.characterId = facts.characterId;
   if (facts.endpoint) status.endpoint = facts.endpoint;
@@ -218,27 +249,3 @@ export function nextStatus(previous: CharacterResourceStatus | undefined, decisi
   return status;
 }
 
-export interface Transition {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
-
-const WARNING_PHASES = new Set<CharacterPhase>(['Failed', 'Degraded']);
-
-/** The Kubernetes Events to record for a status change: one per phase change and per condition flip. */
-export function transitions(previous: CharacterResourceStatus | undefined, next: CharacterResourceStatus, decision: Decision): Transition[] {
-  const out: Transition[] = [];
-  if (previous?.phase !== next.phase) {
-    out.push({ type: WARNING_PHASES.has(decision.phase) ? 'Warning' : 'Normal', reason: decision.reason, message: `phase ${previous?.phase ?? '(none)'} → ${next.phase}: ${decision.message}` });
-  }
-  const before = new Map((previous?.conditions ?? []).map((c) => [c.type, c]));
-  for (const c of next.conditions ?? []) {
-    if (c.type === ConditionTypes.Ready) continue; // Ready mirrors the phase, already reported
-    const old = before.get(c.type);
-    if (old?.status === c.status) continue;
-    const isProblem = !['Available', 'Registered'].includes(c.type);
-    out.push({ type: isProblem && c.status === 'True' ? 'Warning' : 'Normal', reason: c.reason, message: `${c.type}=${c.status}: ${c.message}` });
-  }
-  return out;
-}

@@ -35,7 +35,7 @@ export function CharacterSheet({ view, inventory, platform }: { view: CharacterG
           {platform ? (
             <>
               {platform.phase} · {platform.ready ? 'Ready' : 'not ready'} · {platform.namespace}/{platform.name}
-              {platform.conditions.filter((c) => c.status !== 'True' && c.message).map((c) => (
+              {platform.conditions.filter((c) => (c.type === 'Degraded' ? c.status === 'True' : c.status !== 'True') && c.message).map((c) => (
                 <small key={c.type}> · {c.type}: {c.message}</small>
               ))}
             </>
