@@ -8,7 +8,7 @@ NPM := npm_config_nodedir= npm
 VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo play \
-        cluster-up cluster-down crds sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz \
+        cluster-up cluster-down crds chart-schema sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz \
         node-deps e2e-node
 
 help:
@@ -104,6 +104,10 @@ cluster-down:
 crds: npm-deps
 	@$(NPM) -w operator run gen:crd
 	@bash scripts/sync-chart-crds.sh
+
+# values.schema.json and the README's values table, generated from charts/dungeon/values.yaml.
+chart-schema: npm-deps
+	@$(NODE) --conditions=source charts/dungeon/src/write-values-schema.ts
 
 sync-chart:
 	@bash scripts/sync-chart-crds.sh

@@ -120,6 +120,8 @@ function undocumentedValues(text: string): string[] {
   for (const line of text.split('\n')) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
+    // A `# @schema` line constrains a value; it does not describe it.
+    if (trimmed.startsWith('# @')) continue;
     if (trimmed.startsWith('#')) {
       commentAbove = true;
       continue;
