@@ -43,7 +43,7 @@ async function renderError(o: RenderOptions): Promise<string> {
 function envOf(objects: KubeObject[], kind: string, name: string, containerName: string) {
   return resolveEnv(container(findObject(objects, kind, name), containerName), {
     secret: secretFromManifests(objects),
-    fields: { 'metadata.namespace': NS, 'metadata.name': `${name}-7d9f8-abcde` },
+    fields: { 'metadata.namespace': NS, 'metadata.name': `${name}-7d9f8-abcde`, 'status.podIP': '10.1.2.3' },
   });
 }
 
@@ -457,7 +457,7 @@ describe('optional parts', () => {
     expect(findObject(on, 'ServiceMonitor', 'dungeon-operator').metadata.labels).toMatchObject({ release: 'prom' });
   });
 
-  it('NetworkPolicies: PostgreSQL from the api-server only, Redis also from characters, api-server from characters, operator and ingress', async () => {
+  it('NetworkPolicies: PostgreSQL from the api-server only, Redis also from characters, api-server from characters, operator, its replicas and ingress', async () => {
     const players = ['player-alice', 'player-bob'];
     const objects = await render({ values: { players: { namespaces: players }, networkPolicy: { ingressNamespaces: ['ingress-nginx'] } } });
     type Selector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] };
@@ -476,7 +476,13 @@ describe('optional parts', () => {
     // Character pods count only in the namespaces the game master opened (a label Kubernetes sets
     // to the namespace's name), never "any namespace with the right pod label".
     expect(peers(policy('dungeon-redis'))).toEqual([{ ns: 'own', pods: 'api-server' }, { ns: players.join(','), pods: 'dungeon-operator' }]);
-    expect(peers(policy('dungeon-api-server'))).toEqual([{ ns: players.join(','), pods: 'dungeon-operator' }, { ns: 'own', pods: 'operator' }, { ns: 'ingress-nginx', pods: '*' }]);
+    // Its own replicas too: they forward a session's calls to its owner.
+    expect(peers(policy('dungeon-api-server'))).toEqual([
+      { ns: players.join(','), pods: 'dungeon-operator' },
+      { ns: 'own', pods: 'operator' },
+      { ns: 'own', pods: 'api-server' },
+      { ns: 'ingress-nginx', pods: '*' },
+    ]);
     for (const np of objects.filter((o) => o.kind === 'NetworkPolicy') as Np[]) {
       for (const f of np.spec.ingress.flatMap((r) => r.from)) {
         // An empty namespaceSelector would be every namespace of the cluster.
@@ -490,7 +496,7 @@ describe('optional parts', () => {
     const closed = await render();
     const closedPeers = (name: string) => peers(findObject(closed, 'NetworkPolicy', name) as Np);
     expect(closedPeers('dungeon-redis')).toEqual([{ ns: 'own', pods: 'api-server' }]);
-    expect(closedPeers('dungeon-api-server')).toEqual([{ ns: 'own', pods: 'operator' }]);
+    expect(closedPeers('dungeon-api-server')).toEqual([{ ns: 'own', pods: 'operator' }, { ns: 'own', pods: 'api-server' }]);
     expect((await render({ values: { networkPolicy: { enabled: false } } })).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
 });
