@@ -12,7 +12,8 @@ export interface FieldError {
 
 export interface AppErrorInit {
   status: number;
-  code: string;
+  /** One of the catalogue's codes: an error the catalogue does not list cannot be made. */
+  code: ErrorCode;
   title: string;
   detail?: string;
   errors?: FieldError[];
@@ -92,6 +93,13 @@ export const CATALOGUE = {
   'container.capacity_exceeded': { status: 409, title: 'The container cannot take this change' },
   'container.insufficient_items': { status: 409, title: 'The source does not hold that many' },
   'container.locked': { status: 423, title: 'The container is locked' },
+  'humans.csrf': { status: 403, title: 'The request lacks its CSRF header' },
+  'humans.link_invalid': { status: 401, title: 'The sign-in link is not valid' },
+  'humans.not_signed_in': { status: 401, title: 'Not signed in' },
+  'humans.players_only': { status: 403, title: 'For players' },
+  'humans.origin': { status: 403, title: 'Foreign origin' },
+  'humans.not_in_session': { status: 409, title: 'The character is not in a session' },
+  'humans.manual_control': { status: 409, title: 'The player has taken control' },
   'rate_limited': { status: 429, title: 'Too many requests' },
   'not_found': { status: 404, title: 'No such resource' },
   'method_not_allowed': { status: 405, title: 'Method not allowed' },

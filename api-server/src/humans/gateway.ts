@@ -4,7 +4,7 @@ import { SESSION_TOPICS, SessionId, characterChannels, sessionChannel } from '@d
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context.ts';
-import { AppError, toProblem } from '../http/errors.ts';
+import { appError, type ErrorCode, toProblem } from '../http/errors.ts';
 import { registrationOf } from './repository.ts';
 import { HumanAuth, type HumanPrincipal } from './service.ts';
 import { sessionSecretOf } from './translate.ts';
@@ -20,7 +20,7 @@ function hostOf(origin: string): string | undefined {
   return URL.canParse(origin) ? new URL(origin).host : undefined;
 }
 
-const refused = (status: number, code: string, title: string, detail: string) => new AppError({ status, code, title, detail });
+const refused = (code: ErrorCode, detail: string) => appError(code, detail);
 
 /**
  * `/ws` for humans signed in with a cookie: a player gets exactly its character's channels (its
@@ -78,16 +78,16 @@ export class HumanGateway {
     // Cookies ride along on cross-site WebSocket handshakes where SameSite does not stop them: the
     // page must come from this very host.
     const origin = req.headers.origin;
-    if (origin && hostOf(origin) !== req.headers.host) throw refused(403, 'humans.origin', 'Foreign origin', 'open the client from this server');
+    if (origin && hostOf(origin) !== req.headers.host) throw refused('humans.origin', 'open the client from this server');
     const human = await this.#auth.resolve(sessionSecretOf(req)!);
-    if (!human) throw refused(401, 'humans.not_signed_in', 'Not signed in', 'sign in again');
+    if (!human) throw refused('humans.not_signed_in', 'sign in again');
     if (human.kind === 'player') {
       const reg = await registrationOf(this.#ctx.db, human.characterId!);
-      if (!reg) throw refused(409, 'humans.not_in_session', 'The character is not in a session', 'wait until it has registered');
+      if (!reg) throw refused('humans.not_in_session', 'wait until it has registered');
       return { channels: characterChannels(reg.sessionId, human.characterId!), human };
     }
     const session = SessionId.safeParse(new URL(req.url ?? '/', 'http://x').searchParams.get('session'));
-    if (!session.success) throw refused(400, 'request.invalid', 'The request is invalid', 'name the session: /ws?session=<id>');
+    if (!session.success) throw refused('request.invalid', 'name the session: /ws?session=<id>');
     return { channels: SESSION_TOPICS.map((t) => sessionChannel(session.data, t)), human };
   }
 

@@ -5,7 +5,7 @@
 // so a forgotten pause ends by itself.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
-import { AppError } from '../http/errors.ts';
+import { appError } from '../http/errors.ts';
 import { bearerToken } from '../http/auth.ts';
 
 const key = (characterId: string) => `dungeon:manual:${characterId}`;
@@ -37,7 +37,7 @@ export function unverifiedSubject(token: string): string | undefined {
 }
 
 export const underManualControl = () =>
-  new AppError({ status: 409, code: 'humans.manual_control', title: 'The player has taken control', detail: 'your player is acting by hand; your actions resume when they release control' });
+  appError('humans.manual_control', 'your player is acting by hand; your actions resume when they release control');
 
 /** Refuses the character container's own changes while its player holds manual control. */
 export function manualControlGuard(redis: Redis): RequestHandler {

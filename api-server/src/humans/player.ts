@@ -7,14 +7,14 @@ import { parse } from '../http/validate.ts';
 import { getContainersByRoomId } from '../containers/persistence.ts';
 import { getInventory } from '../containers/inventory.ts';
 import { toWire } from '../containers/model.ts';
-import { AppError } from '../http/errors.ts';
+import { appError } from '../http/errors.ts';
 import type { ModuleContext } from '../http/module.ts';
 import { isManual, setManual } from './manual.ts';
 import { platformOf } from './platform.ts';
 import { registrationOf } from './repository.ts';
 import { humanOf } from './translate.ts';
 
-export const playersOnly = () => new AppError({ status: 403, code: 'humans.players_only', title: 'For players', detail: 'sign in through your player link' });
+export const playersOnly = () => appError('humans.players_only', 'sign in through your player link');
 
 export function playerRoutes(ctx: ModuleContext): Router {
   const r = Router();

@@ -3,7 +3,7 @@
 import { CharacterId } from '@distributed-dungeon/contracts';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AppError } from '../http/errors.ts';
+import { appError } from '../http/errors.ts';
 import type { ApiModule, ModuleContext } from '../http/module.ts';
 import { parse } from '../http/validate.ts';
 import { clearedSessionCookie, CSRF_HEADER, sessionCookie } from './cookies.ts';
@@ -14,7 +14,7 @@ import { playerRoutes } from './player.ts';
 import { DEFAULT_HUMAN_AUTH, HumanAuth, type HumanAuthOptions, type HumanPrincipal } from './service.ts';
 import { cookieSessions, humanOf, sessionSecretOf } from './translate.ts';
 
-export const notSignedIn = () => new AppError({ status: 401, code: 'humans.not_signed_in', title: 'Not signed in', detail: 'sign in as game master or through your player link' });
+export const notSignedIn = () => appError('humans.not_signed_in', 'sign in as game master or through your player link');
 
 function describe(p: HumanPrincipal) {
   return { kind: p.kind, characterId: p.characterId, csrfToken: p.csrfToken, csrfHeader: CSRF_HEADER, expiresAt: p.expiresAt.toISOString() };

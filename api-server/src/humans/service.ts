@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.ts';
-import { AppError, appError } from '../http/errors.ts';
+import { appError } from '../http/errors.ts';
 import * as repo from './repository.ts';
 
 export interface HumanPrincipal {
@@ -28,7 +28,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 export const linkInvalid = () =>
-  new AppError({ status: 401, code: 'humans.link_invalid', title: 'The sign-in link is not valid', detail: 'it was used already, replaced by a newer one, or revoked; read the Secret again' });
+  appError('humans.link_invalid', 'it was used already, replaced by a newer one, or revoked; read the Secret again');
 
 /** Game-master and player cookie sessions; only hashes of the secrets are stored. */
 export class HumanAuth {

@@ -1,12 +1,12 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { AppError } from '../http/errors.ts';
+import { appError } from '../http/errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE, parseCookies } from './cookies.ts';
 import type { HumanAuth, HumanPrincipal } from './service.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const csrfRefused = () =>
-  new AppError({ status: 403, code: 'humans.csrf', title: 'The request lacks its CSRF header', detail: `send the ${CSRF_HEADER} header given at sign-in with every change` });
+  appError('humans.csrf', `send the ${CSRF_HEADER} header given at sign-in with every change`);
 
 export function humanOf(res: Response): HumanPrincipal | undefined {
   return res.locals.human as HumanPrincipal | undefined;

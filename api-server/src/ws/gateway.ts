@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppContext } from '../context.ts';
 import { bearerToken } from '../http/auth.ts';
-import { AppError, toProblem } from '../http/errors.ts';
+import { appError, toProblem } from '../http/errors.ts';
 import type { CharacterPrincipal } from '../http/tokens.ts';
 import { assertGrounds, GROUNDS_CHANNEL, judgeGrounds, loadGrounds } from '../registry/grounds.ts';
 
@@ -119,7 +119,7 @@ export class WsGateway {
 
   async #authenticate(req: IncomingMessage): Promise<CharacterPrincipal> {
     const token = upgradeToken(req);
-    if (!token) throw new AppError({ status: 401, code: 'auth.missing_credentials', title: 'Credentials are required', detail: 'send ?token=<jwt>' });
+    if (!token) throw appError('auth.missing_credentials', 'send ?token=<jwt>');
     const principal = this.#ctx.tokens.verify(token);
     await assertGrounds(this.#ctx.db, principal);
     return principal;
