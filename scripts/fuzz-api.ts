@@ -31,9 +31,9 @@ const say = (line: string) => console.log(`[fuzz ${((Date.now() - t0) / 1000).to
 
 const exists = (file: string) => access(file).then(() => true, () => false);
 
-function run(command: string, args: string[], opts: { quiet?: boolean } = {}): Promise<number> {
+function run(command: string, args: string[], opts: { quiet?: boolean; cwd?: string } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'inherit'], env: { ...env, NO_COLOR: '1' } });
+    const child = spawn(command, args, { stdio: ['ignore', opts.quiet ? 'ignore' : 'inherit', 'inherit'], env: { ...env, NO_COLOR: '1' }, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -141,7 +141,8 @@ async function main(): Promise<number> {
         ...pass.headers.flatMap((h) => ['--header', h]),
         ...pass.exclude,
       ];
-      const code = await run(st, args);
+      // In the scratch folder: schemathesis keeps its .schemathesis/ state where it runs.
+      const code = await run(st, args, { cwd: work });
       if (code !== 0) failures.push(`pass ${i + 1} (${pass.name}): schemathesis exit ${code}`);
       if (died !== undefined) {
         failures.push(`the api-server exited (${died}) during pass ${i + 1}`);

@@ -16,20 +16,8 @@ import { access, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import {
-  CharacterProcess,
-  configDirFor,
-  createGameSession,
-  EXAMPLE_CHARACTERS,
-  loadConfig,
-  mintApiKey,
-  Narrator,
-  REPO_ROOT,
-  start,
-  type CharacterSpec,
-  type RunningServer,
-} from '@distributed-dungeon/api-server';
-import { createDatabase, startPostgres, startRedis } from '@distributed-dungeon/testkit';
+import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { createDatabase, startPostgres, startRedis, CharacterProcess, configDirFor, createGameSession, EXAMPLE_CHARACTERS, mintApiKey, Narrator, REPO_ROOT, type CharacterSpec } from '@distributed-dungeon/testkit';
 
 const t0 = Date.now();
 const clock = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;

@@ -22,20 +22,5 @@ export type {
 } from './engine/game-engine.ts';
 export { RecordOnlyEngine, recordOnlyEngine } from './engine/record-only-engine.ts';
 export { DungeonMasterEngine, dungeonMasterEngine, defaultGameEngine, type DungeonMasterEngineOptions } from './engine/dungeon-master-engine.ts';
-export {
-  CharacterProcess,
-  EXAMPLE_CHARACTERS,
-  Narrator,
-  REPO_ROOT,
-  configDirFor,
-  createGameSession,
-  freePort,
-  keySpecOf,
-  mintApiKey,
-  type CharacterProcessOptions,
-  type CharacterSpec,
-  type Envelope,
-  type SessionEnd,
-} from './engine/local-play.ts';
 export { DEFAULT_MODULES } from './modules.ts';
 export type { OpenApiOperation } from './ops/openapi.ts';

@@ -1,7 +1,7 @@
 // One adventure with the three example Characters on a LocalPlatform: the game master opens a
 // session, the player applies the Characters, their workloads run as processes, and the session
 // is followed on the event bus (the same narrator `make play` prints) until it ends.
-import { Narrator, type Envelope, type SessionEnd } from '@distributed-dungeon/api-server';
+import { Narrator, type Envelope, type SessionEnd } from '@distributed-dungeon/testkit';
 import { EXAMPLES, eventually, parseTable, watchCharacterTable, type CharacterWorkload, type LocalPlatform } from './local-platform.ts';
 
 export interface AdventureOptions {

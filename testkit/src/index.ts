@@ -14,3 +14,17 @@ export { controlPlaneBinDir, ensureControlPlaneBinaries, pinnedVersions } from '
 export { missingNodePrograms, nodeBinDir, ensureNodeBinaries } from './node-binaries.ts';
 export { startRealNode, type RealNode, type RealNodeOptions } from './node.ts';
 export { NODE_NAME } from './node-config.ts';
+export {
+  CharacterProcess,
+  EXAMPLE_CHARACTERS,
+  Narrator,
+  REPO_ROOT,
+  configDirFor,
+  createGameSession,
+  keySpecOf,
+  mintApiKey,
+  type CharacterProcessOptions,
+  type CharacterSpec,
+  type Envelope,
+  type SessionEnd,
+} from './local-play.ts';

@@ -1,14 +1,13 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDatabase, eventually } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually, CharacterProcess, createGameSession, EXAMPLE_CHARACTERS, mintApiKey, Narrator, type CharacterSpec, type Envelope } from '@distributed-dungeon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replay } from '../game/index.ts';
 import type { RunningServer } from '../server.ts';
 import { ADMIN_TOKEN, startApi, uniqueId } from '../test-support/harness.ts';
 import { DungeonMasterEngine } from './dungeon-master-engine.ts';
-import { CharacterProcess, createGameSession, EXAMPLE_CHARACTERS, mintApiKey, Narrator, type CharacterSpec, type Envelope } from './local-play.ts';
 import { loadWholeLog } from './session-log.ts';
 
 // The whole game with real processes: the api-server (Dungeon Master, PostgreSQL session log,

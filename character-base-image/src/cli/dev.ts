@@ -68,7 +68,6 @@ export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): P
   const first = new CharacterRuntime(await loadCharacter(modulePath, config), settings(port), { logger: log });
   await first.start();
   let runtime = first;
-  log.info({ sessionId: runtime.sessionId, port: runtime.port }, `playing ${characterId}; edit ${path.basename(modulePath)} to reload`);
   let reloads = 0;
   let watcher: FSWatcher | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -99,6 +98,8 @@ export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): P
       timer = setTimeout(reload, RELOAD_DEBOUNCE_MS);
     });
   }
+  // Said once the watch is on, so a save from now on is seen.
+  log.info({ sessionId: runtime.sessionId, port: runtime.port }, args.watch ? `playing ${characterId}; save ${path.basename(modulePath)} to reload` : `playing ${characterId}`);
   return {
     get runtime() {
       return runtime;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createGameSession, loadConfig, mintApiKey, start, type RunningServer } from '@distributed-dungeon/api-server';
-import { createDatabase, eventually } from '@distributed-dungeon/testkit';
+import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { createDatabase, eventually, createGameSession, mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // The SDK as a player gets it: packed with `npm pack`, installed with plain npm into a folder
@@ -131,8 +131,11 @@ describe('the packed SDK, installed outside the repository', () => {
     const p = dungeon(home, dir, ['dev', 'character.ts', '--server', api.url, '--key', key, '--session', sessionId, '--transport', 'websocket']);
     children.push(p.child);
     await eventually('the scaffolded character to register', () => said(p, 'registered') === 1, 60_000);
+    await eventually('dungeon dev to watch the module', () => p.lines.some((l) => l.msg === 'playing vex-nightblade; save character.ts to reload'), 30_000);
     await appendFile(path.join(dir, 'character.ts'), '\n// a second thought\n');
-    await eventually('a reload after the save', () => said(p, 'reloaded') === 1, 30_000);
+    await eventually('a reload after the save', () => said(p, 'reloaded') === 1, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}; dungeon dev said: ${p.lines.slice(-8).map((l) => JSON.stringify(l)).join('\n')}`);
+    });
     await eventually('the reloaded code to register again', () => said(p, 'registered') === 2, 30_000);
     p.child.kill('SIGTERM');
     expect(await eventually('dungeon dev to exit', () => p.child.exitCode ?? undefined, 20_000)).toBe(0);

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, mintApiKey, start, type RunningServer } from '@distributed-dungeon/api-server';
-import { createDatabase, startRedis, type RedisServer } from '@distributed-dungeon/testkit';
+import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { createDatabase, startRedis, type RedisServer, mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SavedCharacter } from '../runtime/settings.ts';
 import { CharacterDatabase } from '../state/database.ts';

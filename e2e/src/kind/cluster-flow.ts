@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Narrator, type SessionEnd } from '@distributed-dungeon/api-server';
+import { Narrator, type SessionEnd } from '@distributed-dungeon/testkit';
 import { apiKeyFromSecret, names } from '@distributed-dungeon/operator';
 import { chartDir, helmBin, kubectlBin, runTool } from '../../../charts/dungeon/src/chart.ts';
 import { EXAMPLES, eventually, FIXTURES_DIR, parseTable, repoRoot } from '../local-platform.ts';

@@ -1,8 +1,7 @@
 // One session on the real node, as `make demo` shows it: open a session through a port-forward
 // to the api-server, apply the three example Characters (images from the node's registry), print
 // `kubectl get characters` as it changes and the adventure from Redis, then delete them.
-import { Narrator, type SessionEnd } from '@distributed-dungeon/api-server';
-import { eventually } from '@distributed-dungeon/testkit';
+import { eventually, Narrator, type SessionEnd } from '@distributed-dungeon/testkit';
 import { kubectlBin, runTool } from '../../../charts/dungeon/src/chart.ts';
 import { portForward } from '../kind/cluster-flow.ts';
 import { EXAMPLES, parseTable } from '../local-platform.ts';

@@ -1,18 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KeySpec } from '@distributed-dungeon/contracts';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.ts';
 
 // A local adventure without a cluster: character processes run through the SDK runtime with the
 // environment their Deployment would give them, and a narrator turns the session's events into
-// readable lines. Used by `make play` (scripts/play.ts) and the end-to-end game tests.
+// readable lines. Used by `make play` (scripts/play.ts), `make demo` and the game and end-to-end
+// tests: dev tooling, so it lives in the test harness rather than in the api-server it drives.
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUNTIME = path.join(REPO_ROOT, 'character-base-image/src/runtime/main.ts');
 
 export interface CharacterSpec {
@@ -32,17 +33,6 @@ const example = (key: string, file: string): CharacterSpec => ({
 
 /** The three examples: fighter (TypeScript), wizard (CommonJS JavaScript), rogue (TypeScript). */
 export const EXAMPLE_CHARACTERS: readonly CharacterSpec[] = [example('fighter', 'character.ts'), example('wizard', 'character.cjs'), example('rogue', 'character.ts')];
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function adminCall<T>(apiUrl: string, adminToken: string, method: string, pathname: string, body: unknown): Promise<T> {
   const res = await fetch(`${apiUrl}${pathname}`, {
