@@ -8,7 +8,7 @@ NPM := npm_config_nodedir= npm
 VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo play \
-        cluster-up cluster-down crds chart-schema sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz \
+        cluster-up cluster-down crds chart-schema sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz browser web-screenshots web-budget \
         node-deps e2e-node
 
 help:
@@ -67,7 +67,7 @@ test:
 	bash scripts/tree-state.sh save $$tree; \
 	$(MAKE) --no-print-directory deps; \
 	bash scripts/tree-state.sh check $$tree "after set-up" || status=$$?; \
-	DUNGEON_TEST_TALLY=$$tally $(MAKE) -k --no-print-directory lint typecheck unit integration e2e || status=$$?; \
+	DUNGEON_TEST_TALLY=$$tally $(MAKE) -k --no-print-directory lint typecheck unit integration e2e browser fuzz || status=$$?; \
 	bash scripts/tree-state.sh check $$tree "after the suites" || status=$$?; \
 	read p f s < <(awk '{p+=$$1; f+=$$2; s+=$$3} END {print p+0, f+0, s+0}' $$tally); rm -f $$tally $$tree; \
 	echo "make test: $$(( $$(date +%s) - start ))s, exit $$status"; \
@@ -118,6 +118,19 @@ helm-lint: controlplane
 # Container images need a Docker engine; scripts/images.sh says so plainly when there is none.
 images:
 	@bash scripts/images.sh
+
+# The web client in headless Chromium (Debian's, driven by playwright-core) against the real
+# api-server, PostgreSQL and Redis (e2e/src/browser). WEB_SCREENSHOTS=1 rewrites docs/*.png.
+browser: system-deps npm-deps
+	@echo "== browser (the web client in headless Chromium)"
+	@$(VITEST) --project browser
+
+web-screenshots: system-deps npm-deps
+	@WEB_SCREENSHOTS=1 $(VITEST) --project browser
+
+# Initial JavaScript gzipped and events/s the session page applies, measured in the browser.
+web-budget: system-deps npm-deps
+	@$(NODE) --conditions=source scripts/web-budget.ts
 
 # e2e/node (e2e/src/node): our images built and pushed to the real node's registry, the chart
 # installed from there, every component and character a real pod.
