@@ -1,5 +1,7 @@
 // The reconcile shell: read the caches, ask the pure builders and decision functions what should
 // be, write only what differs. Every write goes through server-side apply under one manager.
+// Past our ~350-line mark on purpose: this is the one file that orders a reconcile's reads and
+// writes end to end; what it decides and builds lives in status/ and builders/.
 import { characterIdFor, CharacterSpecSchema, type CharacterResourceStatus, type CharacterSpec } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
 import {
