@@ -227,13 +227,14 @@ describe('e2e/node: the platform on a real node', () => {
     await kubectl(['apply', '-n', player, '-f', '-'], character('missing-image', `${registry}/e2e/does-not-exist:1.0.0`));
     await kubectl(['apply', '-n', player, '-f', '-'], character('thrower', thrower));
     await kubectl(['apply', '-n', player, '-f', '-'], character('hog', hog, { resources: { limits: { memory: '128Mi' }, requests: { memory: '64Mi' } } }));
-    const condition = (name: string, type: string) => eventually(`${name}: condition ${type}`, async () => {
+    // Problems are reasons of the stable Degraded condition (operator/README.md, "Status conditions").
+    const degraded = (name: string, reason: string) => eventually(`${name}: Degraded=True ${reason}`, async () => {
       const c = await json<Character>(['get', 'character', name, '-n', player]);
-      return c.status?.conditions?.find((x) => x.type === type && x.status === 'True');
+      return c.status?.conditions?.find((x) => x.type === 'Degraded' && x.status === 'True' && x.reason === reason);
     }, 240_000, 2000);
-    expect((await condition('missing-image', 'ImagePullFailed')).message).toContain('does-not-exist');
-    expect((await condition('thrower', 'CrashLooping')).reason).toBe('CrashLoopBackOff');
-    const oom = await condition('hog', 'CrashLooping');
+    expect((await degraded('missing-image', 'ImagePullFailed')).message).toContain('does-not-exist');
+    expect((await degraded('thrower', 'CrashLooping')).message).toContain('CrashLoopBackOff');
+    const oom = await degraded('hog', 'OOMKilled');
     const hogPod = (await pods(player, 'app.kubernetes.io/instance=hog'))[0]!;
     expect(hogPod.status.containerStatuses?.[0]?.lastState?.terminated?.reason).toBe('OOMKilled');
     expect(oom.message).toContain('OOMKilled');
