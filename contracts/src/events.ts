@@ -79,3 +79,23 @@ export const EventEnvelope = z.object({
 export type EventEnvelope<D extends Record<string, unknown> = Record<string, unknown>> = Omit<z.infer<typeof EventEnvelope>, 'data'> & {
   data: D;
 };
+
+/**
+ * An event as the game (or the platform) produces it, before the event bus wraps it in its
+ * envelope (id, sessionId, timestamp): the Dungeon Master's rules return these, the session log
+ * keeps them, the outbox carries them.
+ */
+export interface GameEvent {
+  type: string;
+  data: Record<string, unknown>;
+  /** Defaults to the prefix of `type` (`combat.*` → combat), else system. */
+  topic?: SessionTopic;
+  /** When set, the event goes to this character's private channel instead of the session's. */
+  characterId?: string;
+  /**
+   * The engine's state version after this event (authoritative, +1 per state change of the
+   * session). Only engine events that change the session carry one; private events and the
+   * platform's own notices (a character registered, a container was opened) do not.
+   */
+  version?: number;
+}

@@ -7,7 +7,7 @@ import type { GameEngine } from '../engine/game-engine.ts';
 import type { EventSink } from '../events/publisher.ts';
 import { appError } from '../http/errors.ts';
 import type { Queryable } from './db.ts';
-import type { CharacterDirectory, CharacterLocation, ContainerLogger, EventPublisher } from './ports.ts';
+import type { CharacterDirectory, CharacterLocation, ContainerLogger, ContainerEventPort } from './ports.ts';
 import { silentLogger } from './ports.ts';
 
 export const CONTAINER_RATE_LIMIT = { points: 20, windowSeconds: 60 } as const;
@@ -17,7 +17,7 @@ export const CONTAINER_RATE_LIMIT = { points: 20, windowSeconds: 60 } as const;
  * bus is per session; clients keep the events of their room). Private events go to
  * `character:{id}`. A private event without a known session is dropped with a warning.
  */
-export function coreEventPublisher(events: EventSink, directory: CharacterDirectory, logger: ContainerLogger = silentLogger): EventPublisher {
+export function coreEventPublisher(events: EventSink, directory: CharacterDirectory, logger: ContainerLogger = silentLogger): ContainerEventPort {
   return {
     async publishToCharacter(characterId, event, sessionId) {
       const sid = sessionId ?? (await directory.locationOf(characterId))?.sessionId;

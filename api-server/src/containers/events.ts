@@ -6,7 +6,7 @@
 import type { ContainerEvent, InventoryStack } from '@distributed-dungeon/contracts';
 import { diffItems, isEmptyDiff } from './diff.ts';
 import { META, metaString, type ContainerRecord } from './model.ts';
-import type { CharacterLocation, ContainerLogger, EventPublisher } from './ports.ts';
+import type { CharacterLocation, ContainerLogger, ContainerEventPort } from './ports.ts';
 
 export type Delivery =
   | { to: 'character'; characterId: string; sessionId?: string; event: ContainerEvent }
@@ -35,7 +35,7 @@ export function updatedEvent(containerId: string, before: readonly InventoryStac
   return { type: 'container.updated', data: { container_id: containerId, diff: { items: diff } } };
 }
 
-export async function deliver(publisher: EventPublisher, logger: ContainerLogger, deliveries: readonly (Delivery | null)[]): Promise<void> {
+export async function deliver(publisher: ContainerEventPort, logger: ContainerLogger, deliveries: readonly (Delivery | null)[]): Promise<void> {
   for (const d of deliveries) {
     if (!d) continue;
     try {

@@ -7,7 +7,7 @@ export { EnvironmentalContainerLoader, loadContainerFromRoomJson, migrateRoomCon
 export { coreEventPublisher, engineCharacterDirectory, ContainerRateLimiter, CONTAINER_RATE_LIMIT } from './adapters.ts';
 export * from './persistence.ts';
 export * from './errors.ts';
-export type { CharacterDirectory, CharacterLocation, Clock, EventPublisher, ContainerLogger } from './ports.ts';
+export type { CharacterDirectory, CharacterLocation, Clock, ContainerEventPort, ContainerLogger } from './ports.ts';
 export { systemClock } from './ports.ts';
 export { characterUuid } from './ids.ts';
 export { putInventory, getInventory } from './inventory.ts';

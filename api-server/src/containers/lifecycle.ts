@@ -21,12 +21,12 @@ import { lockInventory, saveInventoryItems } from './inventory.ts';
 import { purgeExpiredTokens } from './mutation-guard.ts';
 import { META, metaString, toWire, type ContainerRecord } from './model.ts';
 import { createContainer, getContainer, getDecayedContainers } from './persistence.ts';
-import { systemClock, silentLogger, type Clock, type ContainerLogger, type EventPublisher } from './ports.ts';
+import { systemClock, silentLogger, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { compactStacks, fitStacks } from './stacking.ts';
 
 export interface CorpseLifecycleDeps {
   pool: pg.Pool;
-  publisher: EventPublisher;
+  publisher: ContainerEventPort;
   clock?: Clock;
   logger?: ContainerLogger;
   gracePeriodSeconds?: number;
@@ -55,7 +55,7 @@ export interface DeathResult {
 
 export class CorpseLifecycleService {
   readonly pool: pg.Pool;
-  readonly publisher: EventPublisher;
+  readonly publisher: ContainerEventPort;
   readonly clock: Clock;
   readonly logger: ContainerLogger;
   readonly gracePeriodSeconds: number | undefined;

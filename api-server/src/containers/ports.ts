@@ -3,8 +3,11 @@
 // backed by Redis or plain objects for the game state that the core owns.
 import type { ContainerEvent } from '@distributed-dungeon/contracts';
 
-/** Publishes container events on the event bus (and from there to the WebSocket gateway). */
-export interface EventPublisher {
+/**
+ * Where the container system sends its events: the core's event bus (adapters.ts) in the server,
+ * a plain object in tests. A port of this module, not the event bus itself (events/publisher.ts).
+ */
+export interface ContainerEventPort {
   /**
    * Private event, e.g. `container.opened` to the opener (channel `character:{id}`); `sessionId`
    * is the character's session when the caller knows it.

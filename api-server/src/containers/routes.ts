@@ -14,7 +14,7 @@ import type { ApiModule, ModuleContext } from '../http/module.ts';
 import { parse } from '../http/validate.ts';
 import { ContainerRateLimiter, coreEventPublisher, engineCharacterDirectory } from './adapters.ts';
 import { writeAudit } from './audit.ts';
-import type { CharacterDirectory, Clock, ContainerLogger, EventPublisher } from './ports.ts';
+import type { CharacterDirectory, Clock, ContainerLogger, ContainerEventPort } from './ports.ts';
 import { ContainerService } from './service.ts';
 
 export interface ContainersRouterDeps {
@@ -60,7 +60,7 @@ export function containersRouter(deps: ContainersRouterDeps): Router {
 export interface ContainersModuleOptions {
   /** Who is where; defaults to the `characters` table + the game engine's character view. */
   directory?(ctx: ModuleContext): CharacterDirectory;
-  publisher?(ctx: ModuleContext, directory: CharacterDirectory): EventPublisher;
+  publisher?(ctx: ModuleContext, directory: CharacterDirectory): ContainerEventPort;
   clock?: Clock;
   rateLimit?: { points: number; windowSeconds: number };
   /** Receives the service once built (to share it with the corpse hook, tests...). */

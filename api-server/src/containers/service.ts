@@ -39,7 +39,7 @@ import {
   verifyToken,
 } from './mutation-guard.ts';
 import { getContainer } from './persistence.ts';
-import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type EventPublisher } from './ports.ts';
+import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { addStacks, additionViolation, fitStacks, removeItem, type LimitViolation } from './stacking.ts';
 
 /**
@@ -86,7 +86,7 @@ async function commitMove(
 
 export interface ContainerServiceDeps {
   pool: pg.Pool;
-  publisher: EventPublisher;
+  publisher: ContainerEventPort;
   directory: CharacterDirectory;
   clock?: Clock;
   logger?: ContainerLogger;
@@ -122,7 +122,7 @@ export function accessError(status: 403 | 404 | 423, reason: string, message: st
 
 export class ContainerService {
   readonly pool: pg.Pool;
-  readonly publisher: EventPublisher;
+  readonly publisher: ContainerEventPort;
   readonly directory: CharacterDirectory;
   readonly clock: Clock;
   readonly logger: ContainerLogger;

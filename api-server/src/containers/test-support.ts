@@ -8,7 +8,7 @@ import type { ContainerEvent } from '@distributed-dungeon/contracts';
 import { migrate } from '../db/migrate.ts';
 import { EventPublisher as CoreEventPublisher } from '../events/publisher.ts';
 import { coreEventPublisher } from './adapters.ts';
-import type { CharacterDirectory, CharacterLocation, Clock, EventPublisher } from './ports.ts';
+import type { CharacterDirectory, CharacterLocation, Clock, ContainerEventPort } from './ports.ts';
 
 export async function migratedPool(databaseUrl: string, max = 20): Promise<pg.Pool> {
   await migrate(databaseUrl, pino({ level: 'silent' }));
@@ -55,7 +55,7 @@ export interface BusEvent {
 
 /** The core publisher on a real Redis, plus a subscriber that records everything published. */
 export async function redisBus(redisUrl: string, directory: CharacterDirectory): Promise<{
-  publisher: EventPublisher;
+  publisher: ContainerEventPort;
   events: BusEvent[];
   waitFor(pred: (e: BusEvent) => boolean, timeoutMs?: number): Promise<BusEvent>;
   close(): Promise<void>;
@@ -89,7 +89,7 @@ export async function redisBus(redisUrl: string, directory: CharacterDirectory):
 }
 
 /** Discards events; for the benchmark, which measures the database path. */
-export const discardPublisher: EventPublisher = {
+export const discardPublisher: ContainerEventPort = {
   async publishToCharacter(_c: string, _e: ContainerEvent) {},
   async publishToRoom(_s: string, _r: string, _e: ContainerEvent) {},
 };

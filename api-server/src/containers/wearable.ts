@@ -15,14 +15,14 @@ import { characterUuid } from './ids.ts';
 import { lockInventory, saveInventoryItems } from './inventory.ts';
 import { META, type ContainerRecord } from './model.ts';
 import { createContainer, getContainer, getContainersByEntityId, updateContainer, updateContainerItems } from './persistence.ts';
-import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type EventPublisher } from './ports.ts';
+import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { fitStacks } from './stacking.ts';
 
 export const DEFAULT_WEARABLE_CAPACITY = 10;
 
 export interface WearableDeps {
   pool: pg.Pool;
-  publisher: EventPublisher;
+  publisher: ContainerEventPort;
   directory: CharacterDirectory;
   clock?: Clock;
   logger?: ContainerLogger;
@@ -51,7 +51,7 @@ export interface OverflowResult {
 
 export class WearableContainerService {
   readonly pool: pg.Pool;
-  readonly publisher: EventPublisher;
+  readonly publisher: ContainerEventPort;
   readonly directory: CharacterDirectory;
   readonly clock: Clock;
   readonly logger: ContainerLogger;

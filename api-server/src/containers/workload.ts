@@ -10,7 +10,7 @@ import { createContainer } from './persistence.ts';
 import { ContainerService } from './service.ts';
 import { checkLimits } from './stacking.ts';
 import { MapDirectory, discardPublisher } from './test-support.ts';
-import type { EventPublisher } from './ports.ts';
+import type { ContainerEventPort } from './ports.ts';
 
 export const WORKLOAD_ITEMS = [
   { item_id: 'gold', max_stack: 50, weight: 0 },
@@ -61,7 +61,7 @@ export interface WorkloadResult {
 export async function runWorkload(
   pool: pg.Pool,
   setup: WorkloadSetup,
-  opts: { durationMs: number; clients?: number; publisher?: EventPublisher; onOk?: () => void },
+  opts: { durationMs: number; clients?: number; publisher?: ContainerEventPort; onOk?: () => void },
 ): Promise<WorkloadResult> {
   const directory = new MapDirectory();
   const characters = setup.characters.slice(0, opts.clients ?? setup.characters.length);

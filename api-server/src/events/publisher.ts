@@ -1,22 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { characterChannel, sessionChannel, topicOfEventType, type EventEnvelope, type SessionTopic } from '@distributed-dungeon/contracts';
+import { characterChannel, sessionChannel, topicOfEventType, type EventEnvelope, type GameEvent, type SessionTopic } from '@distributed-dungeon/contracts';
 
-/** An event as the game produces it; the publisher wraps it in the envelope. */
-export interface GameEvent {
-  type: string;
-  data: Record<string, unknown>;
-  /** Defaults to the prefix of `type` (`combat.*` → combat), else system. */
-  topic?: SessionTopic;
-  /** When set, the event goes to this character's private channel instead of the session's. */
-  characterId?: string;
-  /**
-   * The engine's state version after this event (authoritative, +1 per state change of the
-   * session). Only engine events that change the session carry one; private events and the
-   * platform's own notices (a character registered, a container was opened) do not.
-   */
-  version?: number;
-}
+/** An event as the game produces it (one definition, in the contracts); the publisher wraps it in the envelope. */
+export type { GameEvent } from '@distributed-dungeon/contracts';
 
 export interface EventSink {
   publish(sessionId: string, event: GameEvent): Promise<EventEnvelope>;

@@ -1,6 +1,7 @@
 import type { Direction, GameOutcome, MeView } from '@distributed-dungeon/contracts';
 import type { Rng } from './rng.ts';
 import type { MonsterTactic, World, WorldItem } from './world.ts';
+import type { GameEvent } from '@distributed-dungeon/contracts';
 
 // The state of one session. Plain JSON (no classes, no Maps) so it can be stored, sent and
 // deep-compared; reducers clone it and never mutate their input.
@@ -76,16 +77,11 @@ export interface GameState {
 }
 
 /**
- * What the rules publish (the api-server's `GameEvent` shape plus `version`). `version` is set on
- * state changes: they go on the session channels, everyone sees them, in order. Events with
- * `characterId` are private notes to that character (channel `character:{id}`), unversioned.
+ * What the rules publish (one definition, in the contracts). `version` is set on state changes:
+ * they go on the session channels, everyone sees them, in order. Events with `characterId` are
+ * private notes to that character (channel `character:{id}`), unversioned.
  */
-export interface GameEvent {
-  type: string;
-  data: Record<string, unknown>;
-  version?: number;
-  characterId?: string;
-}
+export type { GameEvent } from '@distributed-dungeon/contracts';
 
 export interface RuleResult {
   state: GameState;
