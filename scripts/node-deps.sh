@@ -14,18 +14,6 @@ command -v podman >/dev/null 2>&1 || need+=(podman)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
-if [ ${#need[@]} -eq 0 ]; then
-  echo "node packages: present"
-  exit 0
-fi
-echo "node packages: installing ${need[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "need root or sudo to apt-get install ${need[*]}" >&2; exit 1; }
-  sudo=sudo
-fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# Debian starts containerd as a service; the node runs its own on a socket of its own.
-if command -v systemctl >/dev/null 2>&1; then $sudo systemctl stop containerd >/dev/null 2>&1 || true; fi
-echo "node packages: installed ${need[*]}"
+# shellcheck source=apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install_missing "node packages" containerd ${need[@]+"${need[@]}"}

@@ -14,20 +14,6 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # The browser suite drives Debian's Chromium through playwright-core (a tool's own browser
 # download cannot reach its servers).
 [ -x /usr/bin/chromium ] || need+=(chromium)
-if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: present"
-  exit 0
-fi
-echo "system packages: installing ${need[*]}"
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "need root or sudo to apt-get install ${need[*]}" >&2; exit 1; }
-  sudo=sudo
-fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-# Debian starts the services it installs; the harness runs its own on free ports instead.
-for svc in redis-server postgresql; do
-  if command -v systemctl >/dev/null 2>&1; then $sudo systemctl stop "$svc" >/dev/null 2>&1 || true; fi
-done
-echo "system packages: installed ${need[*]}"
+# shellcheck source=apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install_missing "system packages" redis-server,postgresql ${need[@]+"${need[@]}"}
