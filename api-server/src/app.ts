@@ -10,6 +10,7 @@ import { personalDataGuards } from './containers/personal-data.ts';
 import { CredentialThrottle } from './http/credential-throttle.ts';
 import { CharacterRateLimiter, ReadRateLimiter } from './http/rate-limit.ts';
 import { withReadBudget } from './http/read-limit.ts';
+import { rejectNul } from './http/no-nul.ts';
 
 /**
  * The express application: shared middleware, the ops endpoints, every module, one error handler.
@@ -34,7 +35,11 @@ export function createApp(ctx: AppContext, modules: ApiModule[], opts: { isShutt
   app.set('trust proxy', ctx.config.trustProxy);
   app.use(requestContext(ctx.logger));
   app.use(accessLog(ctx.metrics));
+  // A module that takes bigger bodies (character archives) parses its own first; the shared
+  // parser leaves a parsed body alone.
+  for (const m of modules) if (m.bodyLimit) app.use(m.path, express.json({ limit: m.bodyLimit }));
   app.use(express.json({ limit: '64kb' }));
+  app.use(rejectNul);
   app.use(opsRouter(ctx, { isShuttingDown: opts.isShuttingDown, openapi: () => openapi }));
   app.use('/api', credentials.guard);
   for (const [path, guard] of personalDataGuards()) app.post(path, guard);

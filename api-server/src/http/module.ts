@@ -19,6 +19,8 @@ export interface ApiModule {
   name: string;
   /** Where the router is mounted, e.g. `/api/containers`. */
   path: string;
+  /** A request body limit above the API's 64 kB, for this module's routes only. */
+  bodyLimit?: string;
   router(ctx: ModuleContext): Router;
   /** Operations for `/openapi.json`, keyed by full path then lowercase method. */
   openapi?: Record<string, Record<string, OpenApiOperation>>;

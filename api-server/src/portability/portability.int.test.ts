@@ -121,4 +121,19 @@ describe('portable characters between two platforms', () => {
     const noKey = await http(a.url, 'POST', '/api/portability/export', { body: {} });
     expect(noKey.status).toBe(401);
   });
+
+  it('takes an archive far larger than the usual 64 kB body limit, as a real /data makes', async () => {
+    const id = uniqueId('hoarder');
+    const { apiKey } = await mintAndRegister(a.url, id);
+    const bigState = JSON.stringify({ format: 'sdk-state', maps: 'x'.repeat(600_000) });
+    const exported = await http<Archive>(a.url, 'POST', '/api/portability/export', { apiKey, body: { state: bigState, database: null, image: null } });
+    expect(exported.status, JSON.stringify(exported.body).slice(0, 200)).toBe(200);
+    await trustAOnB();
+    const imported = await http<Record<string, unknown>>(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: exported.body } });
+    expect(imported.status).toBe(200);
+    expect(imported.body.state).toBe(bigState);
+    // Elsewhere the 64 kB limit stands.
+    const tooBig = await http(a.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id: uniqueId('big'), name: 'x'.repeat(100_000) } });
+    expect(tooBig.status).toBe(413);
+  });
 });

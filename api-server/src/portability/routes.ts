@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { CharacterId, ExportRequest, ImportRequest, TrustIssuerRequest } from '@distributed-dungeon/contracts';
 import { z } from 'zod';
 import { apiKeyOf } from '../http/auth.ts';
@@ -11,8 +11,6 @@ import { PortabilityService } from './service.ts';
 function router(ctx: ModuleContext): Router {
   const service = new PortabilityService(ctx);
   const r = Router();
-  // Archives carry a character's whole /data: more than the API's usual 64 kB.
-  r.use(express.json({ limit: ARCHIVE_BODY_LIMIT }));
 
   r.get('/issuer', async (_req, res) => {
     res.json(await service.issuer());
@@ -56,6 +54,8 @@ function router(ctx: ModuleContext): Router {
 export const portabilityModule: ApiModule = {
   name: 'portability',
   path: '/api/portability',
+  // Archives carry a character's whole /data: more than the API's usual 64 kB.
+  bodyLimit: ARCHIVE_BODY_LIMIT,
   router,
   openapi: {
     '/api/portability/issuer': { get: { summary: "This platform's archive-signing identity (name, Ed25519 public key, fingerprint)", tags: ['portability'], responses: { '200': 'IssuerInfo' } } },
