@@ -10,6 +10,7 @@
 // Budgets are raised so that the fuzzer reaches the handlers rather than the rate limiter.
 //
 // Environment: FUZZ_SECONDS (per pass, default 60), FUZZ_SEED (a seed to replay a run),
+// FUZZ_MAX_EXAMPLES (cases per operation; with a seed, the same cases on any machine),
 // FUZZ_WORKERS (2), FUZZ_PASSES (e.g. `1`: only the first pass), DUNGEON_CACHE (where the schemathesis virtualenv is kept, default
 // ~/.cache/distributed-dungeon), FUZZ_KEEP=1 keeps the work folder (server log, reports).
 import { spawn } from 'node:child_process';
@@ -138,6 +139,7 @@ async function main(): Promise<number> {
         '--report-dir',
         path.join(work, `report-${i + 1}`),
         ...(env.FUZZ_SEED ? ['--seed', env.FUZZ_SEED] : []),
+        ...(env.FUZZ_MAX_EXAMPLES ? ['--max-examples', env.FUZZ_MAX_EXAMPLES] : []),
         ...pass.headers.flatMap((h) => ['--header', h]),
         ...pass.exclude,
       ];
