@@ -9,7 +9,7 @@ import { findApiKey } from '../registry/repository.ts';
 import { RegistryService } from '../registry/service.ts';
 import { decodePayload, encodePayload, fingerprint } from './archive.ts';
 import * as repo from './repository.ts';
-import { isEd25519PublicKey, platformKey, signPayload, verifyPayload } from './signing.ts';
+import { isEd25519PublicKey, platformKey, signPayload, verifyPayload, type PlatformKey } from './signing.ts';
 
 /**
  * Carrying a character between platforms. An export is a departure: the character's items leave
@@ -19,14 +19,24 @@ import { isEd25519PublicKey, platformKey, signPayload, verifyPayload } from './s
 export class PortabilityService {
   readonly #ctx: AppContext;
   readonly #registry: RegistryService;
+  /** The signing key never changes once made: read from PostgreSQL once per process, not per call. */
+  #key: Promise<PlatformKey> | null = null;
 
   constructor(ctx: AppContext, registry = new RegistryService(ctx)) {
     this.#ctx = ctx;
     this.#registry = registry;
   }
 
+  #platformKey(): Promise<PlatformKey> {
+    this.#key ??= platformKey(this.#ctx.db).catch((err: unknown) => {
+      this.#key = null; // a failed read (database away) is tried again next time
+      throw err;
+    });
+    return this.#key;
+  }
+
   async issuer(): Promise<{ name: string; publicKey: string; fingerprint: string }> {
-    const key = await platformKey(this.#ctx.db);
+    const key = await this.#platformKey();
     return { name: this.#ctx.config.jwt.issuer, publicKey: key.publicKeyPem, fingerprint: fingerprint(key.publicKeyPem) };
   }
 
@@ -49,7 +59,7 @@ export class PortabilityService {
   async exportWithKey(rawKey: string, input: ExportRequest): Promise<CharacterArchive> {
     const characterId = await this.#registry.authenticateKey(rawKey);
     const spec = (await findApiKey(this.#ctx.db, hashApiKey(rawKey)))?.spec ?? null;
-    const key = await platformKey(this.#ctx.db);
+    const key = await this.#platformKey();
     const archive = await withTransaction(this.#ctx.db, async (tx) => {
       const earlier = await repo.exportOf(tx, characterId);
       if (earlier) return earlier.archive;
