@@ -28,6 +28,27 @@ export const SocialSay = z.object({ type: z.literal('social.say'), ...base, mess
 export const SocialTalk = z.object({ type: z.literal('social.talk'), ...base, npc: TargetId, topic: z.string().min(1).max(100).optional() });
 export const Rest = z.object({ type: z.literal('rest'), ...base });
 
+/** Where an equipped item sits: one item per slot (seed 004's wearable containers use back and belt). */
+export const EQUIPMENT_SLOTS = ['weapon', 'armor', 'shield', 'back', 'belt'] as const;
+export const EquipmentSlot = z.enum(EQUIPMENT_SLOTS);
+export type EquipmentSlot = z.infer<typeof EquipmentSlot>;
+
+/** An item id as in the world catalogue and seed 004 (`item_id`). */
+const ItemId = z.string().min(1).max(100);
+/** A container's id in the item-container API (a uuid). */
+const ContainerId = z.uuid();
+
+/** Equips an item from my inventory into the slot its catalogue entry names. */
+export const ItemEquip = z.object({ type: z.literal('item.equip'), ...base, itemId: ItemId });
+/** Takes off what is in a slot, into my inventory (a backpack keeps its contents inside it). */
+export const ItemUnequip = z.object({ type: z.literal('item.unequip'), ...base, slot: EquipmentSlot });
+/** Uses one of an item from my inventory (a potion heals or restores mana); consumes one. */
+export const ItemUse = z.object({ type: z.literal('item.use'), ...base, itemId: ItemId });
+/** Opens a locked container in my room with a key I carry. */
+export const ContainerUnlock = z.object({ type: z.literal('container.unlock'), ...base, containerId: ContainerId, keyItemId: ItemId });
+/** A rogue's lock-picking check (d20 + bonus against the lock's DC); in combat it costs the turn. */
+export const ContainerPickLock = z.object({ type: z.literal('container.pick_lock'), ...base, containerId: ContainerId });
+
 export const Action = z.discriminatedUnion('type', [
   CombatAttack,
   CombatDefend,
@@ -39,6 +60,11 @@ export const Action = z.discriminatedUnion('type', [
   SocialSay,
   SocialTalk,
   Rest,
+  ItemEquip,
+  ItemUnequip,
+  ItemUse,
+  ContainerUnlock,
+  ContainerPickLock,
 ]);
 export type Action = z.infer<typeof Action>;
 
@@ -53,6 +79,11 @@ export const ACTION_TYPES = [
   'social.say',
   'social.talk',
   'rest',
+  'item.equip',
+  'item.unequip',
+  'item.use',
+  'container.unlock',
+  'container.pick_lock',
 ] as const satisfies readonly Action['type'][];
 export const ActionType = z.enum(ACTION_TYPES);
 export type ActionType = z.infer<typeof ActionType>;
@@ -60,7 +91,11 @@ export type ActionType = z.infer<typeof ActionType>;
 /** The action of a given type, e.g. `ActionOf<'combat.attack'>`. */
 export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
 
-/** Which capability an action needs; `rest` needs none. */
+/**
+ * Which capability an action needs; `rest`, `item.*` and `container.*` need none (handling one's
+ * own things is not a skill a character is granted; the rules decide who may, e.g. only a rogue
+ * picks a lock).
+ */
 export function actionCapability(type: ActionType): 'combat' | 'exploration' | 'social' | undefined {
   if (type.startsWith('combat.')) return 'combat';
   if (type.startsWith('exploration.')) return 'exploration';

@@ -77,6 +77,12 @@ function dispatch(ctx: Ctx, c: CharacterState, action: Action, timedOut: boolean
       return talk(ctx, c, action);
     case 'rest':
       return rest(ctx, c);
+    case 'item.equip':
+    case 'item.unequip':
+    case 'item.use':
+    case 'container.unlock':
+    case 'container.pick_lock':
+      return { reason: 'not_implemented', message: `"${action.type}" is not handled by this server yet` };
   }
 }
 

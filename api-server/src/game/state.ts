@@ -105,7 +105,8 @@ export type RejectReason =
   | 'no_such_npc'
   | 'unknown_spell'
   | 'no_mana'
-  | 'no_rests_left';
+  | 'no_rests_left'
+  | 'not_implemented';
 
 /** The mutable working copy a reducer builds its result in. */
 export interface Ctx {
