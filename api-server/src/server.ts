@@ -8,6 +8,7 @@ import type { Config } from './config/config.ts';
 import type { AppContext } from './context.ts';
 import { createPool } from './db/pool.ts';
 import { migrate } from './db/migrate.ts';
+import { postgresDependency, redisDependency, waitForDependencies } from './ops/startup-wait.ts';
 import type { GameEngineFactory } from './engine/game-engine.ts';
 import { defaultGameEngine } from './engine/dungeon-master-engine.ts';
 import { BusUsers } from './events/bus-users.ts';
@@ -65,6 +66,10 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
   // Read before anything opens a connection, so an unreadable certificate leaves nothing running.
   const tlsFiles = config.tls ? readTlsFiles(config.tls) : undefined;
+  await waitForDependencies([postgresDependency(config.databaseUrl, config.db.connectTimeoutMs), redisDependency(config.redisUrl)], {
+    deadlineMs: config.startupWaitMs,
+    logger,
+  });
   if (config.db.migrateOnStart) await migrate(config.databaseUrl, logger);
   // Worlds are read and validated before anything else starts: a bad world file stops start-up.
   const engineFactory = options.engine ?? (await defaultGameEngine(config));

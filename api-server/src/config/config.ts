@@ -74,6 +74,8 @@ export interface Config {
   eventBus: { publicUrl: string };
   ws: { maxBufferedBytes: number; heartbeatMs: number; path: string };
   db: { poolMax: number; connectTimeoutMs: number; migrateOnStart: boolean };
+  /** How long start-up waits for PostgreSQL and Redis to accept connections (0: fail at once). */
+  startupWaitMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownGraceMs: number;
   /** Serve HTTPS with this certificate and key (PEM files, e.g. a cert-manager Secret); null: plain HTTP. */
@@ -170,6 +172,7 @@ const Env = z.object({
   PG_POOL_MAX: int(1, 500).default(20),
   PG_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2000),
   MIGRATE_ON_START: bool.default(true),
+  STARTUP_WAIT_SECONDS: int(0, 3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
   TLS_CERT_FILE: z.string().min(1).optional(),
@@ -239,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     eventBus: { publicUrl: e.EVENT_BUS_PUBLIC_URL ?? publicBusUrl(e.REDIS_URL) },
     ws: { maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES, heartbeatMs: e.WS_HEARTBEAT_MS, path: '/ws' },
     db: { poolMax: e.PG_POOL_MAX, connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS, migrateOnStart: e.MIGRATE_ON_START },
+    startupWaitMs: e.STARTUP_WAIT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : null,

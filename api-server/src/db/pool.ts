@@ -1,3 +1,4 @@
+import { backoffDelay, sleep } from '@distributed-dungeon/contracts';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -54,7 +55,7 @@ export async function withTransaction<T>(
         broken = true; // the connection is dead; it must not go back to the pool
       });
       if (attempt < attempts && isConflict(err)) {
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        await sleep(backoffDelay(attempt - 1, { initialMs: 10, maxMs: 200, jitter: 'full' }));
         continue;
       }
       throw err;
