@@ -4,8 +4,6 @@ import { withTransaction } from '../db/pool.ts';
 import { lockInventory, putInventory, saveInventoryItems } from '../containers/inventory.ts';
 import type { AppContext } from '../context.ts';
 import { appError } from '../http/errors.ts';
-import { hashApiKey } from '../registry/api-keys.ts';
-import { findApiKey } from '../registry/repository.ts';
 import { RegistryService } from '../registry/service.ts';
 import { decodePayload, encodePayload, fingerprint } from './archive.ts';
 import * as repo from './repository.ts';
@@ -57,8 +55,7 @@ export class PortabilityService {
 
   /** The character's own export, with its API key. A retry after a failure hands out the same archive. */
   async exportWithKey(rawKey: string, input: ExportRequest): Promise<CharacterArchive> {
-    const characterId = await this.#registry.authenticateKey(rawKey);
-    const spec = (await findApiKey(this.#ctx.db, hashApiKey(rawKey)))?.spec ?? null;
+    const { characterId, spec } = await this.#registry.authenticateKeyRecord(rawKey);
     const key = await this.#platformKey();
     const archive = await withTransaction(this.#ctx.db, async (tx) => {
       const earlier = await repo.exportOf(tx, characterId);

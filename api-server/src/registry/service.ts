@@ -71,11 +71,16 @@ export class RegistryService {
 
   /** The character an API key belongs to; 401 when it is unknown or revoked. */
   async authenticateKey(rawKey: string): Promise<string> {
+    return (await this.authenticateKeyRecord(rawKey)).characterId;
+  }
+
+  /** The unrevoked key's record (its character and the spec recorded at minting), in one lookup. */
+  async authenticateKeyRecord(rawKey: string): Promise<repo.ApiKeyRecord> {
     if (!looksLikeApiKey(rawKey)) throw appError('registry.key_invalid');
     const found = await repo.findApiKey(this.#ctx.db, hashApiKey(rawKey));
     if (!found) throw appError('registry.key_invalid');
     if (found.revoked) throw appError('registry.key_revoked', `the key of ${found.characterId} was revoked`);
-    return found.characterId;
+    return found;
   }
 
   async register(rawKey: string, req: RegistrationRequest): Promise<RegistrationResponse> {
