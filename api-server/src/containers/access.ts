@@ -13,6 +13,24 @@ export interface Actor {
   location: CharacterLocation | null;
 }
 
+/**
+ * The game's rules on the actor itself, before any container rule: a dead character cannot open,
+ * transfer or loot; while a fight goes on in its room a character cannot rummage in the room's
+ * chests and corpses (refused, not charged a turn: the container API is outside the turn order).
+ * Its own worn containers stay usable. Close is not ruled here (releasing a token is always allowed).
+ */
+export type ActorStateDecision =
+  | { allowed: true }
+  | { allowed: false; code: 'container.character_dead' | 'container.in_combat'; message: string };
+
+export function decideActorState(c: Pick<ContainerRecord, 'source_type'>, actor: { alive: boolean; inCombat: boolean }): ActorStateDecision {
+  if (!actor.alive) return { allowed: false, code: 'container.character_dead', message: 'a dead character cannot open, transfer or loot' };
+  if (actor.inCombat && c.source_type !== 'equipment') {
+    return { allowed: false, code: 'container.in_combat', message: 'a fight is going on in this room: looting waits until it is over' };
+  }
+  return { allowed: true };
+}
+
 export type AccessDenial = {
   allowed: false;
   status: 403 | 404 | 423;

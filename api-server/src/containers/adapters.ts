@@ -1,5 +1,5 @@
 // Implementations of the ports on top of the api-server core: its event publisher (Redis, with
-// the session envelope and version), its `characters` table and game engine for who is where,
+// the session envelope), its `characters` table and game engine for who is where and who is in a room,
 // and a Redis rate limiter with the seed's own budget (20 requests / 60 s per character).
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -7,15 +7,17 @@ import type { GameEngine } from '../engine/game-engine.ts';
 import type { EventSink } from '../events/publisher.ts';
 import { appError } from '../http/errors.ts';
 import type { Queryable } from './db.ts';
-import type { CharacterDirectory, CharacterLocation, ContainerLogger, ContainerEventPort } from './ports.ts';
+import { charactersInRoomOfView, factsFromCharacterView } from './engine-view.ts';
+import type { ActorFacts, CharacterDirectory, CharacterLocation, ContainerLogger, ContainerEventPort } from './ports.ts';
 import { silentLogger } from './ports.ts';
 
 export const CONTAINER_RATE_LIMIT = { points: 20, windowSeconds: 60 } as const;
 
 /**
- * Room broadcasts go on the session's exploration channel with `room_id` added to the data (the
- * bus is per session; clients keep the events of their room). Private events go to
- * `character:{id}`. A private event without a known session is dropped with a warning.
+ * Private events go to `character:{id}`. Room events go to the characters in that room only, each
+ * on its private channel, with `room_id` added to the data: a character elsewhere in the session
+ * hears nothing of a chest it cannot see. A private event without a known session is dropped
+ * with a warning.
  */
 export function coreEventPublisher(events: EventSink, directory: CharacterDirectory, logger: ContainerLogger = silentLogger): ContainerEventPort {
   return {
@@ -28,32 +30,47 @@ export function coreEventPublisher(events: EventSink, directory: CharacterDirect
       await events.publish(sid, { type: event.type, data: { ...event.data }, topic: 'exploration', characterId });
     },
     async publishToRoom(sessionId, roomId, event) {
-      await events.publish(sessionId, { type: event.type, data: { ...event.data, room_id: roomId }, topic: 'exploration' });
+      const present = await directory.charactersInRoom(sessionId, roomId);
+      for (const characterId of present) {
+        await events.publish(sessionId, { type: event.type, data: { ...event.data, room_id: roomId }, topic: 'exploration', characterId });
+      }
     },
   };
 }
 
+interface CharacterRow {
+  name: string;
+  class: string;
+  capabilities: string[];
+  session_id: string | null;
+}
+
 /**
  * Names and roles from the registry's `characters` table (roles = class + capabilities), the
- * session from the same row, the room from the game engine's view of the character.
+ * session from the same row, the room, life and fights from the game engine's view of the
+ * character (served by the session's owner). `lookup` reads the row once per request.
  */
 export function engineCharacterDirectory(db: Queryable, engine: Pick<GameEngine, 'getState'>): CharacterDirectory {
-  const row = async (characterId: string) => {
-    const { rows } = await db.query<{ name: string; class: string; capabilities: string[]; session_id: string | null }>(
+  const row = async (characterId: string): Promise<CharacterRow | undefined> => {
+    const { rows } = await db.query<CharacterRow>(
       `SELECT name, class, capabilities, session_id FROM characters WHERE character_id = $1 AND status = 'registered'`,
       [characterId],
     );
     return rows[0];
   };
+  const viewFacts = async (sessionId: string | null | undefined, characterId: string) => {
+    if (!sessionId) return factsFromCharacterView('', null);
+    const view = await engine.getState(sessionId, characterId).catch(() => null);
+    return factsFromCharacterView(sessionId, view);
+  };
   return {
-    async locationOf(characterId): Promise<CharacterLocation | null> {
+    async lookup(characterId): Promise<ActorFacts> {
       const r = await row(characterId);
-      if (!r?.session_id) return null;
-      const view = (await engine.getState(r.session_id, characterId).catch(() => null)) as
-        | { me?: { roomId?: unknown; alive?: unknown }; room?: { id?: unknown } }
-        | null;
-      const roomId = view?.me?.roomId ?? view?.room?.id;
-      return typeof roomId === 'string' ? { sessionId: r.session_id, roomId } : null;
+      const facts = await viewFacts(r?.session_id, characterId);
+      return { characterId, name: r?.name ?? null, roles: r ? [r.class, ...r.capabilities] : [], ...facts };
+    },
+    async locationOf(characterId): Promise<CharacterLocation | null> {
+      return (await viewFacts((await row(characterId))?.session_id, characterId)).location;
     },
     async rolesOf(characterId) {
       const r = await row(characterId);
@@ -61,6 +78,11 @@ export function engineCharacterDirectory(db: Queryable, engine: Pick<GameEngine,
     },
     async nameOf(characterId) {
       return (await row(characterId))?.name ?? null;
+    },
+    async charactersInRoom(sessionId, roomId) {
+      // A session the engine cannot show (unknown, owner away) has no one to tell.
+      const view = await engine.getState(sessionId).catch(() => null);
+      return charactersInRoomOfView(view, roomId);
     },
   };
 }

@@ -79,3 +79,10 @@ export class ContainerLockedError extends ContainerError {
     super('container.locked', `the container is ${lockState}`, { lock_state: lockState });
   }
 }
+
+/** 409: the game forbids it now: the character is dead, or a fight is going on in its room. */
+export class ContainerStateError extends ContainerError {
+  constructor(code: 'container.character_dead' | 'container.in_combat', message: string) {
+    super(code, message, { reason: code === 'container.in_combat' ? 'in_combat' : 'dead' });
+  }
+}

@@ -16,12 +16,15 @@ import { MapDirectory, migratedPool } from './test-support.ts';
 const S = 'http-session';
 const directory = new MapDirectory();
 class BrokenDirectory extends MapDirectory {
-  override async locationOf(characterId: string) {
+  override async lookup(characterId: string) {
     if (characterId.startsWith('broken')) throw new Error('game state unavailable (simulated bug)');
+    return directory.lookup(characterId);
+  }
+  override async locationOf(characterId: string) {
     return directory.locationOf(characterId);
   }
-  override async rolesOf(c: string) {
-    return directory.rolesOf(c);
+  override async charactersInRoom(sessionId: string, roomId: string) {
+    return directory.charactersInRoom(sessionId, roomId);
   }
 }
 let server: RunningServer;

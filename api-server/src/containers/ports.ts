@@ -13,7 +13,10 @@ export interface ContainerEventPort {
    * is the character's session when the caller knows it.
    */
   publishToCharacter(characterId: string, event: ContainerEvent, sessionId?: string): Promise<void>;
-  /** Room broadcast, e.g. `container.updated`/`closed`/`decayed` to everyone in the room. */
+  /**
+   * Room broadcast, e.g. `container.updated`/`closed`/`decayed`: to the characters in the room
+   * only, each on its private channel.
+   */
   publishToRoom(sessionId: string, roomId: string, event: ContainerEvent): Promise<void>;
 }
 
@@ -29,14 +32,40 @@ export interface CharacterLocation {
   roomId: string;
 }
 
+/**
+ * One character as a container request needs it, read once per request: who it is (name and
+ * roles, from the registry), where it stands and whether it may loot now (alive, no fight in its
+ * room; from the game engine, which owns these facts in the session owner's memory).
+ */
+export interface ActorFacts {
+  characterId: string;
+  name: string | null;
+  roles: readonly string[];
+  location: CharacterLocation | null;
+  /** False only when the game says the character is dead (unknown counts as alive). */
+  alive: boolean;
+  /** A fight is going on in the character's room. */
+  inCombat: boolean;
+}
+
 /** What the game state knows about a character; the Dungeon Master owns the answers. */
-export interface CharacterDirectory {
+export interface CharacterDirectory extends RoomPresence {
+  /** Everything a request needs about its actor, in one lookup. */
+  lookup(characterId: string): Promise<ActorFacts>;
   /** Where the character stands, or null when it is in no session. */
   locationOf(characterId: string): Promise<CharacterLocation | null>;
   /** Roles checked against a container's `allowed_roles` (e.g. its class, "gm"). */
   rolesOf(characterId: string): Promise<readonly string[]>;
   /** Display name for the audit trail. */
   nameOf(characterId: string): Promise<string | null>;
+}
+
+/**
+ * Who is in a room of a session: the recipients of that room's container events (each hears them
+ * on its private `character:{id}` channel, so characters elsewhere in the session hear nothing).
+ */
+export interface RoomPresence {
+  charactersInRoom(sessionId: string, roomId: string): Promise<readonly string[]>;
 }
 
 export interface RateLimitDecision {

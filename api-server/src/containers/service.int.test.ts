@@ -58,8 +58,9 @@ describe('ContainerService on PostgreSQL', () => {
     const t1 = await service.transfer('ann', { container_id: c.container_id, mutation_token: opened.mutation_token, idempotency_key: key(), direction: 'to_player', item_id: 'gold', quantity: 20 });
     expect(t1.result.inventory.items.find((s) => s.item_id === 'gold')?.quantity).toBe(20);
     expect(t1.result.container.items.find((s) => s.item_id === 'gold')?.quantity).toBe(30);
-    const upd = await bus.waitFor((e) => e.type === 'container.updated' && e.data.container_id === c.container_id);
-    expect(upd.channel).toBe(`session:${S}:exploration`);
+    // Room events reach everyone in the room, each on its private channel.
+    const upd = await bus.waitFor((e) => e.type === 'container.updated' && e.data.container_id === c.container_id && e.channel === 'character:bob');
+    await bus.waitFor((e) => e.type === 'container.updated' && e.data.container_id === c.container_id && e.channel === 'character:ann');
     expect(upd.data.room_id).toBe('hall');
     expect(upd.data.diff).toMatchObject({ items: { added: [], removed: [expect.objectContaining({ item_id: 'gold', quantity: 20 })] } });
 
@@ -70,7 +71,7 @@ describe('ContainerService on PostgreSQL', () => {
     expect((await getInventory(pool, 'ann'))!.items.map((s) => [s.item_id, s.quantity]).sort()).toEqual([['arrow', 10], ['gold', 50], ['potion', 2]]);
 
     await service.closeContainer('ann', { container_id: c.container_id, mutation_token: opened.mutation_token });
-    await bus.waitFor((e) => e.type === 'container.closed' && e.data.container_id === c.container_id && e.channel === `session:${S}:exploration`);
+    await bus.waitFor((e) => e.type === 'container.closed' && e.data.container_id === c.container_id && e.channel === 'character:bob');
     // A closed token no longer mutates.
     await expect(
       service.transfer('ann', { container_id: c.container_id, mutation_token: opened.mutation_token, idempotency_key: key(), direction: 'to_container', item_id: 'gold', quantity: 1 }),
@@ -165,8 +166,8 @@ describe('corpse lifecycle', () => {
       await expect(svc2.openContainer('fox', { container_id: corpse.container_id })).rejects.toMatchObject({ status: 404 });
       expect(await life2.sweepDecayed()).toEqual([corpse.container_id]);
       expect(await getContainer(pool2, corpse.container_id)).toBeNull();
-      const decayed = await bus.waitFor((e) => e.type === 'container.decayed' && e.data.container_id === corpse.container_id);
-      expect(decayed).toMatchObject({ channel: `session:${S}:exploration`, data: { room_id: 'tomb' } });
+      const decayed = await bus.waitFor((e) => e.type === 'container.decayed' && e.data.container_id === corpse.container_id && e.channel === 'character:fox');
+      expect(decayed).toMatchObject({ sessionId: S, data: { room_id: 'tomb' } });
       const floor = (await getContainersByRoomId(pool2, 'tomb', { gameSession: S })).find((c) => c.metadata.kind === 'floor')!;
       expect(floor.items.map((s) => [s.item_id, s.quantity]).sort()).toEqual([['bone', 2], ['coin', 20]]);
       const audit = await pool2.query(`SELECT 1 FROM audit_log WHERE resource_id = $1 AND operation = 'decay_corpse'`, [corpse.container_id]);

@@ -15,8 +15,8 @@ import type {
   TransferResponse,
 } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
-import { decideAccess, type Actor } from './access.ts';
-import { BASE_COMPLIANCE_FLAGS, securityLevelFor, writeAudit, type AuditOperation } from './audit.ts';
+import { decideAccess, decideActorState, type Actor } from './access.ts';
+import { writeAudit, type AuditOperation } from './audit.ts';
 import { withTransaction } from './db.ts';
 import { deliver, deliveryFor, updatedEvent, type Delivery } from './events.ts';
 import {
@@ -25,6 +25,7 @@ import {
   ContainerError,
   ContainerLockedError,
   ContainerNotFoundError,
+  ContainerStateError,
   InvalidMutationTokenError,
 } from './errors.ts';
 import { characterUuid } from './ids.ts';
@@ -38,51 +39,10 @@ import {
   requestHash,
   verifyToken,
 } from './mutation-guard.ts';
+import { commitMove } from './moves.ts';
 import { getContainer } from './persistence.ts';
-import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
+import { systemClock, silentLogger, type ActorFacts, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { addStacks, additionViolation, fitStacks, removeItem, type LimitViolation } from './stacking.ts';
-
-/**
- * Writes the container, the inventory, the idempotent result and the audit entry in one
- * statement: the container's row lock is held across round trips, so fewer is faster.
- */
-async function commitMove(
-  client: pg.PoolClient,
-  w: {
-    containerId: string;
-    containerItems: readonly InventoryStack[];
-    characterId: string;
-    characterName: string | null;
-    inventoryItems: readonly InventoryStack[];
-    idempotencyKey: string | null;
-    result: unknown;
-    operation: AuditOperation;
-    details: Record<string, unknown>;
-    now: Date;
-  },
-): Promise<void> {
-  await client.query(
-    `WITH c AS (UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1),
-          i AS (UPDATE character_inventories SET items = $5, updated_at = $3 WHERE character_id = $4),
-          m AS (UPDATE container_mutations SET result = $7 WHERE character_id = $4 AND idempotency_key = $6)
-     INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level, compliance_flags, details)
-     VALUES ($3, $4, $8, 'container', $1, $9, 'success', $10, $11, $12)`,
-    [
-      w.containerId,
-      JSON.stringify(w.containerItems),
-      w.now,
-      w.characterId,
-      JSON.stringify(w.inventoryItems),
-      w.idempotencyKey,
-      JSON.stringify(w.result),
-      w.characterName,
-      w.operation,
-      securityLevelFor(w.operation, 'success'),
-      JSON.stringify(BASE_COMPLIANCE_FLAGS),
-      JSON.stringify(w.details),
-    ],
-  );
-}
 
 export interface ContainerServiceDeps {
   pool: pg.Pool;
@@ -100,9 +60,7 @@ export interface Outcome<T> {
   replayed: boolean;
 }
 
-interface ActorInfo extends Actor {
-  name: string | null;
-}
+type ActorInfo = Actor & ActorFacts;
 
 export function capacityError(v: LimitViolation, where: 'container' | 'inventory'): ContainerCapacityExceededError {
   return v.kind === 'slots'
@@ -139,18 +97,18 @@ export class ContainerService {
     this.inventoryDefaults = deps.inventoryDefaults ?? DEFAULT_INVENTORY;
   }
 
+  /** The request's one directory lookup: everything below takes the actor it returns. */
   private async actor(characterId: string): Promise<ActorInfo> {
-    const [location, roles, name] = await Promise.all([
-      this.directory.locationOf(characterId),
-      this.directory.rolesOf(characterId),
-      this.directory.nameOf(characterId),
-    ]);
-    return { characterId, uuid: characterUuid(characterId), roles, location, name };
+    const facts = await this.directory.lookup(characterId);
+    return { ...facts, characterId, uuid: characterUuid(characterId) };
   }
 
-  private async lockAccessible(client: pg.PoolClient, actor: Actor, containerId: string, now: Date): Promise<ContainerRecord> {
-    const c = await getContainer(client, containerId, { forUpdate: true });
+  /** Reads (not locks) the container and applies the game's rules and access control. */
+  private async accessible(client: pg.PoolClient, actor: ActorInfo, containerId: string, now: Date, opts: { forUpdate?: boolean } = {}): Promise<ContainerRecord> {
+    const c = await getContainer(client, containerId, opts);
     if (!c) throw new ContainerNotFoundError(containerId);
+    const state = decideActorState(c, actor);
+    if (!state.allowed) throw new ContainerStateError(state.code, state.message);
     const d = decideAccess(c, actor, now);
     if (!d.allowed) throw accessError(d.status, d.reason, d.message, containerId);
     return c;
@@ -181,10 +139,7 @@ export class ContainerService {
     const result = await this.audited('open', actor, req.container_id, () =>
       withTransaction(this.pool, async (client) => {
         const now = this.clock.now();
-        const c = await getContainer(client, req.container_id);
-        if (!c) throw new ContainerNotFoundError(req.container_id);
-        const d = decideAccess(c, actor, now);
-        if (!d.allowed) throw accessError(d.status, d.reason, d.message, req.container_id);
+        const c = await this.accessible(client, actor, req.container_id, now);
         const { token, expiresAt } = await issueToken(client, c.container_id, characterId, now, this.tokenTtlSeconds);
         await writeAudit(client, {
           occurredAt: now,
@@ -230,7 +185,7 @@ export class ContainerService {
         // The token first, before the container row is locked: every other transfer on this
         // container waits for that lock, so it is held over as few round trips as possible.
         await verifyToken(client, req.mutation_token, req.container_id, characterId, now);
-        const c = await this.lockAccessible(client, actor, req.container_id, now);
+        const c = await this.accessible(client, actor, req.container_id, now, { forUpdate: true });
         const inv = await lockInventory(client, characterId, this.inventoryDefaults);
 
         let containerItems = c.items;
@@ -319,7 +274,7 @@ export class ContainerService {
           const claim = await claimIdempotencyKey<LootAllResponse>(client, characterId, req.idempotency_key, 'loot_all', hash, now);
           if (claim.kind === 'replay') return { result: claim.result, replayed: true };
         }
-        const c = await this.lockAccessible(client, actor, req.container_id, now);
+        const c = await this.accessible(client, actor, req.container_id, now, { forUpdate: true });
         await verifyToken(client, req.mutation_token, c.container_id, characterId, now);
         const inv = await lockInventory(client, characterId, this.inventoryDefaults);
         const fit = fitStacks(inv.items, c.items, inv);

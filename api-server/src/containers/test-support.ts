@@ -8,7 +8,7 @@ import type { ContainerEvent } from '@distributed-dungeon/contracts';
 import { migrate } from '../db/migrate.ts';
 import { EventPublisher as CoreEventPublisher } from '../events/publisher.ts';
 import { coreEventPublisher } from './adapters.ts';
-import type { CharacterDirectory, CharacterLocation, Clock, ContainerEventPort } from './ports.ts';
+import type { ActorFacts, CharacterDirectory, CharacterLocation, Clock, ContainerEventPort } from './ports.ts';
 
 export async function migratedPool(databaseUrl: string, max = 20): Promise<pg.Pool> {
   await migrate(databaseUrl, pino({ level: 'silent' }));
@@ -31,9 +31,25 @@ export class ManualClock implements Clock {
 export class MapDirectory implements CharacterDirectory {
   readonly locations = new Map<string, CharacterLocation>();
   readonly roles = new Map<string, string[]>();
+  /** Characters the game says are dead, and those in a fight in their room. */
+  readonly dead = new Set<string>();
+  readonly fighting = new Set<string>();
+  /** How many times each character was looked up (one per request is the rule). */
+  readonly lookups = new Map<string, number>();
   place(characterId: string, sessionId: string, roomId: string, roles: string[] = []): void {
     this.locations.set(characterId, { sessionId, roomId });
     this.roles.set(characterId, roles);
+  }
+  async lookup(characterId: string): Promise<ActorFacts> {
+    this.lookups.set(characterId, (this.lookups.get(characterId) ?? 0) + 1);
+    return {
+      characterId,
+      name: await this.nameOf(characterId),
+      roles: await this.rolesOf(characterId),
+      location: await this.locationOf(characterId),
+      alive: !this.dead.has(characterId),
+      inCombat: this.fighting.has(characterId),
+    };
   }
   async locationOf(characterId: string): Promise<CharacterLocation | null> {
     return this.locations.get(characterId) ?? null;
@@ -43,6 +59,9 @@ export class MapDirectory implements CharacterDirectory {
   }
   async nameOf(characterId: string): Promise<string | null> {
     return `Hero ${characterId}`;
+  }
+  async charactersInRoom(sessionId: string, roomId: string): Promise<readonly string[]> {
+    return [...this.locations].filter(([, l]) => l.sessionId === sessionId && l.roomId === roomId).map(([id]) => id);
   }
 }
 

@@ -92,6 +92,8 @@ export const CATALOGUE = {
   'container.not_found': { status: 404, title: 'No such container' },
   'container.capacity_exceeded': { status: 409, title: 'The container cannot take this change' },
   'container.insufficient_items': { status: 409, title: 'The source does not hold that many' },
+  'container.character_dead': { status: 409, title: 'A dead character cannot use containers' },
+  'container.in_combat': { status: 409, title: 'No looting while a fight goes on in the room' },
   'container.locked': { status: 423, title: 'The container is locked' },
   'humans.csrf': { status: 403, title: 'The request lacks its CSRF header' },
   'humans.link_invalid': { status: 401, title: 'The sign-in link is not valid' },

@@ -1,0 +1,47 @@
+// The repository side of a container mutation: the statement that writes a move's container,
+// inventory, idempotent result and audit entry. It lives here, not in the service, so the
+// service holds the use cases and this module owns the SQL over the container tables.
+import type { InventoryStack } from '@distributed-dungeon/contracts';
+import { BASE_COMPLIANCE_FLAGS, securityLevelFor, type AuditOperation } from './audit.ts';
+import type { Queryable } from './db.ts';
+
+export interface MoveWrite {
+  containerId: string;
+  containerItems: readonly InventoryStack[];
+  characterId: string;
+  characterName: string | null;
+  inventoryItems: readonly InventoryStack[];
+  idempotencyKey: string | null;
+  result: unknown;
+  operation: AuditOperation;
+  details: Record<string, unknown>;
+  now: Date;
+}
+
+/**
+ * Writes the container, the inventory, the idempotent result and the audit entry in one
+ * statement: the container's row lock is held across round trips, so fewer is faster.
+ */
+export async function commitMove(db: Queryable, w: MoveWrite): Promise<void> {
+  await db.query(
+    `WITH c AS (UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1),
+          i AS (UPDATE character_inventories SET items = $5, updated_at = $3 WHERE character_id = $4),
+          m AS (UPDATE container_mutations SET result = $7 WHERE character_id = $4 AND idempotency_key = $6)
+     INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level, compliance_flags, details)
+     VALUES ($3, $4, $8, 'container', $1, $9, 'success', $10, $11, $12)`,
+    [
+      w.containerId,
+      JSON.stringify(w.containerItems),
+      w.now,
+      w.characterId,
+      JSON.stringify(w.inventoryItems),
+      w.idempotencyKey,
+      JSON.stringify(w.result),
+      w.characterName,
+      w.operation,
+      securityLevelFor(w.operation, 'success'),
+      JSON.stringify(BASE_COMPLIANCE_FLAGS),
+      JSON.stringify(w.details),
+    ],
+  );
+}
