@@ -4,7 +4,6 @@
 // limits, writes both rows and the audit entry, and commits; events go out after the commit.
 import type {
   CharacterInventory,
-  InventoryStack,
   CloseContainerRequest,
   CloseContainerResponse,
   LootAllRequest,
