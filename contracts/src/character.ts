@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CAPABILITIES, CHARACTER_CLASSES, Capability, CharacterClass } from './registry.ts';
+import { abilityProblems } from './abilities.ts';
+import { AbilityList } from './ability-list.ts';
 
 export const CHARACTER_GROUP = 'distributed-dungeon.io';
 export const CHARACTER_VERSION = 'v1alpha1';
@@ -20,10 +22,19 @@ export const CHARACTER_PHASES = [
   'Running',
   'Registered',
   'Suspended',
+  // An external Character whose process registered once and whose heartbeats stopped.
+  'Disconnected',
   'Degraded',
   'Failed',
   'Terminating',
 ] as const;
+
+/**
+ * Where a Character's process runs: `cluster` (a Deployment the operator makes) or `external`
+ * (the player's own machine; the operator only mints its key and writes a connection bundle).
+ */
+export const CHARACTER_PLACEMENTS = ['cluster', 'external'] as const;
+export type CharacterPlacement = (typeof CHARACTER_PLACEMENTS)[number];
 
 /** Serialized size cap for `spec.config` (character.json), enforced by the operator. */
 export const CHARACTER_CONFIG_MAX_BYTES = 16 * 1024;
@@ -132,8 +143,9 @@ export const CharacterSpecSchema = z
       .min(1)
       .max(512)
       .regex(new RegExp(IMAGE_REFERENCE_PATTERN))
+      .optional()
       .meta({
-        description: 'The character container image, built FROM the character base image.',
+        description: 'The character container image, built FROM the character base image (required unless placement is external).',
         'x-kubernetes-validations': [
           {
             rule: `self.matches('${IMAGE_REFERENCE_PATTERN}')`,
@@ -141,6 +153,15 @@ export const CharacterSpecSchema = z
           },
         ],
       }),
+    placement: z.enum(CHARACTER_PLACEMENTS).default('cluster').meta({
+      description:
+        'Where the character process runs: cluster (the operator runs it as a Deployment) or external (the player runs it anywhere, e.g. with dungeon dev --bundle, from the connection bundle in Secret <name>-credentials, key bundle.json).',
+      'x-kubernetes-validations': [
+        { rule: "self in ['cluster', 'external']", message: 'placement must be cluster or external' },
+        // Moving a running character out (or in) would leave its volume and pod behind: start anew.
+        { rule: 'self == oldSelf', message: 'placement cannot change: delete the Character and apply it again' },
+      ],
+    }),
     capabilities: z
       .array(Capability)
       .min(1)
@@ -151,6 +172,11 @@ export const CharacterSpecSchema = z
         description: 'What the character takes part in: combat, exploration, social.',
         'x-kubernetes-list-type': 'set',
       }),
+    abilities: AbilityList.optional().meta({
+      description:
+        'The abilities and spells the player picks (the catalogue in contracts/src/abilities.ts: which class may pick which, from which level, how many). Absent: the class\'s standard set.',
+      'x-kubernetes-list-type': 'set',
+    }),
     session: z
       .string()
       .min(1)
@@ -174,9 +200,40 @@ export const CharacterSpecSchema = z
     }),
   })
   .strict()
-  .meta({ description: 'What the player asks for.' });
+  // The same rules as the CEL the CRD generator derives from the catalogue (operator/src/crd).
+  .superRefine((s, ctx) => {
+    if (!s.abilities) return;
+    for (const p of abilityProblems({ class: s.class, level: s.level, abilities: s.abilities })) {
+      ctx.addIssue({ code: 'custom', path: p.index === undefined ? ['abilities'] : ['abilities', p.index], message: p.message });
+    }
+  })
+  .refine((s) => s.placement === 'external' || s.image !== undefined, { path: ['image'], message: 'image is required unless placement is external' })
+  .meta({
+    description: 'What the player asks for.',
+    'x-kubernetes-validations': [{ rule: "(has(self.placement) && self.placement == 'external') || has(self.image)", message: 'image is required unless placement is external', fieldPath: '.image' }],
+  });
 export type CharacterSpec = z.infer<typeof CharacterSpecSchema>;
 export type CharacterSpecInput = z.input<typeof CharacterSpecSchema>;
+
+/**
+ * What the operator hands the player of an external Character (Secret `<name>-credentials`, key
+ * `bundle.json`): where to connect from outside the cluster, the key, and the character.json the
+ * registry's key was minted for (a registration must claim exactly that).
+ */
+export const ConnectionBundleSchema = z
+  .object({
+    kind: z.literal('CharacterConnection'),
+    version: z.literal(1),
+    characterId: z.string().min(1).max(63),
+    /** The api-server's URL as seen from outside the cluster (REST). */
+    apiUrl: z.url(),
+    /** The WebSocket gateway under that URL (the event stream for characters without Redis). */
+    websocketUrl: z.url(),
+    apiKey: z.string().min(1),
+    character: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+export type ConnectionBundle = z.infer<typeof ConnectionBundleSchema>;
 
 /** The metav1.Condition shape. */
 export const ConditionSchema = z.object({

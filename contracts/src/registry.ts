@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AbilityList } from './ability-list.ts';
 
 // Registry wire schemas: credentials (API keys), registration, tokens, heartbeats, characters and
 // sessions. The request body of registration is exactly the character-containers seed's body.
@@ -41,6 +42,12 @@ export const RegistrationRequest = z.object({
   version: Version,
   /** A session the character asks to join; the registry honours it when the session has room. */
   sessionId: SessionId.optional(),
+  /**
+   * The abilities and spells the player picked (abilities.ts); checked against the class and
+   * level rules, and against the Character's spec.abilities when it has them. Absent: the class's
+   * standard set.
+   */
+  abilities: AbilityList.optional(),
 });
 export type RegistrationRequest = z.infer<typeof RegistrationRequest>;
 
@@ -81,6 +88,8 @@ export const KeySpec = z.object({
     .refine((v) => new Set(v).size === v.length, { message: 'capabilities must not repeat' }),
   /** The Character's spec.session: the only session it may ask for. */
   session: SessionId.optional(),
+  /** The Character's spec.abilities: a registration must pick exactly these. */
+  abilities: AbilityList.optional(),
 });
 export type KeySpec = z.infer<typeof KeySpec>;
 

@@ -12,6 +12,7 @@ import {
   CharacterStatusSchema,
 } from '@distributed-dungeon/contracts';
 import { stringify } from 'yaml';
+import { abilityItemRule, abilitySpecRules } from './abilities-cel.ts';
 import { z } from 'zod';
 
 export const CRD_FILE = 'crds/characters.distributed-dungeon.io.yaml';
@@ -83,6 +84,15 @@ function jsonSchema(schema: z.ZodType): Schema {
   return toStructural(z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Schema);
 }
 
+/** Adds the catalogue's CEL rules (abilities-cel.ts) to the spec: per entry, and across class and level. */
+function withAbilityRules(spec: Schema): Schema {
+  const props = spec.properties as Record<string, Schema>;
+  const abilities = props.abilities!;
+  const items = { ...(abilities.items as Schema), 'x-kubernetes-validations': [abilityItemRule()] };
+  const rules = [...((spec['x-kubernetes-validations'] as unknown[]) ?? []), ...abilitySpecRules()];
+  return { ...spec, properties: { ...props, abilities: { ...abilities, items } }, 'x-kubernetes-validations': rules };
+}
+
 export function buildCharacterCrd(): Schema {
   const readyPath = '.status.conditions[?(@.type=="Ready")].status';
   return {
@@ -126,7 +136,7 @@ export function buildCharacterCrd(): Schema {
                 apiVersion: { type: 'string' },
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
-                spec: jsonSchema(CharacterSpecSchema),
+                spec: withAbilityRules(jsonSchema(CharacterSpecSchema)),
                 status: jsonSchema(CharacterStatusSchema),
               },
             },
