@@ -22,8 +22,8 @@ import { HumanGateway } from './humans/gateway.ts';
 import { DEFAULT_MODULES } from './modules.ts';
 import { Metrics } from './ops/metrics.ts';
 import { startHeartbeatExpiry } from './registry/expiry.ts';
-import * as registryRepo from './registry/repository.ts';
-import { countActiveSessions } from './sessions/repository.ts';
+import { reapplyBusUsers } from './registry/bus-acl.ts';
+import { countActiveSessions } from './sessions/service.ts';
 import { WsGateway } from './ws/gateway.ts';
 import { upgradeListener } from './ws/upgrade.ts';
 import { clientErrorListener } from './http/client-error.ts';
@@ -96,9 +96,8 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   // Redis keeps ACL users in memory only: after it restarts, recreate them from the stored hashes.
   const resyncAcl = async () => {
-    const users = await registryRepo.listBusUsers(db);
-    for (const u of users) await busUsers.apply(u.characterId, u.sessionId, u.passwordHash);
-    if (users.length) logger.info({ count: users.length }, 'event-bus users re-applied');
+    const count = await reapplyBusUsers(db, busUsers);
+    if (count) logger.info({ count }, 'event-bus users re-applied');
   };
   let firstReady = true;
   redis.on('ready', () => {

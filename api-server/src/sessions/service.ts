@@ -21,6 +21,11 @@ export async function createSessionRow(q: Queryable, ctx: AppContext, init: { id
   return (await repo.insertSession(q, session)) ? session : undefined;
 }
 
+/** How many sessions are active, for the metrics gauge (the composition root reads no table itself). */
+export function countActiveSessions(q: Queryable): Promise<number> {
+  return repo.countActiveSessions(q);
+}
+
 export class SessionsService {
   readonly #ctx: AppContext;
   constructor(ctx: AppContext) {
