@@ -9,13 +9,15 @@ VITEST := $(NPM) exec -- vitest run
 
 .PHONY: help deps npm-deps system-deps controlplane lint typecheck unit integration e2e test demo play \
         cluster-up cluster-down crds chart-schema sync-chart helm-lint images e2e-kind bench bench-api bench-containers bench-operator clean fuzz fuzz-pinned browser web-screenshots web-budget \
-        node-deps e2e-node
+        node-deps e2e-node compose-deps compose-up compose-down
 
 help:
 	@echo "make demo          bring up the platform locally and play"
 	@echo "make play          one adventure: api-server + the three example characters as processes"
 	@echo "                   (CHARACTER=path/to/my-character.ts plays your own module with them)"
 	@echo "make test          install what is missing, then lint, type-check and run every suite"
+	@echo "make compose-up    the platform and the three example characters as containers (docker-compose.yml), one session played"
+	@echo "make compose-down  remove them"
 	@echo "make cluster-up    start the local Kubernetes control plane and a real node (prints KUBECONFIG and DUNGEON_REGISTRY)"
 	@echo "make cluster-down  stop it"
 	@echo "make bench         print throughput figures (bench-api, bench-containers; bench-operator is longer)"
@@ -87,6 +89,19 @@ e2e-kind: npm-deps
 # CHARACTER (a path, relative to where make runs) replaces the example of its class.
 play: npm-deps
 	@CHARACTER="$(CHARACTER)" $(NODE) --conditions=source scripts/play.ts
+
+# Local play with every service a container (docker-compose.yml, scripts/compose.ts): Docker
+# Compose, else podman-compose over podman (Debian packages, scripts/compose-deps.sh). Up builds
+# the images, plays one session to its end and prints the outcome (exit 1 if it does not end);
+# the containers stay up until compose-down.
+compose-deps:
+	@bash scripts/compose-deps.sh
+
+compose-up: npm-deps compose-deps
+	@$(NODE) --conditions=source scripts/compose.ts up
+
+compose-down: npm-deps
+	@$(NODE) --conditions=source scripts/compose.ts down
 
 # The real node's Debian packages and its Go programs (cached like the control plane).
 node-deps:
