@@ -4,7 +4,7 @@
 // builds these, the SDK keeps them up to date from events. Hidden things (armed traps, unfound
 // discoveries, monster loot) are never part of it.
 import { z } from 'zod';
-import { Direction } from './actions.ts';
+import { Direction, EquipmentSlot } from './actions.ts';
 import { ContainerComponentSchema, ContainerLockStateSchema } from './containers.ts';
 import { CharacterClass } from './registry.ts';
 
@@ -52,7 +52,10 @@ export const MeViewSchema = PartyMemberSchema.extend({
   previousRoomId: z.string().nullable(),
   /** +2 AC until the start of its next turn. */
   defending: z.boolean(),
+  /** What is in the item tables' inventory (the engine serves it from PostgreSQL). */
   inventory: z.array(ItemStackSchema),
+  /** Slot → the item equipped there; its weapon, armour and shield make `weapon`, `attackBonus` and `ac`. */
+  equipment: z.partialRecord(EquipmentSlot, ItemStackSchema).optional(),
   restsLeft: z.number(),
   xp: z.number(),
   kills: z.array(z.string()),

@@ -1,4 +1,5 @@
 import type { ActionOf } from '@distributed-dungeon/contracts';
+import { spellRefusal } from './abilities.ts';
 import { SPELLS, scaledDice } from './classes.ts';
 import { d20, rollDice } from './dice.ts';
 import { beginNextTurn, checkEncounterEnd, DEFEND_AC_BONUS, engage, heal, removeFromEncounter, resolveAttack, settle } from './combat.ts';
@@ -51,8 +52,9 @@ export function defend(ctx: Ctx, c: CharacterState, timedOut = false): Refusal |
 }
 
 export function cast(ctx: Ctx, c: CharacterState, action: ActionOf<'combat.cast'>): Refusal | undefined {
-  const spell = SPELLS[action.spell];
-  if (!spell || !c.spells.includes(action.spell)) return { reason: 'unknown_spell', message: `${c.name} does not know "${action.spell}"` };
+  const unpicked = spellRefusal(c, action.spell);
+  if (unpicked) return unpicked;
+  const spell = SPELLS[action.spell]!;
   const inCombat = ctx.state.encounters[c.roomId] !== undefined;
   // Healing works outside a fight too; everything else is a combat turn.
   if (inCombat || spell.kind === 'damage') {

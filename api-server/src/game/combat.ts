@@ -1,4 +1,5 @@
 import { d20, rollDice } from './dice.ts';
+import { unsealOnBossDeath } from './items.ts';
 import { decideMonsterAction } from './monster-ai.ts';
 import {
   activeCharactersIn,
@@ -187,7 +188,9 @@ function kill(ctx: Ctx, who: Combatant, killerId: string): void {
   c.alive = false;
   if (who.kind === 'character') who.c.defending = false;
   emit(ctx, 'combat.death', { roomId: c.roomId, kind: who.kind, id: c.id, name: c.name, killerId });
-  const items = who.kind === 'monster' ? who.c.loot : who.c.inventory;
+  // A character's things are in the item tables: the engine moves its inventory and equipment
+  // into the corpse; a monster's loot lives in the world and travels with the event.
+  const items = who.kind === 'monster' ? who.c.loot : [];
   // The item-container service turns this into a corpse container: the owner (the dead
   // character, or whoever killed the monster) gets the grace period.
   const killer = ctx.state.characters[killerId];
@@ -203,8 +206,10 @@ function kill(ctx: Ctx, who: Combatant, killerId: string): void {
       killer.xp += who.c.xp;
       killer.kills.push(c.id);
     }
+    if (who.c.boss) unsealOnBossDeath(ctx);
   } else {
     who.c.inventory = [];
+    who.c.equipment = {};
   }
   checkSessionEnd(ctx);
 }

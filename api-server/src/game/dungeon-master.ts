@@ -92,6 +92,7 @@ export interface JoinInput {
   name: string;
   class: ClassName;
   level: number;
+  abilities?: string[];
 }
 
 export class DungeonMaster {
@@ -110,9 +111,10 @@ export class DungeonMaster {
   }
 
   async join(sessionId: string, character: JoinInput): Promise<{ gameState: Record<string, unknown>; events: GameEvent[] }> {
-    const { characterId, name, level } = character;
+    const { characterId, name, level, abilities } = character;
     return this.#exclusive(sessionId, async (s) => {
-      const { events } = await this.#run(s, { kind: 'join', character: { characterId, name, class: character.class, level } });
+      // The picks go into the log entry: a replay knows the same spells.
+      const { events } = await this.#run(s, { kind: 'join', character: { characterId, name, class: character.class, level, ...(abilities ? { abilities } : {}) } });
       const gameState = s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
       return { gameState: gameState as unknown as Record<string, unknown>, events };
     });

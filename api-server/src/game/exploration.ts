@@ -2,7 +2,7 @@ import type { ActionOf } from '@distributed-dungeon/contracts';
 import type { Refusal } from './actions-combat.ts';
 import { applyDamage, engage, settle } from './combat.ts';
 import { d20, rollDice } from './dice.ts';
-import { addItems } from './inventory.ts';
+import { grant } from './items.ts';
 import { emit, exitsOf, roomOf, tell, type CharacterState, type Ctx } from './state.ts';
 import { publicRoom } from './view.ts';
 
@@ -66,7 +66,7 @@ export function search(ctx: Ctx, c: CharacterState): Refusal | undefined {
   emit(ctx, 'exploration.search', { roomId: c.roomId, characterId: c.id, roll, total, found: found.map((d) => d.id) });
   for (const d of found) {
     if (roomState) roomState.discoveries[d.id] = c.id;
-    addItems(c.inventory, d.items);
+    grant(ctx, c, d.items, `discovery:${d.id}`);
     if (d.revealsExit && roomState) roomState.openedExits[d.revealsExit.direction] = d.revealsExit.roomId;
     emit(ctx, 'exploration.discovery', {
       roomId: c.roomId,

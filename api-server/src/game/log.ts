@@ -1,7 +1,7 @@
 import type { Action } from '@distributed-dungeon/contracts';
 import { applyAction, applyTimeout } from './rules.ts';
 import { createSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
-import type { GameEvent, GameState, RuleResult } from './state.ts';
+import type { GameEvent, GameState, ItemInputs, RuleResult } from './state.ts';
 import type { World } from './world.ts';
 import { canonicalJson } from '@distributed-dungeon/contracts';
 
@@ -12,7 +12,8 @@ export type Command =
   | { kind: 'create'; sessionId: string; seed: number }
   | { kind: 'join'; character: JoiningCharacter }
   | { kind: 'leave'; characterId: string }
-  | { kind: 'action'; action: Action }
+  /** `inputs`: the actor's items as the engine read them from the tables (replay reads no database). */
+  | { kind: 'action'; action: Action; inputs?: ItemInputs }
   | { kind: 'timeout'; characterId: string };
 
 export interface LogEntry {
@@ -35,7 +36,7 @@ export function applyCommand(world: World, state: GameState | null, command: Com
     case 'leave':
       return leaveCharacter(state, command.characterId);
     case 'action':
-      return applyAction(state, command.action);
+      return applyAction(state, command.action, undefined, command.inputs);
     case 'timeout':
       return applyTimeout(state, command.characterId);
   }

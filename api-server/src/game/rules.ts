@@ -1,16 +1,18 @@
 import type { Action } from '@distributed-dungeon/contracts';
-import { attack, cast, defend, flee, type Refusal } from './actions-combat.ts';
+import { attack, cast, defend, endTurn, flee, type Refusal } from './actions-combat.ts';
 import { beginNextTurn, runMonsterTurn, settle } from './combat.ts';
 import { look, move, rest, search } from './exploration.ts';
 import { createRng, type Rng } from './rng.ts';
 import { say, talk } from './social.ts';
-import { finish, newCtx, reject, type CharacterState, type Ctx, type GameState, type RuleResult } from './state.ts';
+import { equip, pickLock, takeInputs, unequip, unlock, use } from './items.ts';
+import { finish, newCtx, reject, type CharacterState, type Ctx, type GameState, type ItemInputs, type RuleResult } from './state.ts';
 
 // The reducer: one action in, the new state and its events out. Pure — the input state is never
 // touched; randomness comes from `rng` (by default the session's own, resumed from its state).
 
-export function applyAction(state: GameState, action: Action, rng: Rng = createRng(state.rngState)): RuleResult {
-  return run(state, action, rng, false);
+/** `inputs`: what the item tables held for the actor (the engine reads them; the log records them). */
+export function applyAction(state: GameState, action: Action, rng: Rng = createRng(state.rngState), inputs?: ItemInputs): RuleResult {
+  return run(state, action, rng, false, inputs);
 }
 
 /**
@@ -33,7 +35,7 @@ export function applyTimeout(state: GameState, characterId: string, rng: Rng = c
   return run(state, action, rng, true);
 }
 
-function run(state: GameState, action: Action, rng: Rng, timedOut: boolean): RuleResult {
+function run(state: GameState, action: Action, rng: Rng, timedOut: boolean, inputs?: ItemInputs): RuleResult {
   const id = action.characterId;
   const refuse = (r: Refusal) => reject(state, id, r.reason, r.message, action.clientActionId);
   if (state.status !== 'active') return refuse({ reason: 'session_ended', message: 'the session has ended' });
@@ -46,7 +48,8 @@ function run(state: GameState, action: Action, rng: Rng, timedOut: boolean): Rul
   if (action.clientActionId !== undefined) cause.clientActionId = action.clientActionId;
   const ctx = newCtx(state, rng, cause);
   const c = ctx.state.characters[id] as CharacterState;
-  const refusal = dispatch(ctx, c, action, timedOut);
+  if (inputs) takeInputs(ctx, c, inputs);
+  const refusal = dispatch(ctx, c, action, timedOut, inputs);
   if (refusal) return refuse(refusal);
   if (ctx.events.length > 0 && ctx.events.every((e) => e.version === undefined)) {
     // Nothing changed (a look): hand back the very same state.
@@ -55,7 +58,7 @@ function run(state: GameState, action: Action, rng: Rng, timedOut: boolean): Rul
   return finish(ctx);
 }
 
-function dispatch(ctx: Ctx, c: CharacterState, action: Action, timedOut: boolean): Refusal | undefined {
+function dispatch(ctx: Ctx, c: CharacterState, action: Action, timedOut: boolean, inputs: ItemInputs | undefined): Refusal | undefined {
   switch (action.type) {
     case 'combat.attack':
       return attack(ctx, c, action);
@@ -78,12 +81,33 @@ function dispatch(ctx: Ctx, c: CharacterState, action: Action, timedOut: boolean
     case 'rest':
       return rest(ctx, c);
     case 'item.equip':
+      return itemAction(ctx, c, inputs, () => equip(ctx, c, action));
     case 'item.unequip':
+      return itemAction(ctx, c, inputs, () => unequip(ctx, c, action));
     case 'item.use':
+      return itemAction(ctx, c, inputs, () => use(ctx, c, action));
     case 'container.unlock':
+      return itemAction(ctx, c, inputs, () => unlock(ctx, c, action, inputs));
     case 'container.pick_lock':
-      return { reason: 'not_implemented', message: `"${action.type}" is not handled by this server yet` };
+      return itemAction(ctx, c, inputs, () => pickLock(ctx, c, action, inputs));
   }
+}
+
+/**
+ * Item actions need what the character carries (an engine without item tables cannot take
+ * them), and in a fight they are the character's action for the turn: only on its turn, and the
+ * turn passes.
+ */
+function itemAction(ctx: Ctx, c: CharacterState, inputs: ItemInputs | undefined, act: () => Refusal | undefined): Refusal | undefined {
+  if (!inputs) return { reason: 'no_item_inputs', message: 'this server keeps no item tables' };
+  const enc = ctx.state.encounters[c.roomId];
+  if (enc) {
+    const slot = enc.order[enc.turnIndex];
+    if (!slot || slot.kind !== 'character' || slot.id !== c.id) return { reason: 'not_your_turn', message: 'it is not your turn' };
+  }
+  const refusal = act();
+  if (!refusal && enc) endTurn(ctx, c.roomId, c.id);
+  return refusal;
 }
 
 /**

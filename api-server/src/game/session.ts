@@ -1,5 +1,7 @@
+import { knownSpells } from './abilities.ts';
 import { CLASSES, maxHpFor, maxManaFor, proficiency, type ClassName } from './classes.ts';
 import { beginNextTurn, checkEncounterEnd, checkSessionEnd, engage, removeFromEncounter, settle } from './combat.ts';
+import { grant } from './items.ts';
 import { createRng, type Rng } from './rng.ts';
 import { emit, finish, newCtx, reject, type CharacterState, type GameState, type MonsterState, type RoomState, type RuleResult } from './state.ts';
 import { partyMember, publicRoom } from './view.ts';
@@ -65,6 +67,8 @@ export interface JoiningCharacter {
   name: string;
   class: ClassName;
   level: number;
+  /** The abilities and spells the player picked (absent: the class's standard set). */
+  abilities?: string[];
 }
 
 export function newCharacter(input: JoiningCharacter, roomId: string): CharacterState {
@@ -85,13 +89,15 @@ export function newCharacter(input: JoiningCharacter, roomId: string): Character
     perception: def.perception + proficiency(input.level),
     mana: maxMana,
     maxMana,
-    spells: [...def.spells],
+    spells: knownSpells(input),
     roomId,
     previousRoomId: null,
     alive: true,
     present: true,
     defending: false,
-    inventory: structuredClone(def.startingItems),
+    // Filled from the item tables: the starting kit is granted there when the character first joins.
+    inventory: [],
+    equipment: {},
     restsLeft: RESTS_PER_SESSION,
     xp: 0,
     kills: [],
@@ -111,6 +117,7 @@ export function joinCharacter(state: GameState, input: JoiningCharacter, rng: Rn
   const c = existing ? ctx.state.characters[input.characterId]! : newCharacter(input, state.world.entrance);
   c.present = true;
   ctx.state.characters[c.id] = c;
+  if (!existing) grant(ctx, c, CLASSES[input.class].startingItems, 'starting-kit');
   const { id, present: _present, ...member } = partyMember(c);
   emit(ctx, 'system.character_joined', { characterId: id, ...member, returning: existing !== undefined, room: publicRoom(ctx.state, c.roomId) });
   if (c.alive) {

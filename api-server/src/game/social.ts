@@ -1,6 +1,6 @@
 import type { ActionOf } from '@distributed-dungeon/contracts';
 import type { Refusal } from './actions-combat.ts';
-import { addItems } from './inventory.ts';
+import { grant } from './items.ts';
 import { emit, roomOf, type CharacterState, type Ctx } from './state.ts';
 import type { WorldNpc } from './world.ts';
 
@@ -40,7 +40,7 @@ export function talk(ctx: Ctx, c: CharacterState, action: ActionOf<'social.talk'
       if (!heard.includes(key)) {
         heard.push(key);
         // Gifts are given once per character, the first time it hears the topic.
-        addItems(c.inventory, topic.gives);
+        grant(ctx, c, topic.gives, `npc:${npc.id}:${key}`);
         items = structuredClone(topic.gives);
       }
     }

@@ -1,4 +1,4 @@
-import type { Direction, GameOutcome, MeView } from '@distributed-dungeon/contracts';
+import type { Direction, EquipmentSlot, GameOutcome, MeView } from '@distributed-dungeon/contracts';
 import type { Rng } from './rng.ts';
 import type { MonsterTactic, World, WorldItem } from './world.ts';
 import type { GameEvent } from '@distributed-dungeon/contracts';
@@ -90,6 +90,8 @@ export interface RuleResult {
   accepted: boolean;
   reason?: RejectReason;
   message?: string;
+  /** Item changes for the engine to apply with the log entry (absent: none). */
+  items?: ItemIntent[];
 }
 
 export type RejectReason =
@@ -106,7 +108,38 @@ export type RejectReason =
   | 'unknown_spell'
   | 'no_mana'
   | 'no_rests_left'
-  | 'not_implemented';
+  | 'no_item_inputs'
+  | 'no_such_item'
+  | 'not_equippable'
+  | 'slot_empty'
+  | 'not_usable'
+  | 'no_such_container'
+  | 'not_locked'
+  | 'sealed'
+  | 'wrong_key'
+  | 'not_a_rogue'
+  | 'cannot_pick';
+
+/**
+ * What the item tables held for the acting character when the engine took its action, and the
+ * container the action names: read by the engine, recorded in the log with the action, so the
+ * rules stay pure and a replay needs no database.
+ */
+export interface ItemInputs {
+  /** Slot → the item id equipped there. */
+  equipped: Partial<Record<EquipmentSlot, string>>;
+  inventory: { item_id: string; name: string; quantity: number }[];
+  container?: { containerId: string; roomId: string | null; lockState: 'unlocked' | 'locked' | 'sealed' };
+}
+
+/** What the rules ask the engine to do to the item tables, in the transaction of the log entry. */
+export type ItemIntent =
+  | { kind: 'grant'; characterId: string; items: { item_id: string; name: string; quantity: number }[]; source: string }
+  | { kind: 'consume'; characterId: string; itemId: string; quantity: number }
+  | { kind: 'equip'; characterId: string; itemId: string; slot: EquipmentSlot }
+  | { kind: 'unequip'; characterId: string; slot: EquipmentSlot }
+  /** By the container's API id (keys, lock picks) or by the room whose container it is (world events). */
+  | { kind: 'unlock'; containerId?: string; roomId?: string; by: 'key' | 'pick' | 'event' };
 
 /** The mutable working copy a reducer builds its result in. */
 export interface Ctx {
@@ -115,10 +148,11 @@ export interface Ctx {
   rng: Rng;
   /** Added to the data of every event an action causes, so clients match their optimistic updates. */
   cause: { actorId?: string; clientActionId?: string };
+  items: ItemIntent[];
 }
 
 export function newCtx(state: GameState, rng: Rng, cause: Ctx['cause'] = {}): Ctx {
-  return { state: structuredClone(state), events: [], rng, cause };
+  return { state: structuredClone(state), events: [], rng, cause, items: [] };
 }
 
 /** Publishes a state change: bumps the version and stamps it on the event. */
@@ -141,7 +175,7 @@ function causeData(ctx: Ctx): Record<string, unknown> {
 
 export function finish(ctx: Ctx): RuleResult {
   ctx.state.rngState = ctx.rng.state;
-  return { state: ctx.state, events: ctx.events, accepted: true };
+  return { state: ctx.state, events: ctx.events, accepted: true, ...(ctx.items.length > 0 ? { items: ctx.items } : {}) };
 }
 
 export function reject(state: GameState, actorId: string, reason: RejectReason, message: string, clientActionId?: string): RuleResult {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Direction, RoomContainerDefinitionSchema } from '@distributed-dungeon/contracts';
+import { CatalogueItem } from './catalogue.ts';
 import { isDice } from './dice.ts';
 
 // The world format: rooms from a JSON file, validated once at load. Errors name the room and the
@@ -110,6 +111,15 @@ export const WorldRoom = z
     discoveries: z.array(WorldDiscovery).max(10).default([]),
     npcs: z.array(WorldNpc).max(10).default([]),
     container: WorldContainer.optional(),
+    /**
+     * How the room's container opens when it is not unlocked: `dc` is the lock-picking check a
+     * rogue makes (absent: it cannot be picked); `sealedUntil` names the world event that opens
+     * a sealed one (keys open locked containers: the key item's `opens` lists this room).
+     */
+    containerLock: z
+      .object({ dc: z.int().min(1).max(30).optional(), sealedUntil: z.enum(['boss_defeated']).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type WorldRoom = z.infer<typeof WorldRoom>;
@@ -123,6 +133,8 @@ export const World = z
     /** The room whose boss monsters end the session when they die. */
     bossRoom: Id,
     rooms: z.array(WorldRoom).min(1).max(500),
+    /** The item catalogue: what an item does when equipped or used, its weight and stack size. */
+    items: z.array(CatalogueItem).max(500).default([]),
   })
   .strict();
 export type World = z.infer<typeof World>;
@@ -161,8 +173,9 @@ function pathText(path: readonly PropertyKey[]): string {
 /** Parses and cross-checks a world; throws WorldValidationError listing every problem. */
 export function parseWorld(input: unknown, source?: string): World {
   const parsed = World.safeParse(input);
-  const raw = input as { id?: unknown; rooms?: unknown } | null;
+  const raw = input as { id?: unknown; rooms?: unknown; items?: unknown } | null;
   const rawRooms = Array.isArray(raw?.rooms) ? (raw.rooms as { id?: unknown }[]) : [];
+  const rawItems = Array.isArray((raw as { items?: unknown } | null)?.items) ? ((raw as { items: unknown[] }).items as { id?: unknown }[]) : [];
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue): WorldIssue => {
       const [head, index, ...rest] = issue.path;
@@ -173,6 +186,10 @@ export function parseWorld(input: unknown, source?: string): World {
           field: pathText(rest),
           message: issue.message,
         };
+      }
+      if (head === 'items' && typeof index === 'number') {
+        const id = rawItems[index]?.id;
+        return { field: `item "${typeof id === 'string' ? id : `#${index}`}" (items[${index}])${rest.length ? ` → ${pathText(rest)}` : ''}`, message: issue.message };
       }
       return { field: pathText(issue.path), message: issue.message };
     });
@@ -222,6 +239,7 @@ function crossCheck(world: World): WorldIssue[] {
       }
     });
   }
+  issues.push(...crossCheckItems(world, roomIds));
   const bossRoom = world.rooms.find((r) => r.id === world.bossRoom);
   if (bossRoom && !bossRoom.monsters.some((m) => m.boss)) {
     issues.push({ roomId: bossRoom.id, field: 'monsters', message: 'the boss room needs a monster with "boss": true' });
@@ -250,6 +268,32 @@ function crossCheck(world: World): WorldIssue[] {
   }
   for (const room of world.rooms) {
     if (!seen.has(room.id)) issues.push({ roomId: room.id, field: 'id', message: `not reachable from the entrance "${world.entrance}"` });
+  }
+  return issues;
+}
+
+/** The catalogue against the rooms: unique ids, keys that open existing locked containers, locks on containers. */
+function crossCheckItems(world: World, roomIds: Set<string>): WorldIssue[] {
+  const issues: WorldIssue[] = [];
+  const seen = new Set<string>();
+  world.items.forEach((item, i) => {
+    const field = `item "${item.id}" (items[${i}])`;
+    if (seen.has(item.id)) issues.push({ field: `${field} → id`, message: 'duplicate item id' });
+    seen.add(item.id);
+    if (item.kind === 'key') {
+      item.opens.forEach((roomId, j) => {
+        const room = world.rooms.find((r) => r.id === roomId);
+        if (!roomIds.has(roomId) || !room) issues.push({ field: `${field} → opens[${j}]`, message: `no room "${roomId}"` });
+        else if (!room.container) issues.push({ field: `${field} → opens[${j}]`, message: `room "${roomId}" has no container` });
+        else if (room.container.lock_state !== 'locked') issues.push({ field: `${field} → opens[${j}]`, message: `the container of room "${roomId}" is not locked` });
+      });
+    }
+  });
+  for (const room of world.rooms) {
+    if (room.containerLock && !room.container) issues.push({ roomId: room.id, field: 'containerLock', message: 'a lock needs a container' });
+    if (room.container?.lock_state === 'sealed' && !room.containerLock?.sealedUntil) {
+      issues.push({ roomId: room.id, field: 'containerLock.sealedUntil', message: 'a sealed container needs the world event that opens it' });
+    }
   }
   return issues;
 }
