@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
+import { DataTable, ErrorNotice } from './DataTable.tsx';
 
 interface Entry {
   id: number;
@@ -46,42 +47,28 @@ export function AuditPage() {
         </select>
         <button type="submit">Filter</button>
       </form>
-      {error && (
-        <p role="alert" className="notice error">
-          {error}
-        </p>
-      )}
+      <ErrorNotice error={error} />
       {!rows ? (
         <p aria-busy="true">Loading…</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Operation</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <tr key={a.id}>
-                  <td>{a.occurredAt}</td>
-                  <td>{a.actorName ?? a.actorId ?? '—'}</td>
-                  <td>{a.operation}</td>
-                  <td>
-                    {a.resourceType} {a.resourceId ?? ''}
-                  </td>
-                  <td>
-                    {a.outcome} <small>{a.securityLevel}</small>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={['When', 'Actor', 'Operation', 'Resource', 'Outcome']}
+          rows={rows}
+          rowKey={(a) => a.id}
+          cells={(a) => (
+            <>
+              <td>{a.occurredAt}</td>
+              <td>{a.actorName ?? a.actorId ?? '—'}</td>
+              <td>{a.operation}</td>
+              <td>
+                {a.resourceType} {a.resourceId ?? ''}
+              </td>
+              <td>
+                {a.outcome} <small>{a.securityLevel}</small>
+              </td>
+            </>
+          )}
+        />
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { DataTable, ErrorNotice } from './DataTable.tsx';
 
 interface Row {
   characterId: string;
@@ -28,52 +29,36 @@ export function CharactersPage() {
   return (
     <section aria-labelledby="characters-title">
       <h1 id="characters-title">Characters</h1>
-      {error && (
-        <p role="alert" className="notice error">
-          {error}
-        </p>
-      )}
+      <ErrorNotice error={error} />
       {!rows ? (
         <p aria-busy="true">Loading…</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Character</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Class</th>
-                <th scope="col">Session</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.characterId}>
-                  <td>
-                    {c.name} <small>{c.characterId}</small>
-                  </td>
-                  <td>{c.namespace ? `${c.namespace}/${c.resource}` : '—'}</td>
-                  <td>
-                    {c.phase ?? '—'}
-                    {c.ready === null ? '' : c.ready ? ' · Ready' : ' · not ready'}
-                  </td>
-                  <td>
-                    {c.class ?? '—'} {c.level ?? ''}
-                  </td>
-                  <td>{c.sessionId ? <a href={`#/sessions/${encodeURIComponent(c.sessionId)}`}>{c.sessionId}</a> : '—'}</td>
-                  <td>
-                    {c.status}
-                    {c.keyRevoked ? ' (key revoked)' : ''}
-                  </td>
-                  <td>{c.lastHeartbeatAt ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={['Character', 'Resource', 'Phase', 'Class', 'Session', 'Status', 'Last heartbeat']}
+          rows={rows}
+          rowKey={(c) => c.characterId}
+          cells={(c) => (
+            <>
+              <td>
+                {c.name} <small>{c.characterId}</small>
+              </td>
+              <td>{c.namespace ? `${c.namespace}/${c.resource}` : '—'}</td>
+              <td>
+                {c.phase ?? '—'}
+                {c.ready === null ? '' : c.ready ? ' · Ready' : ' · not ready'}
+              </td>
+              <td>
+                {c.class ?? '—'} {c.level ?? ''}
+              </td>
+              <td>{c.sessionId ? <a href={`#/sessions/${encodeURIComponent(c.sessionId)}`}>{c.sessionId}</a> : '—'}</td>
+              <td>
+                {c.status}
+                {c.keyRevoked ? ' (key revoked)' : ''}
+              </td>
+              <td>{c.lastHeartbeatAt ?? '—'}</td>
+            </>
+          )}
+        />
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import type { SessionRecord } from '../types.ts';
+import { DataTable, ErrorNotice } from './DataTable.tsx';
 
 export function SessionsPage() {
   const [sessions, setSessions] = useState<SessionRecord[] | null>(null);
@@ -39,53 +40,39 @@ export function SessionsPage() {
         <input id="session-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
         <button type="submit">Create session</button>
       </form>
-      {error && (
-        <p role="alert" className="notice error">
-          {error}
-        </p>
-      )}
+      <ErrorNotice error={error} />
       {sessions === null ? (
         <p aria-busy="true">Loading sessions…</p>
       ) : sessions.length === 0 ? (
         <p>No sessions yet.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Sessions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">World</th>
-                <th scope="col">Members</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a> <small>{s.id}</small>
-                  </td>
-                  <td>{s.worldId}</td>
-                  <td>
-                    {s.members.length}/{s.capacity} {s.members.length > 0 && <small>({s.members.join(', ')})</small>}
-                  </td>
-                  <td>
-                    <span className={`badge ${s.status}`}>{s.status}</span>
-                  </td>
-                  <td>
-                    {s.status === 'open' && (
-                      <button type="button" onClick={() => void act(() => api('POST', `/api/humans/sessions/${encodeURIComponent(s.id)}/close`))} aria-label={`Close session ${s.name}`}>
-                        Close
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Sessions"
+          columns={['Name', 'World', 'Members', 'Status', 'Actions']}
+          rows={sessions}
+          rowKey={(s) => s.id}
+          cells={(s) => (
+            <>
+              <td>
+                <a href={`#/sessions/${encodeURIComponent(s.id)}`}>{s.name}</a> <small>{s.id}</small>
+              </td>
+              <td>{s.worldId}</td>
+              <td>
+                {s.members.length}/{s.capacity} {s.members.length > 0 && <small>({s.members.join(', ')})</small>}
+              </td>
+              <td>
+                <span className={`badge ${s.status}`}>{s.status}</span>
+              </td>
+              <td>
+                {s.status === 'open' && (
+                  <button type="button" onClick={() => void act(() => api('POST', `/api/humans/sessions/${encodeURIComponent(s.id)}/close`))} aria-label={`Close session ${s.name}`}>
+                    Close
+                  </button>
+                )}
+              </td>
+            </>
+          )}
+        />
       )}
     </section>
   );
