@@ -99,7 +99,7 @@ async function onLocalControlPlane(): Promise<number> {
     say(`the session ended in ${adventure.end.outcome} after ${elapsed()}: ${adventure.end.reason}`);
 
     if (process.env.DEMO_HOLD === '1') {
-      say(`still up: export KUBECONFIG=${kube.kubeconfigPath}; api-server ${platform.apiUrl}. Ctrl-C stops everything.`);
+      say(`still up: export KUBECONFIG=${kube.kubeconfigPath}; api-server ${platform.apiUrl} (characters), admin API and game-master sign-in ${platform.adminUrl}. Ctrl-C stops everything.`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
     say('kubectl delete characters --all -n player-demo: the finalizer revokes each key, garbage collection removes the rest');

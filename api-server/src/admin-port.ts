@@ -1,8 +1,10 @@
 // The admin API on a port of its own (ADMIN_PORT). Character pods reach only the public port
 // (the chart's NetworkPolicy), and the public port refuses the admin credential outright: a
-// request bearing the admin token, or signing a game master in with it. So player code cannot
-// use the admin API even with the token in hand, and a bug in a route's admin check is not
-// reachable from a character pod.
+// request bearing the admin token, signing a game master in with it, or carrying a game
+// master's session cookie (a browser sends the cookie made on the admin port to every port of
+// the host: humans/translate.ts and humans/gateway.ts ask `cameThroughPublicPort`). So player
+// code cannot use the admin API even with the token in hand, and a bug in a route's admin check
+// is not reachable from a character pod.
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,21 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+// The requests (and WebSocket upgrades) the public port took while an admin port exists.
+const publicRequests = new WeakSet<IncomingMessage>();
+
+/** Marks a request as taken by the public port (the upgrade listener of that port calls it too). */
+export function markPublic(req: IncomingMessage): void {
+  publicRequests.add(req);
+}
+
+/** Whether the request came through the public port of a server that has an admin port. */
+export function cameThroughPublicPort(req: IncomingMessage): boolean {
+  return publicRequests.has(req);
+}
+
+export const adminPortOnly = (what: string) => appError('auth.admin_port_only', `${what} is served on the admin port only, which character pods cannot reach`);
+
 /** Whether a request would act as the admin: the admin token as bearer, or a game-master sign-in. */
 export function claimsAdmin(req: Pick<IncomingMessage, 'headers' | 'url'>, adminToken: string): boolean {
   const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
@@ -29,8 +46,9 @@ export function claimsAdmin(req: Pick<IncomingMessage, 'headers' | 'url'>, admin
 /** The public port's handler: `app`, except that the admin credential is refused (403). */
 export function publicOnly(app: RequestListener, adminToken: string, adminPort: number): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
+    markPublic(req);
     if (!claimsAdmin(req, adminToken)) return app(req, res);
-    const problem = toProblem(appError('auth.admin_port_only', `the admin API is served on port ${adminPort} only, which character pods cannot reach`), { instance: req.url });
+    const problem = toProblem(adminPortOnly(`the admin API (port ${adminPort})`), { instance: req.url });
     req.resume();
     res.writeHead(problem.status, problem.headers).end(JSON.stringify(problem.body));
   };

@@ -14,7 +14,7 @@ import { defaultGameEngine } from './engine/dungeon-master-engine.ts';
 import { BusUsers } from './events/bus-users.ts';
 import { createOutboxBus } from './events/publisher-bus.ts';
 import { createCommandClient, createSubscriberClient } from './events/redis.ts';
-import { listenAdmin, publicOnly, type AdminListener } from './admin-port.ts';
+import { listenAdmin, markPublic, publicOnly, type AdminListener } from './admin-port.ts';
 import { createApp } from './app.ts';
 import type { ApiModule } from './http/module.ts';
 import { TokenService } from './http/tokens.ts';
@@ -118,7 +118,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const server = tlsFiles ? createTlsServer(tlsFiles, publicApp) : createServer(publicApp);
   // A cookie-only upgrade is a human's (humans/gateway.ts); a token's is a character's.
   const upgrades = { handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => (humans.claims(req) ? humans : gateway).handleUpgrade(req, socket, head) };
-  server.on('upgrade', upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger }));
+  const publicUpgrades = upgradeListener({ path: config.ws.path, target: upgrades, isShuttingDown: () => shuttingDown, logger });
+  // With an admin port, the public port's upgrades are marked as such too (no game master there).
+  server.on('upgrade', config.adminPort === undefined ? publicUpgrades : (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    markPublic(req);
+    publicUpgrades(req, socket, head);
+  });
   server.on('clientError', clientErrorListener(logger));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

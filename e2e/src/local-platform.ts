@@ -91,6 +91,11 @@ export class LocalPlatform {
   operator: ManagedProcess | undefined;
   /** The api-server as the processes reach it (http://127.0.0.1:<port>). */
   apiUrl = '';
+  /**
+   * The admin API as the processes reach it: the api-server's admin port (the chart's
+   * `apiServer.adminPort`, on by default; the public port refuses the admin token), else `apiUrl`.
+   */
+  adminUrl = '';
   /** The admin token the chart generated (Secret `<release>-auth`). */
   adminToken = '';
   /** The database that stands in for the bundled PostgreSQL. */
@@ -100,6 +105,7 @@ export class LocalPlatform {
   readonly #opts: LocalPlatformOptions;
   readonly #say: (line: string) => void;
   #apiPort = 0;
+  #adminPort = 0;
 
   private constructor(opts: LocalPlatformOptions) {
     this.#opts = opts;
@@ -212,7 +218,18 @@ export class LocalPlatform {
     Object.assign(env, { PORT: String(this.#apiPort), HOST: '127.0.0.1', DATABASE_URL: this.databaseUrl, REDIS_URL: this.#opts.redisUrl });
     this.services.add(deployment.metadata.name, this.namespace, podPort, `127.0.0.1:${this.#apiPort}`);
     this.apiUrl = `http://127.0.0.1:${this.#apiPort}`;
-    this.#say(`api-server process on ${this.apiUrl} with the environment of deployment/${deployment.metadata.name}`);
+    this.adminUrl = this.apiUrl;
+    const podAdminPort = Number(env.ADMIN_PORT ?? 0);
+    if (podAdminPort) {
+      // The admin port on a free local port too, and the Service's admin port routed to it.
+      this.#adminPort ||= await freePort();
+      env.ADMIN_PORT = String(this.#adminPort);
+      this.services.add(deployment.metadata.name, this.namespace, podAdminPort, `127.0.0.1:${this.#adminPort}`);
+      this.adminUrl = `http://127.0.0.1:${this.#adminPort}`;
+    }
+    // The pod announces $(POD_IP):<admin port, else port> to the other replicas; here, the local one.
+    env.DUNGEON_REPLICA_URL = this.adminUrl;
+    this.#say(`api-server process on ${this.apiUrl} (admin API on ${this.adminUrl}) with the environment of deployment/${deployment.metadata.name}`);
     this.apiServer = this.#spawn('api-server', resolve(repoRoot, 'api-server', 'src', 'main.ts'), env, dir);
     await waitUntil('api-server /readyz', async () => (await fetch(`${this.apiUrl}/readyz`)).ok, { process: this.apiServer, timeoutMs: 90_000, intervalMs: 250 });
   }
@@ -262,7 +279,7 @@ export class LocalPlatform {
   /** `POST /api/sessions` as the game master: the session the characters will join. */
   async openSession(name: string): Promise<string> {
     const id = `${name}-${randomBytes(3).toString('hex')}`;
-    const res = await fetch(`${this.apiUrl}/api/sessions`, {
+    const res = await fetch(`${this.adminUrl}/api/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id, name }),

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { SESSION_TOPICS, SessionId, characterChannels, sessionChannel } from '@distributed-dungeon/contracts';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { adminPortOnly, cameThroughPublicPort } from '../admin-port.ts';
 import type { AppContext } from '../context.ts';
 import { appError, type ErrorCode, toProblem } from '../http/errors.ts';
 import { registrationOf } from './repository.ts';
@@ -86,6 +87,8 @@ export class HumanGateway {
       if (!reg) throw refused('humans.not_in_session', 'wait until it has registered');
       return { channels: characterChannels(reg.sessionId, human.characterId!), human };
     }
+    // A game master's session counts on the admin port only (translate.ts says why).
+    if (cameThroughPublicPort(req)) throw adminPortOnly("a game master's session");
     const session = SessionId.safeParse(new URL(req.url ?? '/', 'http://x').searchParams.get('session'));
     if (!session.success) throw refused('request.invalid', 'name the session: /ws?session=<id>');
     return { channels: SESSION_TOPICS.map((t) => sessionChannel(session.data, t)), human };

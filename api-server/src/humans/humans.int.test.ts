@@ -183,6 +183,28 @@ describe('with ADMIN_PORT', () => {
       });
       expect(ready.channels).toContain('session:s-0123456789:combat');
       ws.close();
+
+      // The browser sends that cookie to the public port as well (cookies know no ports): there
+      // it is refused, for REST and for /ws, so it cannot carry the admin token past the boundary.
+      const onPublic = await http(split.url, 'GET', '/api/sessions', { headers: { cookie } });
+      expect(onPublic.status).toBe(403);
+      expect(onPublic.body.code).toBe('auth.admin_port_only');
+      expect((await http(split.url, 'GET', '/api/humans/me', { headers: { cookie } })).body.code).toBe('auth.admin_port_only');
+      const publicWs = new WebSocket(`${split.url.replace('http', 'ws')}/ws?session=s-0123456789`, { headers: { cookie } });
+      const status = await new Promise<number>((resolve, reject) => {
+        publicWs.once('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0));
+        publicWs.once('open', () => reject(new Error('the public port opened a game master websocket')));
+        publicWs.once('error', reject);
+      });
+      expect(status).toBe(403);
+      // A player's cookie still works on the public port.
+      const id = uniqueId('web-split-player');
+      await mintAndRegister(adminUrl, id);
+      const link = await http<{ code: string }>(adminUrl, 'POST', '/api/humans/player-links', { token: ADMIN_TOKEN, body: { characterId: id } });
+      const player = await http(split.url, 'POST', '/api/humans/player', { body: { code: link.body.code } });
+      expect(player.status).toBe(200);
+      const playerCookie = (player.headers.get('set-cookie') ?? '').split(';')[0]!;
+      expect((await http(split.url, 'GET', '/api/humans/my/character', { headers: { cookie: playerCookie } })).status).toBe(200);
     } finally {
       await split.stop();
     }

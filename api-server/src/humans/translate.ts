@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { adminPortOnly, cameThroughPublicPort } from '../admin-port.ts';
 import { appError } from '../http/errors.ts';
 import { CSRF_HEADER, SESSION_COOKIE, parseCookies } from './cookies.ts';
 import type { HumanAuth, HumanPrincipal } from './service.ts';
@@ -28,6 +29,9 @@ export function cookieSessions(auth: HumanAuth): RequestHandler {
     if (!secret) return next();
     const human = await auth.resolve(secret);
     if (!human) return next();
+    // A game master's cookie, though the browser sends it to every port of the host, counts on
+    // the admin port only: on the public one it would hand out the admin token.
+    if (human.kind === 'game_master' && cameThroughPublicPort(req)) throw adminPortOnly("a game master's session");
     res.locals.human = human;
     if (!SAFE_METHODS.has(req.method) && !auth.csrfMatches(human, req.header(CSRF_HEADER))) throw csrfRefused();
     const bearer = await auth.bearerFor(human);

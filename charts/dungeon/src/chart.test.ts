@@ -274,7 +274,9 @@ describe('what the chart gives the programs it runs', () => {
     const objects = await render();
     const op = parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator'));
     expect(op.adminToken).toBe(loadConfig(envOf(objects, 'Deployment', 'dungeon-api-server', 'api-server')).adminToken);
-    expect(op.registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8080`);
+    // The admin API (key minting) is on the admin port, which is on by default.
+    expect(op.registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8081`);
+    expect(op.characterRegistryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8080`);
     expect(op.leaderElection).toBe(true);
     expect(op.leaseNamespace).toBe(NS);
     expect(op.identity).toMatch(/^dungeon-operator-/);
@@ -440,7 +442,7 @@ describe('optional parts', () => {
     expect(env).toMatchObject({ TLS_CERT_FILE: '/etc/dungeon/tls/tls.crt', TLS_KEY_FILE: '/etc/dungeon/tls/tls.key', NODE_EXTRA_CA_CERTS: '/etc/dungeon/redis-tls/ca.crt' });
     expect(loadConfig(env).redisUrl).toMatch(/^rediss:\/\/dungeon-admin:/);
     const op = envOf(objects, 'Deployment', 'dungeon-operator', 'operator');
-    expect(op.DUNGEON_REGISTRY_URL).toBe(`https://dungeon-api-server.${NS}.svc:8080`);
+    expect(op.DUNGEON_REGISTRY_URL).toBe(`https://dungeon-api-server.${NS}.svc:8081`);
     expect(op.NODE_EXTRA_CA_CERTS).toBe('/etc/dungeon/api-server-tls/ca.crt');
     const conf = (findObject(objects, 'ConfigMap', 'dungeon-redis') as KubeObject & { data: Record<string, string> }).data['redis.conf']!;
     expect(conf).toMatch(/^port 0$/m);
@@ -476,12 +478,14 @@ describe('optional parts', () => {
     // Character pods count only in the namespaces the game master opened (a label Kubernetes sets
     // to the namespace's name), never "any namespace with the right pod label".
     expect(peers(policy('dungeon-redis'))).toEqual([{ ns: 'own', pods: 'api-server' }, { ns: players.join(','), pods: 'dungeon-operator' }]);
-    // Its own replicas too: they forward a session's calls to its owner.
+    // The public port: characters, the operator and the ingress; the admin port: the operator and
+    // its own replicas (they forward a session's calls to its owner there).
     expect(peers(policy('dungeon-api-server'))).toEqual([
       { ns: players.join(','), pods: 'dungeon-operator' },
       { ns: 'own', pods: 'operator' },
-      { ns: 'own', pods: 'api-server' },
       { ns: 'ingress-nginx', pods: '*' },
+      { ns: 'own', pods: 'operator' },
+      { ns: 'own', pods: 'api-server' },
     ]);
     for (const np of objects.filter((o) => o.kind === 'NetworkPolicy') as Np[]) {
       for (const f of np.spec.ingress.flatMap((r) => r.from)) {
@@ -496,39 +500,62 @@ describe('optional parts', () => {
     const closed = await render();
     const closedPeers = (name: string) => peers(findObject(closed, 'NetworkPolicy', name) as Np);
     expect(closedPeers('dungeon-redis')).toEqual([{ ns: 'own', pods: 'api-server' }]);
-    expect(closedPeers('dungeon-api-server')).toEqual([{ ns: 'own', pods: 'operator' }, { ns: 'own', pods: 'api-server' }]);
+    expect(closedPeers('dungeon-api-server')).toEqual([{ ns: 'own', pods: 'operator' }, { ns: 'own', pods: 'operator' }, { ns: 'own', pods: 'api-server' }]);
     expect((await render({ values: { networkPolicy: { enabled: false } } })).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
 });
 
 describe('the admin port', () => {
-  it('apiServer.adminPort: admin API on its own port, reached by the operator and replicas, never by character pods', async () => {
-    const objects = await render({ values: { apiServer: { adminPort: 8090 }, players: { namespaces: ['player-alice'] } } });
+  type Peer = { namespaceSelector?: unknown; podSelector?: { matchLabels: Record<string, string> } };
+  type Rule = { from: Peer[]; ports: { protocol: string; port: number }[] };
+  const rulesOf = (objects: KubeObject[]) => (findObject(objects, 'NetworkPolicy', 'dungeon-api-server') as KubeObject & { spec: { ingress: Rule[] } }).spec.ingress;
+  const isCharacter = (f: Peer) => f.podSelector?.matchLabels['app.kubernetes.io/managed-by'] === 'dungeon-operator';
+  /** The ports a peer may reach under the policy: every rule that lists it. */
+  const portsFor = (rules: Rule[], peer: (f: Peer) => boolean) => rules.filter((r) => r.from.some(peer)).flatMap((r) => r.ports.map((p) => p.port)).sort();
+
+  it('on by default (8081): a separate Service port, the operator mints keys there, character pods never reach it', async () => {
+    const objects = await render({ values: { players: { namespaces: ['player-alice'] } } });
     const config = loadConfig(envOf(objects, 'Deployment', 'dungeon-api-server', 'api-server'));
-    expect(config.adminPort).toBe(8090);
-    expect(config.port).toBe(8080);
+    expect([config.port, config.adminPort]).toEqual([8080, 8081]);
     const op = parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator'));
-    expect(op.registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8090`);
+    expect(op.registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8081`);
     expect(op.characterRegistryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8080`);
-    const svc = findObject(objects, 'Service', 'dungeon-api-server') as KubeObject & { spec: { ports: { name: string; port: number }[] } };
-    expect(svc.spec.ports.map((p) => `${p.name}:${p.port}`)).toEqual(['http:8080', 'admin:8090']);
-    type Rule = { from: { namespaceSelector?: unknown; podSelector?: { matchLabels: Record<string, string> } }[]; ports: { port: number }[] };
-    const rules = (findObject(objects, 'NetworkPolicy', 'dungeon-api-server') as KubeObject & { spec: { ingress: Rule[] } }).spec.ingress;
+    const svc = findObject(objects, 'Service', 'dungeon-api-server') as KubeObject & { spec: { ports: { name: string; port: number; targetPort: string }[] } };
+    expect(svc.spec.ports.map((p) => `${p.name}:${p.port}->${p.targetPort}`)).toEqual(['http:8080->http', 'admin:8081->admin']);
+    const ports = container(findObject(objects, 'Deployment', 'dungeon-api-server'), 'api-server').ports!;
+    expect(ports.map((p) => `${p.name}:${p.containerPort}`)).toEqual(['http:8080', 'admin:8081']);
+    const rules = rulesOf(objects);
+    // Every rule names its ports (a rule without ports would open all of them), and character pods
+    // are in no rule that lists the admin port: they get the public port only.
+    for (const r of rules) expect(r.ports.length).toBeGreaterThan(0);
+    expect(rules.filter((r) => r.from.some(isCharacter)).length).toBeGreaterThan(0);
+    expect(portsFor(rules, isCharacter)).toEqual([8080]);
+    // Nor may any namespace-wide peer (which would admit character pods too) reach the admin port.
+    const admin = rules.filter((r) => r.ports.some((p) => p.port === 8081));
+    expect(admin).toHaveLength(1);
+    expect(admin[0]!.ports).toEqual([{ protocol: 'TCP', port: 8081 }]);
+    expect(admin[0]!.from.map((f) => f.podSelector?.matchLabels['app.kubernetes.io/component'])).toEqual(['operator', 'api-server']);
+    expect(admin[0]!.from.some((f) => f.namespaceSelector)).toBe(false);
+  });
+
+  it('another port, and networkPolicy.adminNamespaces reach it (an ingress for game masters), still not characters', async () => {
+    const objects = await render({ values: { apiServer: { adminPort: 8090 }, players: { namespaces: ['player-alice'] }, networkPolicy: { adminNamespaces: ['gm-ingress'] } } });
+    expect(loadConfig(envOf(objects, 'Deployment', 'dungeon-api-server', 'api-server')).adminPort).toBe(8090);
+    expect(parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator')).registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8090`);
+    const rules = rulesOf(objects);
+    expect(portsFor(rules, isCharacter)).toEqual([8080]);
     const admin = rules.find((r) => r.ports.some((p) => p.port === 8090))!;
-    expect(admin.ports).toEqual([{ protocol: 'TCP', port: 8090 }]);
-    expect(admin.from.map((f) => f.podSelector?.matchLabels['app.kubernetes.io/component'])).toEqual(['operator', 'api-server']);
-    expect(admin.from.some((f) => f.namespaceSelector)).toBe(false);
-    // Character pods only ever get the public port.
-    const characters = rules.filter((r) => r.from.some((f) => f.podSelector?.matchLabels['app.kubernetes.io/managed-by'] === 'dungeon-operator'));
-    expect(characters.flatMap((r) => r.ports.map((p) => p.port))).toEqual([8080]);
+    expect(admin.from.at(-1)).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gm-ingress' } } });
     expect(await renderError({ values: { apiServer: { adminPort: 8080 } } })).toContain('apiServer.adminPort must differ');
   });
 
-  it('off by default: one port, the operator and the characters share it', async () => {
-    const objects = await render();
+  it('0: the admin API back on the one port, the operator and the characters share it', async () => {
+    const objects = await render({ values: { apiServer: { adminPort: 0 } } });
     expect(loadConfig(envOf(objects, 'Deployment', 'dungeon-api-server', 'api-server')).adminPort).toBeUndefined();
     const op = parseOperatorEnv(envOf(objects, 'Deployment', 'dungeon-operator', 'operator'));
     expect(op.registryUrl).toBe(op.characterRegistryUrl);
+    const svc = findObject(objects, 'Service', 'dungeon-api-server') as KubeObject & { spec: { ports: { name: string }[] } };
+    expect(svc.spec.ports.map((p) => p.name)).toEqual(['http']);
   });
 });
 

@@ -16,8 +16,8 @@ async function rendered(o: RenderOptions = {}) {
 }
 
 describe('api-server replicas find each other', () => {
-  it('each pod announces its own address on the public port, which the replicas may reach', async () => {
-    const { env, replicasOn } = await rendered();
+  it('without an admin port (0), each pod announces its own address on the public port, which the replicas may reach', async () => {
+    const { env, replicasOn } = await rendered({ values: { apiServer: { adminPort: 0 } } });
     expect(env.find((e) => e.name === 'POD_IP')).toMatchObject({ valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
     expect(env.find((e) => e.name === 'DUNGEON_REPLICA_URL')?.value).toBe('http://$(POD_IP):8080');
     // $(POD_IP) expands only when POD_IP comes first.
@@ -25,10 +25,11 @@ describe('api-server replicas find each other', () => {
     expect(replicasOn(8080)).toBe(true);
   });
 
-  it('with an admin port, they forward there, and the public port no longer admits them', async () => {
-    const { env, replicasOn } = await rendered({ values: { apiServer: { adminPort: 8090 } } });
-    expect(env.find((e) => e.name === 'DUNGEON_REPLICA_URL')?.value).toBe('http://$(POD_IP):8090');
-    expect(replicasOn(8090)).toBe(true);
+  it('with the admin port (on by default), they forward there, and the public port no longer admits them', async () => {
+    const { env, replicasOn } = await rendered();
+    expect(env.find((e) => e.name === 'DUNGEON_REPLICA_URL')?.value).toBe('http://$(POD_IP):8081');
+    expect(replicasOn(8081)).toBe(true);
     expect(replicasOn(8080)).toBe(false);
+    expect((await rendered({ values: { apiServer: { adminPort: 8090 } } })).env.find((e) => e.name === 'DUNGEON_REPLICA_URL')?.value).toBe('http://$(POD_IP):8090');
   });
 });

@@ -49,6 +49,13 @@ export function stream(cmd: string, args: string[], env: NodeJS.ProcessEnv = pro
   });
 }
 
+/**
+ * The api-server Service's ports with the chart's defaults: `apiServer.port`, the public one
+ * (characters), and `apiServer.adminPort`, the admin API's (the public port refuses the admin token).
+ */
+export const API_PORT = 8080;
+export const ADMIN_PORT = 8081;
+
 /** `kubectl port-forward` to a free local port; resolves once it forwards. */
 export function portForward(kubeconfig: string | undefined, namespace: string, target: string, remotePort: number): Promise<{ port: number; stop: () => void }> {
   return new Promise((resolve, reject) => {
@@ -121,13 +128,14 @@ export async function runOnCluster(o: ClusterFlowOptions): Promise<ClusterFlowRe
   };
   const adminToken = await secret(`${release}-auth`, 'admin-token');
   const redisPassword = await secret(`${release}-redis`, 'password');
-  const api = await portForward(o.kubeconfig, ns, `svc/${release}-api-server`, 8080);
+  const api = await portForward(o.kubeconfig, ns, `svc/${release}-api-server`, API_PORT);
+  const admin = await portForward(o.kubeconfig, ns, `svc/${release}-api-server`, ADMIN_PORT);
   const redis = await portForward(o.kubeconfig, ns, `svc/${release}-redis`, 6379);
   const apiUrl = `http://127.0.0.1:${api.port}`;
   let narrator: Narrator | undefined;
   let watching = true;
   try {
-    const res = await fetch(`${apiUrl}/api/sessions`, {
+    const res = await fetch(`http://127.0.0.1:${admin.port}/api/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: `demo-${Date.now().toString(36)}`, name: 'demo' }),
@@ -193,6 +201,7 @@ export async function runOnCluster(o: ClusterFlowOptions): Promise<ClusterFlowRe
     watching = false;
     await narrator?.stop();
     api.stop();
+    admin.stop();
     redis.stop();
   }
 }

@@ -65,6 +65,14 @@ describe('e2e/local: the chart, the operator, the api-server and three character
     expect(operator.spec.replicas).toBe(0);
     const ready = await fetch(`${p().apiUrl}/readyz`);
     expect(ready.status).toBe(200);
+    // The chart's default puts the admin API on a port of its own: the public port, the one
+    // character pods reach, refuses the admin token; the admin port takes it.
+    expect(p().adminUrl).not.toBe(p().apiUrl);
+    const asAdmin = { headers: { authorization: `Bearer ${p().adminToken}` } };
+    const refused = await fetch(`${p().apiUrl}/api/registry/characters`, asAdmin);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('auth.admin_port_only');
+    expect((await fetch(`${p().adminUrl}/api/registry/characters`, asAdmin)).status).toBe(200);
     passed++;
   });
 
@@ -115,7 +123,7 @@ describe('e2e/local: the chart, the operator, the api-server and three character
     expect(types).toContain('combat.started');
     expect(types).toContain('system.session_closed');
     expect(lines.some((l) => l.startsWith('🏁 the session ends'))).toBe(true);
-    const session = await (await fetch(`${p().apiUrl}/api/sessions/${adventure.sessionId}`, { headers: { authorization: `Bearer ${p().adminToken}` } })).json() as { status: string };
+    const session = await (await fetch(`${p().adminUrl}/api/sessions/${adventure.sessionId}`, { headers: { authorization: `Bearer ${p().adminToken}` } })).json() as { status: string };
     expect(session.status).toBe('closed');
     console.log(`[e2e/local] session ${adventure.sessionId}: ${adventure.end.outcome} (${adventure.end.reason}), ${adventure.events.length} events`);
     passed++;
@@ -158,7 +166,7 @@ describe('e2e/local: the chart, the operator, the api-server and three character
     }, 90_000, 1000);
     expect(left).toBe('none');
     expect((await p().kubectl(['get', 'characters', '-n', playerNs, '-o', 'name'])).trim()).toBe('');
-    const registry = await (await fetch(`${p().apiUrl}/api/registry/characters`, { headers: { authorization: `Bearer ${p().adminToken}` } })).json() as { items: { characterId: string; status: string }[] };
+    const registry = await (await fetch(`${p().adminUrl}/api/registry/characters`, { headers: { authorization: `Bearer ${p().adminToken}` } })).json() as { items: { characterId: string; status: string }[] };
     for (const w of a.workloads) expect(registry.items.find((r) => r.characterId === w.characterId)?.status ?? 'gone').not.toBe('registered');
     passed++;
   });

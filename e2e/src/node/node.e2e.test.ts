@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, NODE_NAME, Narrator, type SessionEnd } from '@distributed-dungeon/testkit';
 import { helmBin, kubectlBin, runTool } from '../../../charts/dungeon/src/chart.ts';
-import { portForward } from '../kind/cluster-flow.ts';
+import { ADMIN_PORT, API_PORT, portForward } from '../kind/cluster-flow.ts';
 import { EXAMPLES, parseTable } from '../local-platform.ts';
 import { APP_VERSION, exampleCharacter } from './node-platform.ts';
 import './provided.ts';
@@ -57,6 +57,7 @@ const secret = async (name: string, key: string) => {
 };
 
 let apiForward: { port: number; stop: () => void } | undefined;
+let adminForward: { port: number; stop: () => void } | undefined;
 let redisForward: { port: number; stop: () => void } | undefined;
 let narrator: Narrator | undefined;
 let sessionEnd: Promise<SessionEnd> | undefined;
@@ -65,13 +66,15 @@ let sessionId = '';
 beforeAll(async () => {
   // The chart opened and created the player namespace (players.namespaces).
   await kubectl(['label', '--overwrite', 'namespace', player, 'pod-security.kubernetes.io/enforce=restricted']);
-  apiForward = await portForward(kubeconfig, ns, `svc/${release}-api-server`, 8080);
+  apiForward = await portForward(kubeconfig, ns, `svc/${release}-api-server`, API_PORT);
+  adminForward = await portForward(kubeconfig, ns, `svc/${release}-api-server`, ADMIN_PORT);
   redisForward = await portForward(kubeconfig, ns, `svc/${release}-redis`, 6379);
 });
 
 afterAll(async () => {
   await narrator?.stop();
   apiForward?.stop();
+  adminForward?.stop();
   redisForward?.stop();
   await kubectl(['delete', 'characters', '--all', '-n', player, '--wait=true', '--timeout=120s']).catch(() => undefined);
   await kubectl(['delete', 'namespace', player, 'player-copycat', '--ignore-not-found', '--wait=false']).catch(() => undefined);
@@ -95,11 +98,16 @@ describe('e2e/node: the platform on a real node', () => {
   it('plays a session to its end with the three example characters as containers, each Registered', async () => {
     const adminToken = await secret(`${release}-auth`, 'admin-token');
     const redisPassword = await secret(`${release}-redis`, 'password');
-    const res = await fetch(`http://127.0.0.1:${apiForward!.port}/api/sessions`, {
+    const open = (port: number) => fetch(`http://127.0.0.1:${port}/api/sessions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: `node-${Date.now().toString(36)}`, name: 'node' }),
     });
+    // The chart's default: the admin API on its own port; the public one refuses the token.
+    const refused = await open(apiForward!.port);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('auth.admin_port_only');
+    const res = await open(adminForward!.port);
     expect(res.status).toBe(201);
     sessionId = ((await res.json()) as { id: string }).id;
     const lines: string[] = [];
@@ -141,17 +149,21 @@ describe('e2e/node: the platform on a real node', () => {
     expect(JSON.parse(out)).toEqual({ uid: 1000, root: 'EROFS', data: 'x' });
   });
 
-  it('enforces NetworkPolicy: a character reaches the api-server and Redis, never PostgreSQL', async () => {
+  it('enforces NetworkPolicy: a character reaches the api-server\'s public port and Redis, never its admin port or PostgreSQL', async () => {
     const pod = (await characterPod(EXAMPLES[0].name))!;
     const probe = (svc: string, port: number) => nodeIn(player, pod.metadata.name, connectScript(`${release}-${svc}.${ns}.svc.cluster.local`, port));
-    expect(await probe('api-server', 8080)).toBe('open');
+    expect(await probe('api-server', API_PORT)).toBe('open');
     expect(await probe('redis', 6379)).toBe('open');
     // kube-router rejects what the policy does not allow.
     expect(['timeout', 'ECONNREFUSED']).toContain(await probe('postgresql', 5432));
+    expect(['timeout', 'ECONNREFUSED']).toContain(await probe('api-server', ADMIN_PORT));
     // The same Service from an api-server pod: PostgreSQL is up, only the character is kept out.
     const api = (await pods(ns, 'app.kubernetes.io/component=api-server')).find(ready)!;
     const fromApi = await kubectl(['exec', '-n', ns, api.metadata.name, '--', '/nodejs/bin/node', '-e', connectScript(`${release}-postgresql.${ns}.svc.cluster.local`, 5432)]);
     expect(fromApi.trim()).toBe('open');
+    // And the admin port is open to the api-server's own pods: only the character is kept out.
+    const adminFromApi = await kubectl(['exec', '-n', ns, api.metadata.name, '--', '/nodejs/bin/node', '-e', connectScript(`${release}-api-server.${ns}.svc.cluster.local`, ADMIN_PORT)]);
+    expect(adminFromApi.trim()).toBe('open');
   });
 
   it('keeps a pod in another namespace that copies a character\'s labels away from Redis and the admin routes', async () => {
@@ -174,7 +186,7 @@ describe('e2e/node: the platform on a real node', () => {
     const probe = (svc: string, port: number) => nodeIn('player-copycat', 'copycat', connectScript(`${release}-${svc}.${ns}.svc.cluster.local`, port));
     expect(['timeout', 'ECONNREFUSED']).toContain(await probe('redis', 6379));
     const admin = await nodeIn('player-copycat', 'copycat',
-      `fetch('http://${release}-api-server.${ns}.svc.cluster.local:8080/api/registry/keys',{method:'POST',signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),e=>console.log(e.name))`);
+      `fetch('http://${release}-api-server.${ns}.svc.cluster.local:${API_PORT}/api/registry/keys',{method:'POST',signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),e=>console.log(e.name))`);
     // No HTTP status at all: the connection never got through.
     expect(['TimeoutError', 'TypeError']).toContain(admin);
   });

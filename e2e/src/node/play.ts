@@ -3,7 +3,7 @@
 // `kubectl get characters` as it changes and the adventure from Redis, then delete them.
 import { eventually, Narrator, type SessionEnd } from '@distributed-dungeon/testkit';
 import { kubectlBin, runTool } from '../../../charts/dungeon/src/chart.ts';
-import { portForward } from '../kind/cluster-flow.ts';
+import { ADMIN_PORT, portForward } from '../kind/cluster-flow.ts';
 import { EXAMPLES, parseTable } from '../local-platform.ts';
 import { exampleCharacter, type NodePlatform } from './node-platform.ts';
 
@@ -15,7 +15,8 @@ export async function playOnNode(p: NodePlatform, o: {
     const s = JSON.parse(await kubectl(['get', 'secret', name, '-n', p.namespace, '-o', 'json'])) as { data: Record<string, string> };
     return Buffer.from(s.data[key] ?? '', 'base64').toString('utf8');
   };
-  const api = await portForward(p.kubeconfig, p.namespace, `svc/${p.release}-api-server`, 8080);
+  // The game master opens the session through the admin port (the public one refuses the token).
+  const api = await portForward(p.kubeconfig, p.namespace, `svc/${p.release}-api-server`, ADMIN_PORT);
   const redis = await portForward(p.kubeconfig, p.namespace, `svc/${p.release}-redis`, 6379);
   let narrator: Narrator | undefined;
   let watching = true;
