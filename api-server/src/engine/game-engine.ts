@@ -13,6 +13,8 @@ export interface JoiningCharacter {
   class: CharacterClass;
   level: number;
   capabilities: Capability[];
+  /** The abilities and spells picked (contracts/src/abilities.ts); absent: the class's standard set. */
+  abilities?: string[];
 }
 
 export interface JoinResult {

@@ -24,6 +24,7 @@ import { announceGroundsChanged } from './grounds.ts';
 import * as repo from './repository.ts';
 import { busUserState, claimSeat, seatCandidates } from './seats.ts';
 import { specMismatches } from './spec-match.ts';
+import { assertAbilities } from './abilities-check.ts';
 
 /** The registry's use cases: the only credential authority of the platform. */
 export class RegistryService {
@@ -33,6 +34,7 @@ export class RegistryService {
   }
 
   async mintKey(characterId: string, spec: KeySpec, owner?: KeyOwner): Promise<MintKeyResponse> {
+    assertAbilities(spec, 'spec.abilities');
     const apiKey = generateApiKey();
     const createdAt = await repo.upsertApiKey(this.#ctx.db, characterId, hashApiKey(apiKey), spec, owner?.uid);
     if (!createdAt) throw appError('registry.character_id_taken', `${characterId} has a live key of another Character (not ${owner?.namespace}/${owner?.name}, uid ${owner?.uid})`);
@@ -42,6 +44,7 @@ export class RegistryService {
 
   /** The Character's spec changed: later registrations must match the new one; the key stays. */
   async updateKeySpec(characterId: string, spec: KeySpec): Promise<void> {
+    assertAbilities(spec, 'spec.abilities');
     if (!(await repo.updateKeySpec(this.#ctx.db, characterId, spec))) throw appError('registry.key_not_found', `no live API key for ${characterId}`);
     this.#ctx.logger.info({ characterId }, 'api key spec updated');
   }
@@ -85,6 +88,7 @@ export class RegistryService {
 
   async register(rawKey: string, req: RegistrationRequest): Promise<RegistrationResponse> {
     const ctx = this.#ctx;
+    assertAbilities(req);
     // The bus password is made before the transaction; its ACL user is set after the commit
     // (below), so no database lock is held across a Redis round trip.
     const busPassword = randomBytes(24).toString('base64url');
@@ -126,6 +130,7 @@ export class RegistryService {
       class: req.class,
       level: req.level,
       capabilities: req.capabilities,
+      ...(req.abilities ? { abilities: req.abilities } : {}),
     });
     await ctx.events.publish(sessionId, {
       type: 'system.character_joined',

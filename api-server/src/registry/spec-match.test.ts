@@ -37,4 +37,18 @@ describe('specMismatches', () => {
   it('without a spec.session, lets the character ask for a session (the assignment decides whether it exists)', () => {
     expect(paths(spec, req({ sessionId: 'any' }))).toEqual([]);
   });
+
+  it('with spec.abilities, the registration must pick exactly those (in any order)', () => {
+    const wizard: KeySpec = { ...spec, class: 'wizard', abilities: ['fire-bolt', 'magic-missile'] };
+    const asWizard = (abilities?: string[]) => req({ class: 'wizard', ...(abilities ? { abilities } : {}) });
+    expect(paths(wizard, asWizard(['magic-missile', 'fire-bolt']))).toEqual([]);
+    expect(paths(wizard, asWizard(['fire-bolt']))).toEqual(['abilities']);
+    expect(paths(wizard, asWizard(['fire-bolt', 'magic-missile', 'heal']))).toEqual(['abilities']);
+    expect(specMismatches(wizard, asWizard(), null)).toEqual([{ path: 'abilities', message: "must be the Character's abilities [fire-bolt, magic-missile]" }]);
+  });
+
+  it('without spec.abilities, the registration may pick (the rules check them) or not', () => {
+    expect(paths(spec, req({ abilities: ['heal'] }))).toEqual([]);
+    expect(paths(spec, req())).toEqual([]);
+  });
 });
