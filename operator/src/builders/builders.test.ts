@@ -74,6 +74,11 @@ describe('Secret and ConfigMap', () => {
     expect(json).toMatchObject({ abilities: ['cleave'], class: 'fighter', level: 5, name: 'Thorin Ironbeard', session: 'crypt-of-dawn' });
     expect(json.characterId).toBe(ctx.characterId);
   });
+
+  it("puts spec.abilities in character.json over the config's, for the runtime to register with", () => {
+    const ctx = testContext({ class: 'rogue', config: { abilities: ['cleave'] }, abilities: ['lock-picking'] });
+    expect(JSON.parse(buildConfigMap(ctx).data['character.json']!).abilities).toEqual(['lock-picking']);
+  });
 });
 
 describe('PersistentVolumeClaim', () => {

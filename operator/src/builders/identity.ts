@@ -56,6 +56,8 @@ export function characterJson(ctx: BuildContext): string {
     level: spec.level,
     capabilities: spec.capabilities,
     ...(spec.session ? { session: spec.session } : {}),
+    // The runtime registers with these picks (they win over an image's abilities.json).
+    ...(spec.abilities ? { abilities: spec.abilities } : {}),
   };
   return `${JSON.stringify({ ...spec.config, ...identity }, null, 2)}\n`;
 }

@@ -9,6 +9,8 @@ export function keySpecOf(spec: CharacterSpec): KeySpec {
     level: spec.level,
     capabilities: spec.capabilities,
     ...(spec.session ? { session: spec.session } : {}),
+    // Only when picked: a Character without abilities keeps the key spec (and its hash) it had.
+    ...(spec.abilities ? { abilities: spec.abilities } : {}),
   };
 }
 
