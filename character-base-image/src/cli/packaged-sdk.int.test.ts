@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,28 @@ describe('the packed SDK, installed outside the repository', () => {
     await eventually('the reloaded code to register again', () => said(p, 'registered') === 2, 30_000);
     p.child.kill('SIGTERM');
     expect(await eventually('dungeon dev to exit', () => p.child.exitCode ?? undefined, 20_000)).toBe(0);
+  });
+
+  it('plays a seeded fight offline with dungeon test on a scaffolded character, with the rules packed into the SDK', async () => {
+    const bin = path.join(home, 'node_modules', '.bin', 'dungeon');
+    await run(bin, ['init', 'brakka', '--class', 'fighter', '--level', '3'], { cwd: home, env });
+    const dir = path.join(home, 'brakka');
+    // No api-server in the player's install: the rules come bundled in the SDK's dist/rules.
+    await expect(access(path.join(home, 'node_modules', '@distributed-dungeon', 'api-server'))).rejects.toThrow();
+    await access(path.join(home, 'node_modules', '@distributed-dungeon', 'character-sdk', 'dist', 'rules', 'game.js'));
+    const first = await run(bin, ['test', 'character.ts', '--seed', '11'], { cwd: dir, env });
+    const again = await run(bin, ['test', 'character.ts', '--seed', '11'], { cwd: dir, env });
+    expect(again.stdout).toBe(first.stdout);
+    expect(first.stdout).toContain('seed 11');
+    expect(first.stdout).toMatch(/^⚔ fight in .+: /m);
+    expect(first.stdout).toMatch(/^result: .+ (won the fight|fell in the fight|left the fight alive) — \d+\/\d+ hp/m);
+    expect(first.stdout).toContain('same fight again: dungeon test character.ts --seed 11');
+    const other = await run(bin, ['test', 'character.ts', '--seed', '12'], { cwd: dir, env });
+    expect(other.stdout).not.toBe(first.stdout);
+
+    const bad = await run(bin, ['test', 'character.ts', '--seed', 'soon'], { cwd: dir, env }).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toContain('--seed must be a whole number');
   });
 
   it('says what is missing when dev is called without a server or key', async () => {
