@@ -38,6 +38,7 @@ export class LeaderElector {
   private loop: Promise<void> | undefined;
   private observed: Observed | undefined;
   private lastRenewStartedAt: number | undefined;
+  private standingByFor: string | undefined;
   private readonly client: KubeClient;
   private readonly o: Required<Omit<LeaderOptions, 'log' | 'onStartedLeading' | 'onStoppedLeading'>> & LeaderOptions;
 
@@ -122,7 +123,14 @@ export class LeaderElector {
     this.observed = observe(this.observed, lease.spec, now, this.o.leaseDurationSeconds);
     const action = leaseAction(this.observed, this.o.identity, now);
     if (this.isLeader && action !== 'renew') return this.lose(`the lease is held by ${this.observed.holder || 'nobody'}`);
-    if (action === 'wait') return;
+    if (action === 'wait') {
+      // Said once per holder, so an operator (and a test) can see the standby is alive and waiting.
+      if (this.standingByFor !== this.observed.holder) {
+        this.standingByFor = this.observed.holder;
+        this.o.log.info({ identity: this.o.identity, lease: this.o.name, holder: this.observed.holder }, 'standing by');
+      }
+      return;
+    }
     // A renewal after the deadline would extend a lease a standby may already be taking.
     if (action === 'renew' && this.isLeader && !this.mayWrite()) return;
     await this.write('PUT', lease, now, action === 'acquire');

@@ -1,6 +1,7 @@
 // Outages on a control plane of this suite's own: the kube-apiserver goes away for 20 s, the
 // leader process is killed, a watch goes quiet. The operator must carry on by itself.
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningServer } from '@distributed-dungeon/api-server';
 import { makeWorkdir, startControlPlane, startProcess, type ControlPlane, type ManagedProcess } from '@distributed-dungeon/testkit';
@@ -117,13 +118,13 @@ describe('an operator through outages', () => {
 
     const restartsBefore = (await operator.metrics.watchRestarts.get()).values.reduce((s, v) => s + v.value, 0);
     await cp.stopApiserver();
+    // The outage's length is what is tested: long enough for every watch to fail and back off.
     await new Promise((r) => setTimeout(r, 20_000));
     await cp.startApiserver();
 
     // Changes made after the restart: a new Character, and an old one suspended. The operator's
-    // part (children applied, status written) must follow within seconds; the pod reaching
+    // part (children applied, status written) must follow within 30 s (the waits below); the pod reaching
     // Running also waits for kube-controller-manager, the scheduler and kwok to reconnect.
-    const restartedAt = Date.now();
     await apply(ns, 'sam', { ...spec, displayName: 'Sam' });
     await apply(ns, 'frodo', { ...spec, suspend: true });
     await waitFor('sam reconciled (Deployment applied, status written)', async () => {
@@ -133,8 +134,6 @@ describe('an operator through outages', () => {
     await waitFor('frodo Suspended', async () => (await phaseOf(ns, 'frodo')) === 'Suspended', 30_000);
     const frodo = await getOrUndefined<{ spec: { replicas: number } }>(client, '/apis/apps/v1/namespaces/shire/deployments/frodo');
     expect(frodo!.spec.replicas).toBe(0);
-    const operatorCaughtUpMs = Date.now() - restartedAt;
-    expect(operatorCaughtUpMs).toBeLessThan(30_000);
     await waitFor('sam Running', async () => (await phaseOf(ns, 'sam')) === 'Running', 120_000);
     const restartsAfter = (await operator.metrics.watchRestarts.get()).values.reduce((s, v) => s + v.value, 0);
     expect(restartsAfter).toBeGreaterThan(restartsBefore);
@@ -161,7 +160,7 @@ describe('an operator through outages', () => {
     const main = join(import.meta.dirname, '..', 'main.ts');
     const replica: ManagedProcess = startProcess('operator-replica', node, ['--conditions=source', main], { logFile: join(workdir, 'operator.log'), env });
     try {
-      await new Promise((r) => setTimeout(r, 3_000));
+      await waitFor('the process replica stands by', async () => existsSync(join(workdir, 'operator.log')) && readFileSync(join(workdir, 'operator.log'), 'utf8').includes('standing by'), 30_000);
       const leaseHolder = async () =>
         (await client.request<{ spec: { holderIdentity?: string } }>('GET', '/apis/coordination.k8s.io/v1/namespaces/default/leases/dungeon-operator')).spec.holderIdentity;
       expect(await leaseHolder()).toBe('in-process'); // the standby waits
