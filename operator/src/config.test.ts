@@ -19,5 +19,10 @@ describe('operator configuration', () => {
     expect(() => parseOperatorEnv({ ...env, DUNGEON_REGISTRY_URL: 'not a url' })).toThrow(/DUNGEON_REGISTRY_URL/);
     expect(() => parseOperatorEnv({ ...env, OPERATOR_WORKERS: '0' })).toThrow(/OPERATOR_WORKERS/);
     expect(() => parseOperatorEnv({ DUNGEON_REGISTRY_URL: 'http://a' })).toThrow(/DUNGEON_ADMIN_TOKEN/);
+    expect(() => parseOperatorEnv({ ...env, DUNGEON_EXTERNAL_URL: 'dungeon.example' })).toThrow(/DUNGEON_EXTERNAL_URL/);
+  });
+  it('reads the external URL handed to external Characters', () => {
+    expect(parseOperatorEnv({ ...env, DUNGEON_EXTERNAL_URL: 'https://dungeon.example' }).externalUrl).toBe('https://dungeon.example');
+    expect(parseOperatorEnv(env).externalUrl).toBeUndefined();
   });
 });

@@ -6,10 +6,13 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 export const OperatorEnvSchema = z.object({
   KUBECONFIG: z.string().min(1).optional(),
+  /** The api-server's admin API (key minting, player links, platform status): its admin port, by the chart's default. */
   DUNGEON_REGISTRY_URL: z.url(),
   DUNGEON_ADMIN_TOKEN: z.string().min(8, 'must be at least 8 characters'),
-  /** Registry URL handed to characters, when it differs from the operator's own view. */
+  /** Registry URL handed to characters (the public port, which refuses the admin token), when it differs from DUNGEON_REGISTRY_URL. */
   DUNGEON_CHARACTER_REGISTRY_URL: z.url().optional(),
+  /** The api-server's URL from outside the cluster, for external Characters' connection bundles. */
+  DUNGEON_EXTERNAL_URL: z.url().optional(),
   OPERATOR_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
   OPERATOR_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   OPERATOR_POLICY_FILE: z.string().min(1).optional(),
@@ -41,6 +44,7 @@ export interface OperatorConfig {
   registryUrl: string;
   adminToken: string;
   characterRegistryUrl: string;
+  externalUrl?: string;
   workers: number;
   port: number;
   policyFile?: string;
@@ -67,6 +71,7 @@ export function parseOperatorEnv(env: Record<string, string | undefined>): Opera
     registryUrl: e.DUNGEON_REGISTRY_URL,
     adminToken: e.DUNGEON_ADMIN_TOKEN,
     characterRegistryUrl: e.DUNGEON_CHARACTER_REGISTRY_URL ?? e.DUNGEON_REGISTRY_URL,
+    externalUrl: e.DUNGEON_EXTERNAL_URL,
     workers: e.OPERATOR_WORKERS,
     port: e.OPERATOR_PORT,
     policyFile: e.OPERATOR_POLICY_FILE,

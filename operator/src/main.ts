@@ -9,9 +9,8 @@ async function main(): Promise<void> {
   const config = parseOperatorEnv(process.env);
   const log = pino({ name: 'dungeon-operator', level: config.logLevel });
   const inline = config.policyJson ? (JSON.parse(config.policyJson) as object) : {};
-  const policy = config.policyFile
-    ? await loadPolicyFile(config.policyFile, { registryUrl: config.characterRegistryUrl, ...inline })
-    : parsePolicy({ registryUrl: config.characterRegistryUrl, ...inline });
+  const urls = { registryUrl: config.characterRegistryUrl, ...(config.externalUrl ? { externalUrl: config.externalUrl } : {}) };
+  const policy = config.policyFile ? await loadPolicyFile(config.policyFile, { ...urls, ...inline }) : parsePolicy({ ...urls, ...inline });
   const operator = await startOperator({
     kubeconfig: config.kubeconfig,
     registryUrl: config.registryUrl,

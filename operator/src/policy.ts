@@ -22,6 +22,11 @@ export const PolicySchema = z
   .object({
     /** The registry URL handed to characters (in-cluster address of the api-server). */
     registryUrl: z.url(),
+    /**
+     * The api-server as seen from outside the cluster (the chart's apiServer.externalUrl), handed
+     * to external Characters in their connection bundle; null: external placement is unavailable.
+     */
+    externalUrl: z.url().nullable().default(null),
     resources: z
       .object({
         default: z.object({ requests: CpuMemory, limits: CpuMemory }).strict(),

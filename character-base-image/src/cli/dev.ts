@@ -1,9 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
+import type { CharacterConfig } from '../character/base.ts';
+import { ConfigError, loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
 import { CharacterRuntime } from '../runtime/runtime.ts';
 import type { Logger, RuntimeSettings } from '../runtime/settings.ts';
+import { readBundle } from './bundle.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface DevArgs {
@@ -16,6 +18,8 @@ export interface DevArgs {
   port?: string;
   session?: string;
   transport?: string;
+  /** A connection bundle file (an external Character's, from its credentials Secret). */
+  bundle?: string;
   watch: boolean;
 }
 
@@ -38,19 +42,25 @@ export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): P
   const modulePath = path.resolve(args.module);
   const found = await stat(modulePath).catch(() => null);
   if (!found?.isFile()) throw new UsageError(`no character module at ${modulePath}`);
-  const server = args.server ?? env.DUNGEON_REGISTRY_URL;
+  const bundleFile = args.bundle ?? env.DUNGEON_BUNDLE;
+  const bundle = bundleFile ? await readBundle(path.resolve(bundleFile)) : undefined;
+  const server = args.server ?? bundle?.apiUrl ?? env.DUNGEON_REGISTRY_URL;
   if (!server) throw new UsageError('--server URL is required: the platform\'s api-server, e.g. https://dungeon.example.com');
   if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
-  const apiKey = args.key ?? env.DUNGEON_API_KEY;
+  const apiKey = args.key ?? bundle?.apiKey ?? env.DUNGEON_API_KEY;
   if (!apiKey) {
     throw new UsageError('no API key: pass --key or set DUNGEON_API_KEY (your game master mints one, or read it from your Character\'s Secret)');
   }
-  const config = await loadCharacterConfig(args.config ?? path.dirname(modulePath));
-  const characterId = args.id ?? env.CHARACTER_ID ?? config.characterId;
+  const config = bundle ? await bundleConfig(bundle.character, args.config ?? path.dirname(modulePath)) : await loadCharacterConfig(args.config ?? path.dirname(modulePath));
+  const characterId = args.id ?? bundle?.characterId ?? env.CHARACTER_ID ?? config.characterId;
   if (!characterId) throw new UsageError('no character id: pass --id or put "characterId" in character.json');
   const port = Number(args.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got "${args.port}"`);
-  const transport = args.transport ?? 'auto';
+  // Outside the cluster the event bus is out of reach: a bundle means the WebSocket gateway.
+  const transport = args.transport ?? (bundle ? 'websocket' : 'auto');
+  const heartbeat = env.HEARTBEAT_INTERVAL_MS;
+  const heartbeatMs = heartbeat ? Number(heartbeat) : undefined;
+  if (heartbeatMs !== undefined && (!Number.isInteger(heartbeatMs) || heartbeatMs < 100)) throw new UsageError(`HEARTBEAT_INTERVAL_MS must be a whole number of milliseconds (100 or more), got "${heartbeat}"`);
   if (transport !== 'auto' && transport !== 'websocket' && transport !== 'redis') throw new UsageError(`--transport must be auto, websocket or redis, got "${transport}"`);
 
   const settings = (actualPort: number): RuntimeSettings => ({
@@ -62,6 +72,7 @@ export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): P
     port: actualPort,
     host: '127.0.0.1',
     transport,
+    ...(heartbeatMs ? { heartbeatMs } : {}),
     ...(args.session ? { sessionId: args.session } : config.session ? { sessionId: config.session } : {}),
   });
 
@@ -114,4 +125,20 @@ export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): P
       await runtime.stop();
     },
   };
+}
+
+/**
+ * character.json from a bundle: the identity the key was minted for (which a registration must
+ * claim exactly), over the player's own character.json when there is one beside the module.
+ */
+async function bundleConfig(character: Record<string, unknown>, configDir: string): Promise<CharacterConfig> {
+  const own = await loadCharacterConfig(configDir).catch((err: unknown) => {
+    if (err instanceof ConfigError && /cannot read/.test(err.message)) return {};
+    throw err;
+  });
+  const merged = { ...own, ...character } as Partial<CharacterConfig>;
+  if (typeof merged.name !== 'string' || typeof merged.class !== 'string' || typeof merged.level !== 'number') {
+    throw new UsageError('the connection bundle has no character name, class and level: save it again from the Character\'s credentials Secret');
+  }
+  return merged as CharacterConfig;
 }

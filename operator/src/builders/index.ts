@@ -4,3 +4,4 @@ export { buildPvc } from './storage.ts';
 export { buildService, buildNetworkPolicy } from './network.ts';
 export { buildResourceQuota, buildLimitRange } from './namespace.ts';
 export { buildDeployment, effectiveResources } from './workload.ts';
+export { buildConnectionSecret, connectionBundle, websocketUrlFor, BUNDLE_KEY } from './connection.ts';

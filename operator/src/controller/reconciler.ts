@@ -8,6 +8,7 @@ import {
   apiKeyFromSecret,
   characterIdFromSecret,
   buildConfigMap,
+  buildConnectionSecret,
   buildDeployment,
   buildLimitRange,
   buildNetworkPolicy,
@@ -126,9 +127,12 @@ export class Reconciler {
     const characterId = this.characterId(character);
     const parsed = CharacterSpecSchema.safeParse(character.spec);
     const rawSpec = (character.spec ?? {}) as { suspend?: boolean; image?: string };
+    const external = parsed.success && parsed.data.placement === 'external';
     const observation: Observation = {
       deleting: false,
       suspend: rawSpec.suspend === true,
+      external,
+      ...(character.metadata.creationTimestamp ? { createdAt: character.metadata.creationTimestamp } : {}),
       replicaSets: [],
       pods: [],
       registry: { state: 'unregistered' },
@@ -140,7 +144,14 @@ export class Reconciler {
       observation.namespaceNotOpen = `namespace ${namespace} is not open to players: the game master lists it in the chart's players.namespaces (and helm upgrade) to run Characters here`;
     } else if (!parsed.success) {
       observation.specError = parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
-    } else if (!imageAllowed(parsed.data.image, this.d.policy.allowedImageRegistries)) {
+    } else if (external) {
+      // Placement cannot change (CRD rule), so there is never a pod of ours to remove here.
+      if (!this.d.policy.externalUrl) {
+        observation.externalUrlUnset = "the game master has not set the api-server's external URL (the chart's apiServer.externalUrl, or the operator's DUNGEON_EXTERNAL_URL), so a process outside the cluster has nowhere to connect";
+      } else if (!observation.idTaken) {
+        result = await this.applyExternal({ ref: { name, namespace, uid }, spec: parsed.data, characterId, policy: this.d.policy }, this.d.policy.externalUrl, observation);
+      }
+    } else if (!imageAllowed(parsed.data.image ?? '', this.d.policy.allowedImageRegistries)) {
       observation.imageNotAllowed = `image ${parsed.data.image} is not from an allowed registry (${this.d.policy.allowedImageRegistries.join(', ')})`;
       await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
     } else if (observation.idTaken) {
@@ -162,19 +173,59 @@ export class Reconciler {
 
     const decision = decide(observation);
     const sessionId = observation.registry.state === 'registered' ? observation.registry.sessionId : undefined;
-    await this.writeStatus(character, decision, { characterId, endpoint: endpointFor(name, namespace), sessionId }, generation);
+    await this.writeStatus(character, decision, { characterId, ...(external ? {} : { endpoint: endpointFor(name, namespace) }), sessionId }, generation);
     return result;
   }
 
+  /** An external Character: its key, in a Secret with the connection bundle; no pod, volume or Service. */
+  private async applyExternal(ctx: BuildContext, externalUrl: string, observation: Observation): Promise<ReconcileResult> {
+    await this.applyNamespacePolicy(ctx.ref.namespace);
+    const { apiKey, keySpecHash } = await this.ensureKey(ctx, observation);
+    if (!apiKey) return { retry: true };
+    await this.apply(Kinds.Secret, this.d.caches.secrets, buildConnectionSecret(ctx, externalUrl, apiKey, keySpecHash));
+    await this.ensurePlayerLink(ctx);
+    return {};
+  }
+
   private async applyChildren(ctx: BuildContext, observation: Observation): Promise<ReconcileResult> {
-    const { name, namespace, uid } = ctx.ref;
+    const { name, namespace } = ctx.ref;
     const c = this.d.caches;
     await this.applyNamespacePolicy(namespace);
     await this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx));
+    const { apiKey, keySpecHash } = await this.ensureKey(ctx, observation);
+    let result: ReconcileResult = {};
+    if (apiKey) {
+      await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, keySpecHash));
+      await this.ensurePlayerLink(ctx);
+    } else {
+      result = { retry: true };
+    }
+    const configMap = buildConfigMap(ctx);
+    await this.apply(Kinds.ConfigMap, c.configMaps, configMap);
+    try {
+      const livePvc = c.pvcs.get(namespace, names.pvc(name)) as Parameters<typeof buildPvc>[1];
+      await this.apply(Kinds.PersistentVolumeClaim, c.pvcs, buildPvc(ctx, livePvc));
+    } catch (error) {
+      if (!isQuotaRefusal(error)) throw error;
+      observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
+    }
+    await this.apply(Kinds.Service, c.services, buildService(ctx));
+    await this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx));
+    if (apiKey) {
+      const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
+      await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
+    }
+    return result;
+  }
 
-    // Credentials: reuse the key in our Secret (if that Secret belongs to this very Character and
-    // was minted for the id it has now: ids made by an older scheme get a new key).
-    const secret = c.secrets.get(namespace, names.secret(name)) as { metadata: KubeObject['metadata']; data?: Record<string, string> } | undefined;
+  /**
+   * The Character's API key: reused from our Secret (if that Secret belongs to this very Character and
+   * was minted for the id it has now: ids made by an older scheme get a new key), else minted.
+   * Undefined when the registry would not issue one (the observation says why).
+   */
+  private async ensureKey(ctx: BuildContext, observation: Observation): Promise<{ apiKey: string | undefined; keySpecHash: string }> {
+    const { name, namespace, uid } = ctx.ref;
+    const secret = this.d.caches.secrets.get(namespace, names.secret(name)) as { metadata: KubeObject['metadata']; data?: Record<string, string> } | undefined;
     const ownedByMe = secret?.metadata.ownerReferences?.some((o) => o.uid === uid) && characterIdFromSecret(secret) === ctx.characterId;
     let apiKey = ownedByMe ? apiKeyFromSecret(secret) : undefined;
     const keySpec = keySpecOf(ctx.spec);
@@ -197,29 +248,7 @@ export class Reconciler {
         observation.idTaken = `character id ${ctx.characterId} has a live API key of another Character, which is not replaced; if that Character is gone for good, revoke its key (DELETE /api/registry/keys/${ctx.characterId}) (${error.message})`;
       } else observation.credentialsPending = error.message;
     }
-    let result: ReconcileResult = {};
-    if (apiKey) {
-      await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, contentHash(keySpec)));
-      await this.ensurePlayerLink(ctx);
-    } else {
-      result = { retry: true };
-    }
-    const configMap = buildConfigMap(ctx);
-    await this.apply(Kinds.ConfigMap, c.configMaps, configMap);
-    try {
-      const livePvc = c.pvcs.get(namespace, names.pvc(name)) as Parameters<typeof buildPvc>[1];
-      await this.apply(Kinds.PersistentVolumeClaim, c.pvcs, buildPvc(ctx, livePvc));
-    } catch (error) {
-      if (!isQuotaRefusal(error)) throw error;
-      observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
-    }
-    await this.apply(Kinds.Service, c.services, buildService(ctx));
-    await this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx));
-    if (apiKey) {
-      const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
-      await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
-    }
-    return result;
+    return { apiKey, keySpecHash: contentHash(keySpec) };
   }
 
   /** Secret `<name>-player` (builders/player-link.ts); without it the Character still plays. */

@@ -5,8 +5,11 @@ import type { RegistryView } from '../status/decide.ts';
 import { sleep } from '../kube/watch.ts';
 import type { RegistryClient, RegistryRecord } from './registry.ts';
 
+/** The registry's list answers these too (api-server CharacterRecord). */
+type ListedRecord = RegistryRecord & { registeredAt?: string; lastHeartbeatAt?: string | null };
+
 export class RegistryPoller {
-  private snapshot = new Map<string, RegistryRecord>();
+  private snapshot = new Map<string, ListedRecord>();
   private error: string | undefined = 'the registry has not been asked yet';
   private stopped = false;
   private readonly abort = new AbortController();
@@ -36,13 +39,18 @@ export class RegistryPoller {
   view(characterId: string): RegistryView {
     if (this.error) return { state: 'unknown', message: this.error };
     const record = this.snapshot.get(characterId);
-    if (!record || (record.status && record.status !== 'registered')) return { state: 'unregistered' };
+    if (!record) return { state: 'unregistered' };
+    // The registry keeps a record whose registration ended (deregistered, or expired when its
+    // heartbeats stopped): the character was connected and is not any more.
+    if (record.status && record.status !== 'registered') {
+      return { state: 'disconnected', ...(record.registeredAt ? { registeredAt: record.registeredAt } : {}), ...(record.lastHeartbeatAt ? { lastHeartbeatAt: record.lastHeartbeatAt } : {}) };
+    }
     return { state: 'registered', ...(record.sessionId ? { sessionId: record.sessionId } : {}) };
   }
 
   /** Polls once now (tests, and right after start-up). */
   async refresh(): Promise<void> {
-    let items: RegistryRecord[];
+    let items: ListedRecord[];
     try {
       items = await this.client.list();
     } catch (error) {

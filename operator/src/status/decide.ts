@@ -11,11 +11,14 @@ import { mergeConditions, type DesiredCondition } from './conditions.ts';
 export const ConditionTypes = {
   /** The summary: True while the character runs (phase Running or Registered); reason = why not. */
   Ready: 'Ready',
-  /** False when the operator refuses the Character: InvalidSpec, ImageNotAllowed, NamespaceNotOpen, CharacterIdTaken. */
+  /** False when the operator refuses the Character: InvalidSpec, ImageNotAllowed, NamespaceNotOpen, CharacterIdTaken, ExternalUrlUnset. */
   Accepted: 'Accepted',
-  /** True while the character pod is available (the Deployment's own judgement, up to date). */
+  /**
+   * True while the character pod is available (the Deployment's own judgement, up to date); for
+   * an external Character, while its own process is connected (registered and heartbeating).
+   */
   Available: 'Available',
-  /** True while the registry knows the character; Unknown when the registry cannot be asked. */
+  /** True while the registry knows the character; False with reason Disconnected once its registration ended; Unknown when the registry cannot be asked. */
   Registered: 'Registered',
   /** True while something keeps an accepted Character from running: QuotaExceeded, ImagePullFailed, CrashLooping, OOMKilled, CredentialsPending. */
   Degraded: 'Degraded',
@@ -29,6 +32,7 @@ export const Reasons = {
   ImageNotAllowed: 'ImageNotAllowed',
   NamespaceNotOpen: 'NamespaceNotOpen',
   CharacterIdTaken: 'CharacterIdTaken',
+  ExternalUrlUnset: 'ExternalUrlUnset',
   QuotaExceeded: 'QuotaExceeded',
   ImagePullFailed: 'ImagePullFailed',
   CrashLooping: 'CrashLooping',
@@ -80,11 +84,19 @@ export interface PodLike {
 export type RegistryView =
   | { state: 'registered'; sessionId?: string }
   | { state: 'unregistered' }
+  /** Registered once, then deregistered or expired (its heartbeats stopped); when it registered last. */
+  | { state: 'disconnected'; registeredAt?: string; lastHeartbeatAt?: string }
   | { state: 'unknown'; message: string };
 
 export interface Observation {
   deleting: boolean;
   suspend: boolean;
+  /** spec.placement external: the player's process runs outside the cluster, no pod is made. */
+  external?: boolean;
+  /** The Character's creationTimestamp: a registration older than it belongs to an earlier Character of that name. */
+  createdAt?: string;
+  /** Set when the Character is external but the game master gave no external URL. */
+  externalUrlUnset?: string;
   /** Set when the spec fails the operator's own checks (e.g. config too large). */
   specError?: string;
   /** Set when the image is outside the allowed registries. */
@@ -163,6 +175,7 @@ function refusal(o: Observation): Problem | undefined {
     [Reasons.ImageNotAllowed, o.imageNotAllowed],
     [Reasons.NamespaceNotOpen, o.namespaceNotOpen],
     [Reasons.CharacterIdTaken, o.idTaken],
+    [Reasons.ExternalUrlUnset, o.externalUrlUnset],
   ];
   const hit = checks.find(([, message]) => message);
   return hit && { reason: hit[0], message: hit[1]! };
@@ -183,16 +196,74 @@ function failures(o: Observation): Problem[] {
 
 const cond = (type: string, status: DesiredCondition['status'], reason: string, message: string): DesiredCondition => ({ type, status, reason, message });
 
+/** The registry's view, with a registration from before this Character was made counted as none. */
+function registryOf(o: Observation): RegistryView {
+  const r = o.registry;
+  if (r.state !== 'disconnected' || !o.createdAt || !r.registeredAt) return r;
+  return Date.parse(r.registeredAt) < Date.parse(o.createdAt) ? { state: 'unregistered' } : r;
+}
+
+function registeredCondition(registry: RegistryView): DesiredCondition {
+  const T = ConditionTypes;
+  switch (registry.state) {
+    case 'registered':
+      return cond(T.Registered, 'True', 'Registered', 'the registry knows this character');
+    case 'unregistered':
+      return cond(T.Registered, 'False', 'NotRegistered', 'the character has not registered yet');
+    case 'disconnected':
+      return cond(T.Registered, 'False', 'Disconnected', `the character's registration ended (it deregistered or its heartbeats stopped${registry.lastHeartbeatAt ? `; last heartbeat ${registry.lastHeartbeatAt}` : ''})`);
+    default:
+      return cond(T.Registered, 'Unknown', 'RegistryUnreachable', registry.message);
+  }
+}
+
+/**
+ * An external Character (spec.placement: external): no pod, so what it is comes from the registry
+ * alone: Registered while its own process registered and heartbeats, Disconnected once it did and
+ * stopped, Pending (AwaitingConnection) until it first connects.
+ */
+function decideExternal(o: Observation, registry: RegistryView): Decision {
+  const T = ConditionTypes;
+  const refused = refusal(o);
+  const pending = !refused && o.credentialsPending;
+  let phase: CharacterPhase;
+  let reason: string;
+  let message: string;
+  if (refused) [phase, reason, message] = ['Failed', refused.reason, refused.message];
+  else if (pending) [phase, reason, message] = ['Pending', Reasons.CredentialsPending, `waiting for the registry to issue an API key: ${o.credentialsPending}`];
+  else if (registry.state === 'registered') [phase, reason, message] = ['Registered', 'Registered', 'the player\'s own process is connected and registered with the dungeon'];
+  else if (registry.state === 'disconnected') [phase, reason, message] = ['Disconnected', 'Disconnected', 'the player\'s process registered, then stopped sending heartbeats (or deregistered); start it again with the connection bundle'];
+  else if (registry.state === 'unknown') [phase, reason, message] = ['Pending', 'RegistryUnreachable', registry.message];
+  else [phase, reason, message] = ['Pending', 'AwaitingConnection', 'waiting for the player\'s process: start it with the connection bundle in the credentials Secret (dungeon dev --bundle)'];
+  const connected = registry.state === 'registered';
+  const conditions: DesiredCondition[] = [
+    cond(T.Ready, connected ? 'True' : 'False', reason, message),
+    refused ? cond(T.Accepted, 'False', refused.reason, refused.message) : cond(T.Accepted, 'True', 'Accepted', 'the operator serves this external Character (no pod; the player runs it)'),
+    connected
+      ? cond(T.Available, 'True', 'Connected', 'the player\'s process is connected')
+      : cond(T.Available, 'False', registry.state === 'disconnected' ? 'Disconnected' : 'NotConnected', 'the player\'s process is not connected'),
+    registeredCondition(registry),
+    pending
+      ? cond(T.Degraded, 'True', Reasons.CredentialsPending, message)
+      : refused
+        ? cond(T.Degraded, 'False', 'NotAccepted', 'nothing runs while the Character is not accepted')
+        : cond(T.Degraded, 'False', 'AsExpected', 'no failure observed'),
+  ];
+  return { phase, reason, message, conditions };
+}
+
 export function decide(o: Observation): Decision {
   if (o.deleting) {
     // Only Ready is re-judged: the others keep what was last observed (nextStatus carries them).
     const message = 'revoking credentials and removing the character';
     return { phase: 'Terminating', reason: 'Deleting', message, conditions: [cond(ConditionTypes.Ready, 'False', 'Deleting', message)] };
   }
+  const registry = registryOf(o);
+  if (o.external) return decideExternal(o, registry);
   const refused = refusal(o);
   const failing = refused || o.suspend ? [] : failures(o);
   const available = deploymentAvailable(o.deployment);
-  const registered = o.registry.state === 'registered';
+  const registered = registry.state === 'registered';
 
   let phase: CharacterPhase;
   let reason: string;
@@ -214,11 +285,7 @@ export function decide(o: Observation): Decision {
       : o.suspend
         ? cond(T.Available, 'False', 'Suspended', 'scaled to zero')
         : cond(T.Available, 'False', 'NoAvailablePod', 'no character pod is available yet'),
-    o.registry.state === 'registered'
-      ? cond(T.Registered, 'True', 'Registered', 'the registry knows this character')
-      : o.registry.state === 'unregistered'
-        ? cond(T.Registered, 'False', 'NotRegistered', 'the character has not registered yet')
-        : cond(T.Registered, 'Unknown', 'RegistryUnreachable', o.registry.message),
+    registeredCondition(registry),
     top
       ? cond(T.Degraded, 'True', top.reason, failing.map((f) => f.message).join('; '))
       : refused
