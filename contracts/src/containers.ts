@@ -186,3 +186,45 @@ export const RoomContainerDefinitionSchema = z.strictObject({
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
 export type RoomContainerDefinition = z.infer<typeof RoomContainerDefinitionSchema>;
+
+// Reads: a character's own items, and the containers of the room it stands in.
+
+/** What a container is, as a player sees it: a chest (any environment prop), a corpse, a floor pile, worn gear. */
+export const CONTAINER_KINDS = ['chest', 'corpse', 'floor', 'equipment'] as const;
+export const ContainerKindSchema = z.enum(CONTAINER_KINDS);
+export type ContainerKind = z.infer<typeof ContainerKindSchema>;
+
+/** One container as a character in the room sees it: a locked or sealed one shows no contents. */
+export const VisibleContainerSchema = z.object({
+  container_id: z.uuid(),
+  kind: ContainerKindSchema,
+  name: z.string().nullable(),
+  room_id: z.string().nullable(),
+  lock_state: ContainerLockStateSchema,
+  capacity_slots: z.number().int(),
+  weight_limit: z.number().int().nullable(),
+  /** The contents, or null when the lock hides them. */
+  items: z.array(InventoryStackSchema).nullable(),
+  /** Corpses: who it was, until when only its owner may loot it, and when it crumbles. */
+  owner_name: z.string().nullable(),
+  grace_period_until: z.iso.datetime({ offset: true }).nullable(),
+  decay_at: z.iso.datetime({ offset: true }).nullable(),
+});
+export type VisibleContainer = z.infer<typeof VisibleContainerSchema>;
+
+export const MyInventoryResponseSchema = z.object({
+  character_id: z.string(),
+  inventory: CharacterInventorySchema,
+  /** The wearable containers the character has on, with their contents. */
+  equipment: z.array(ContainerComponentSchema),
+});
+export type MyInventoryResponse = z.infer<typeof MyInventoryResponseSchema>;
+
+export const RoomContainersResponseSchema = z.object({
+  character_id: z.string(),
+  /** Null when the character is in no session or the game cannot place it. */
+  session_id: z.string().nullable(),
+  room_id: z.string().nullable(),
+  containers: z.array(VisibleContainerSchema),
+});
+export type RoomContainersResponse = z.infer<typeof RoomContainersResponseSchema>;

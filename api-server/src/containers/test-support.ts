@@ -123,3 +123,37 @@ export async function itemTotals(pool: pg.Pool): Promise<Record<string, number>>
   );
   return Object.fromEntries(rows.map((r) => [r.item_id, Number(r.total)]));
 }
+
+/**
+ * A character token from a running api-server: a key minted by the admin, then a registration
+ * into `sessionId`, as the operator and the runtime would (a token holds only while registered).
+ */
+export async function registeredToken(baseUrl: string, adminToken: string, characterId: string, sessionId: string): Promise<string> {
+  const capabilities = ['combat', 'exploration', 'social'];
+  const mint = await fetch(`${baseUrl}/api/registry/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ characterId, spec: { displayName: characterId, class: 'rogue', level: 3, capabilities } }),
+  });
+  if (!mint.ok) throw new Error(`mint ${characterId}: ${mint.status} ${await mint.text()}`);
+  const { apiKey } = (await mint.json()) as { apiKey: string };
+  const res = await fetch(`${baseUrl}/api/registry/character`, {
+    method: 'POST',
+    headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({ characterId, name: characterId, class: 'rogue', level: 3, containerEndpoint: 'http://c:3000', capabilities, version: '1.0.0', sessionId }),
+  });
+  if (!res.ok) throw new Error(`register ${characterId}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { characterToken: string }).characterToken;
+}
+
+/** Everything published on the bus, by channel, from the moment it is started. */
+export async function busRecorder(redisUrl: string): Promise<{ events: BusEvent[]; close(): void }> {
+  const sub = new Redis(redisUrl);
+  const events: BusEvent[] = [];
+  await sub.psubscribe('session:*', 'character:*');
+  sub.on('pmessage', (_p: string, channel: string, message: string) => {
+    const env = JSON.parse(message) as { type: string; sessionId: string; data: Record<string, unknown> };
+    events.push({ channel, type: env.type, sessionId: env.sessionId, data: env.data });
+  });
+  return { events, close: () => sub.disconnect() };
+}
