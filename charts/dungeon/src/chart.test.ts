@@ -311,6 +311,10 @@ describe('what the chart gives the programs it runs', () => {
     expect(apiPods).toMatchObject(policy.apiServer.podSelector);
     expect(redisPods).toMatchObject(policy.redis.podSelector);
     expect([policy.apiServer.namespace, policy.redis.namespace]).toEqual([NS, NS]);
+    // ...on the api-server's public port only (their egress policy), which is also the registry
+    // address they are given: never the admin port.
+    expect(policy.apiServer.port).toBe(8080);
+    expect(policy.registryUrl).toBe(`http://dungeon-api-server.${NS}.svc:8080`);
     // The pods roll when the policy changes.
     const defaults = findObject(await render(), 'Deployment', 'dungeon-operator') as Workload;
     const changed = findObject(objects, 'Deployment', 'dungeon-operator') as Workload;
