@@ -259,6 +259,23 @@ Call: include "dungeon.lookupOrGenerate" (dict "ctx" $ "name" $name "key" "admin
 {{- printf "%s://%s.%s.svc:%d" (include "dungeon.apiServer.scheme" .) (include "dungeon.apiServer.fullname" .) .Release.Namespace (int .Values.apiServer.port) -}}
 {{- end -}}
 
+{{/*
+The api-server's URL from outside the cluster, for external Characters' connection bundles:
+apiServer.externalUrl, else the Ingress's first host (https when a TLS block lists it); empty when
+neither is set (the operator then refuses external Characters).
+*/}}
+{{- define "dungeon.apiServer.externalUrl" -}}
+{{- $v := .Values.apiServer -}}
+{{- if $v.externalUrl -}}
+{{- trimSuffix "/" $v.externalUrl -}}
+{{- else if and $v.ingress.enabled $v.ingress.hosts -}}
+{{- $host := (first $v.ingress.hosts).host -}}
+{{- $tls := false -}}
+{{- range $v.ingress.tls }}{{ if has $host (.hosts | default list) }}{{ $tls = true }}{{ end }}{{ end -}}
+{{- printf "%s://%s" (ternary "https" "http" $tls) $host -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The URL the admin API answers on: the admin port when apiServer.adminPort is set (the operator's DUNGEON_REGISTRY_URL). */}}
 {{- define "dungeon.apiServer.adminUrl" -}}
 {{- if .Values.apiServer.adminPort -}}
