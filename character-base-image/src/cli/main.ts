@@ -7,6 +7,7 @@ import { ConfigError } from '../runtime/config.ts';
 import { resolveSdkToThisCopy } from '../runtime/sdk-resolution.ts';
 import { dev } from './dev.ts';
 import { init } from './init.ts';
+import { offlineTest } from './offline-test.ts';
 import { exportCharacter, importCharacter } from './portable.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -19,6 +20,12 @@ usage:
               [--transport auto|websocket|redis] [--no-watch]
       play the module from this machine against a running platform, reloading it on every save
       (the key also comes from DUNGEON_API_KEY, the server from DUNGEON_REGISTRY_URL)
+  dungeon dev <module> --bundle bundle.json
+      play an external Character (spec.placement: external) from anywhere: the bundle from its
+      credentials Secret gives the server, key, id and character.json; events over the WebSocket gateway
+  dungeon test <module> [--seed N] [--config DIR] [--world crypt-of-dawn] [--steps N]
+      play one fight offline with the game's real rules (no server): the fight's log, then the
+      result; the same --seed plays the same fight again (without it, a random seed is printed)
   dungeon export --server URL [--key KEY] [--data DIR] [--image REF@sha256:…] [--out FILE]
       leave a platform with a signed archive of this character's /data and items (its key is revoked)
   dungeon import <archive> --server URL [--admin-token T] [--id NEW-ID] [--data DIR]
@@ -53,10 +60,14 @@ async function run(argv: string[]): Promise<number> {
     data: { type: 'string' },
     port: { type: 'string' },
     transport: { type: 'string' },
+    bundle: { type: 'string' },
     'no-watch': { type: 'boolean' },
     image: { type: 'string' },
     out: { type: 'string' },
     'admin-token': { type: 'string' },
+    seed: { type: 'string' },
+    world: { type: 'string' },
+    steps: { type: 'string' },
   } as const;
   let parsed;
   try {
@@ -72,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
         { dir: positionals[0]!, class: values.class, name: values.name, level: values.level, language: values.lang, sdkVersion: version },
         (line) => process.stdout.write(`${line}\n`),
       );
-      process.stdout.write(`\nnext: cd ${positionals[0]} && npm install && npm test, then dungeon dev ${values.lang === 'js' ? 'character.js' : 'character.ts'} --server URL\n`);
+      process.stdout.write(`\nnext: cd ${positionals[0]} && npm install && npm test, then dungeon test ${values.lang === 'js' ? 'character.js' : 'character.ts'} (a fight offline) and dungeon dev ${values.lang === 'js' ? 'character.js' : 'character.ts'} --server URL\n`);
       return 0;
     }
     case 'dev': {
@@ -90,6 +101,7 @@ async function run(argv: string[]): Promise<number> {
           port: values.port,
           session: values.session,
           transport: values.transport,
+          bundle: values.bundle,
           watch: !values['no-watch'],
         },
         process.env,
@@ -101,6 +113,12 @@ async function run(argv: string[]): Promise<number> {
         process.once('SIGTERM', stop);
       });
       return 0;
+    }
+    case 'test': {
+      if (positionals.length !== 1) throw new UsageError('dungeon test takes one module: dungeon test character.ts [--seed 42]');
+      resolveSdkToThisCopy();
+      const { code } = await offlineTest({ module: positionals[0]!, seed: values.seed, config: values.config, world: values.world, steps: values.steps }, say);
+      return code;
     }
     case 'export': {
       if (positionals.length !== 0) throw new UsageError('dungeon export takes no arguments, only options (see dungeon --help)');
