@@ -228,3 +228,47 @@ export const RoomContainersResponseSchema = z.object({
   containers: z.array(VisibleContainerSchema),
 });
 export type RoomContainersResponse = z.infer<typeof RoomContainersResponseSchema>;
+
+// The game master's tools (admin API, /api/gm).
+
+export const AuditEntrySchema = z.object({
+  id: z.number().int(),
+  occurred_at: z.iso.datetime({ offset: true }),
+  actor_id: z.string().nullable(),
+  actor_name: z.string().nullable(),
+  resource_type: z.string(),
+  resource_id: z.string().nullable(),
+  session_id: z.string().nullable(),
+  operation: z.string(),
+  outcome: z.enum(['success', 'denied', 'error']),
+  security_level: z.enum(['low', 'medium', 'high', 'critical']),
+  compliance_flags: z.array(z.string()),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const AuditPageSchema = z.object({
+  items: z.array(AuditEntrySchema),
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: z.string().nullable(),
+});
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+
+/** A container as the game master sees it: everything, locked or not, plus what kind it is. */
+export const GmContainerSchema = ContainerComponentSchema.extend({ kind: ContainerKindSchema });
+export type GmContainer = z.infer<typeof GmContainerSchema>;
+
+export const GmContainerListSchema = z.object({ session_id: z.string(), items: z.array(GmContainerSchema) });
+export type GmContainerList = z.infer<typeof GmContainerListSchema>;
+
+export const GmContainerDetailSchema = z.object({
+  container: GmContainerSchema,
+  /** Who has it open now (an unexpired mutation token). */
+  open_by: z.array(z.object({ character_id: z.string(), expires_at: z.iso.datetime({ offset: true }) })),
+  /** Its newest audit entries. */
+  recent_audit: z.array(AuditEntrySchema),
+});
+export type GmContainerDetail = z.infer<typeof GmContainerDetailSchema>;
+
+export const CloseSessionRequestSchema = z.strictObject({ reason: z.string().min(1).max(200).optional() });
+export type CloseSessionRequest = z.infer<typeof CloseSessionRequestSchema>;

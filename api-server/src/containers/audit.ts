@@ -3,19 +3,22 @@
 // own transaction, so the trail and the state never disagree; refusals are audited afterwards.
 import type { Queryable } from './db.ts';
 
-export type AuditOperation =
-  | 'open'
-  | 'transfer'
-  | 'close'
-  | 'loot_all'
-  | 'create_corpse'
-  | 'decay_corpse'
-  | 'equip_container'
-  | 'unequip_container'
-  | 'container_overflow'
-  | 'load_room_container'
-  | 'rate_limited';
-export type AuditOutcome = 'success' | 'denied' | 'error';
+export const AUDIT_OPERATIONS = [
+  'open',
+  'transfer',
+  'close',
+  'loot_all',
+  'create_corpse',
+  'decay_corpse',
+  'equip_container',
+  'unequip_container',
+  'container_overflow',
+  'load_room_container',
+  'rate_limited',
+] as const;
+export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
+export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export type SecurityLevel = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AuditEntry {
@@ -23,6 +26,8 @@ export interface AuditEntry {
   actorId: string | null;
   actorName: string | null;
   containerId: string | null;
+  /** The game session the operation happened in, when known (the game master filters by it). */
+  sessionId?: string | null;
   operation: AuditOperation;
   outcome: AuditOutcome;
   complianceFlags?: string[];
@@ -43,8 +48,8 @@ export const BASE_COMPLIANCE_FLAGS = ['coppa_metadata_validated', 'no_pii_in_aud
 export async function writeAudit(db: Queryable, e: AuditEntry): Promise<void> {
   await db.query(
     `INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome,
-       security_level, compliance_flags, details)
-     VALUES ($1, $2, $3, 'container', $4, $5, $6, $7, $8, $9)`,
+       security_level, compliance_flags, details, session_id)
+     VALUES ($1, $2, $3, 'container', $4, $5, $6, $7, $8, $9, $10)`,
     [
       e.occurredAt,
       e.actorId,
@@ -55,6 +60,7 @@ export async function writeAudit(db: Queryable, e: AuditEntry): Promise<void> {
       securityLevelFor(e.operation, e.outcome),
       JSON.stringify(e.complianceFlags ?? [...BASE_COMPLIANCE_FLAGS]),
       JSON.stringify(e.details ?? {}),
+      e.sessionId ?? null,
     ],
   );
 }

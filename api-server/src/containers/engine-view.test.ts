@@ -45,3 +45,11 @@ describe('reading the engine views', () => {
     expect(charactersInRoomOfView(null, 'gate')).toEqual([]);
   });
 });
+
+describe('a character that left', () => {
+  it('stands nowhere', () => {
+    const state = tinySession([FIGHTER]);
+    state.characters.thorin!.present = false;
+    expect(factsFromCharacterView(state.sessionId, characterView(state, 'thorin')).location).toBeNull();
+  });
+});

@@ -16,7 +16,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function factsFromCharacterView(sessionId: string, view: unknown): ViewFacts {
   const me = isRecord(view) && isRecord(view.me) ? view.me : null;
   const room = isRecord(view) && isRecord(view.room) ? view.room : null;
-  const roomId = me?.roomId ?? room?.id;
+  // A character that left the game (or whose session the game master closed) stands nowhere.
+  const roomId = me?.present === false ? undefined : (me?.roomId ?? room?.id);
   return {
     location: typeof roomId === 'string' ? { sessionId, roomId } : null,
     alive: me?.alive !== false,

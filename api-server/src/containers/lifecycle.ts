@@ -43,6 +43,8 @@ export interface DeathInput {
   items?: InventoryStackInput[];
   /** Move the owner's whole character inventory into the corpse (players: true). */
   takeInventory?: boolean;
+  /** More stacks taken in the corpse's transaction (a character's equipment, by the Dungeon Master). */
+  alsoTake?: (client: pg.PoolClient) => Promise<InventoryStack[]>;
   gracePeriodSeconds?: number;
   decaySeconds?: number;
 }
@@ -84,6 +86,7 @@ export class CorpseLifecycleService {
         carried = inv.items;
         await saveInventoryItems(client, input.ownerId, [], now);
       }
+      if (input.alsoTake) carried = [...carried, ...(await input.alsoTake(client))];
       const all = compactStacks([...carried, ...extra]);
       const capacity = Math.min(CONTAINER_MAX_SLOTS, Math.max(1, all.length));
       const fit = fitStacks([], all, { capacity_slots: capacity, weight_limit: null });
@@ -116,6 +119,7 @@ export class CorpseLifecycleService {
         actorId: input.ownerId,
         actorName: ownerName ?? null,
         containerId: corpse.container_id,
+        sessionId: input.sessionId,
         operation: 'create_corpse',
         outcome: 'success',
         details: { stacks: fit.items.length, spilled: fit.overflow.length, grace_until: graceUntil.toISOString(), decay_at: decayAt.toISOString() },
@@ -204,6 +208,7 @@ export class CorpseLifecycleService {
       actorId: null,
       actorName: 'corpse-sweeper',
       containerId: corpse.container_id,
+      sessionId,
       operation: 'decay_corpse',
       outcome: 'success',
       details: {

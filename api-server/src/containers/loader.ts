@@ -94,6 +94,7 @@ export class EnvironmentalContainerLoader {
           actorId: null,
           actorName: 'world-loader',
           containerId: r.container.container_id,
+          sessionId,
           operation: 'load_room_container',
           outcome: 'success',
           details: { room_id: roomId, source_key: r.container.metadata.source_key },

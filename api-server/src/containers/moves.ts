@@ -10,6 +10,7 @@ export interface MoveWrite {
   containerItems: readonly InventoryStack[];
   characterId: string;
   characterName: string | null;
+  sessionId: string | null;
   inventoryItems: readonly InventoryStack[];
   idempotencyKey: string | null;
   result: unknown;
@@ -27,8 +28,8 @@ export async function commitMove(db: Queryable, w: MoveWrite): Promise<void> {
     `WITH c AS (UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1),
           i AS (UPDATE character_inventories SET items = $5, updated_at = $3 WHERE character_id = $4),
           m AS (UPDATE container_mutations SET result = $7 WHERE character_id = $4 AND idempotency_key = $6)
-     INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level, compliance_flags, details)
-     VALUES ($3, $4, $8, 'container', $1, $9, 'success', $10, $11, $12)`,
+     INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level, compliance_flags, details, session_id)
+     VALUES ($3, $4, $8, 'container', $1, $9, 'success', $10, $11, $12, $13)`,
     [
       w.containerId,
       JSON.stringify(w.containerItems),
@@ -42,6 +43,7 @@ export async function commitMove(db: Queryable, w: MoveWrite): Promise<void> {
       securityLevelFor(w.operation, 'success'),
       JSON.stringify(BASE_COMPLIANCE_FLAGS),
       JSON.stringify(w.details),
+      w.sessionId,
     ],
   );
 }

@@ -102,3 +102,13 @@ export async function storeIdempotentResult(db: Queryable, characterId: string, 
     JSON.stringify(result),
   ]);
 }
+
+/** Who holds an open, unexpired token on the container (the game master's inspection). */
+export async function openTokenHolders(db: Queryable, containerId: string, now: Date): Promise<{ characterId: string; expiresAt: Date }[]> {
+  const { rows } = await db.query<{ character_id: string; expires_at: Date }>(
+    `SELECT character_id, expires_at FROM container_mutation_tokens
+      WHERE container_id = $1 AND closed_at IS NULL AND expires_at > $2 ORDER BY expires_at`,
+    [containerId, now],
+  );
+  return rows.map((r) => ({ characterId: r.character_id, expiresAt: r.expires_at }));
+}

@@ -254,3 +254,12 @@ export class ContainerPersistence {
     return deleteContainer(this.db, containerId);
   }
 }
+
+/** Every container of a game session (rooms, floors, corpses), for the game master's tools. */
+export async function getContainersBySession(db: Queryable, sessionId: string): Promise<ContainerRecord[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM containers WHERE metadata->>'game_session' = $1 ORDER BY room_id NULLS LAST, created_at, container_instance_id`,
+    [sessionId],
+  );
+  return rows.map(fromRow);
+}

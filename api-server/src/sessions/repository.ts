@@ -68,3 +68,13 @@ export async function countActiveSessions(q: Queryable): Promise<number> {
   const res = await q.query<{ n: string }>("SELECT count(DISTINCT session_id) AS n FROM characters WHERE status = 'registered' AND session_id IS NOT NULL");
   return Number(res.rows[0]?.n ?? 0);
 }
+
+/**
+ * Closes an open session for good (no one joins it any more); false when it was closed already
+ * or does not exist. The one writer of `sessions.status`: the game's own end and the game
+ * master's close both come through here.
+ */
+export async function closeSession(q: Queryable, id: string): Promise<boolean> {
+  const res = await q.query("UPDATE sessions SET status = 'closed' WHERE id = $1 AND status = 'open'", [id]);
+  return res.rowCount === 1;
+}
