@@ -6,14 +6,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, eventually } from '@distributed-dungeon/testkit';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import { startOperator, type Operator } from '../controller/operator.ts';
 import { KubeClient, KubeError } from '../kube/client.ts';
+import { parsePolicy } from '../policy.ts';
 
 const run = promisify(execFile);
 export const ADMIN_TOKEN = 'operator-int-admin-token-0123456789';
 export const CRD_PATH = join(import.meta.dirname, '..', '..', '..', 'crds', 'characters.distributed-dungeon.io.yaml');
 
-export async function startRegistry(postgresAdminUrl: string, redisUrl: string): Promise<RunningServer> {
+/** The real api-server on a fresh database, as the operator's registry; `env` adds or overrides settings. */
+export async function startRegistry(postgresAdminUrl: string, redisUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -23,8 +26,43 @@ export async function startRegistry(postgresAdminUrl: string, redisUrl: string):
     JWT_SIGNING_KEYS: `k1:${'c'.repeat(40)}`,
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_MS: '500',
+    ...env,
   });
   return start(config, { logger: pino({ level: 'silent' }) });
+}
+
+/**
+ * The operator in this process against the run's control plane and `registry`, with the suites'
+ * short timings; resolves once its caches are synced and, when it elects, once it leads.
+ * `lease` names the suite's own Lease (suites run in parallel against one control plane).
+ */
+export async function startSuiteOperator(o: {
+  client: KubeClient;
+  registry: RunningServer;
+  lease: string | false;
+  policy?: Record<string, unknown>;
+  workers?: number;
+  resyncMs?: number;
+  log?: Logger;
+}): Promise<Operator> {
+  const operator = await startOperator({
+    client: o.client,
+    registryUrl: o.registry.url,
+    adminToken: ADMIN_TOKEN,
+    policy: parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080', allowedImageRegistries: ['registry.example'], ...o.policy }),
+    workers: o.workers ?? 2,
+    port: 0,
+    resyncMs: o.resyncMs ?? 10_000,
+    leaderElection:
+      o.lease === false
+        ? false
+        : { namespace: 'default', name: `${o.lease}-${process.pid}`, identity: o.lease, leaseDurationSeconds: 5, retryPeriodMs: 1000, renewDeadlineMs: 4000 },
+    log: o.log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    registryPollMs: 500,
+  });
+  await operator.synced();
+  if (o.lease !== false) await waitFor('leadership', async () => operator.isLeader());
+  return operator;
 }
 
 export async function kubectl(kubeconfig: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {

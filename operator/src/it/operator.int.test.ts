@@ -5,10 +5,9 @@ import type { RunningServer } from '@distributed-dungeon/api-server';
 import { characterIdFor } from '@distributed-dungeon/contracts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
-import { startOperator, type Operator } from '../controller/operator.ts';
+import type { Operator } from '../controller/operator.ts';
 import { KubeClient } from '../kube/client.ts';
-import { parsePolicy } from '../policy.ts';
-import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, waitFor } from './harness.ts';
 
 interface Obj {
   metadata: { name: string; uid: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string; generation?: number };
@@ -61,20 +60,8 @@ async function newNamespace(prefix: string) {
 beforeAll(async () => {
   await applyCrd(kubeconfig);
   api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'));
-  operator = await startOperator({
-    client,
-    registryUrl: api.url,
-    adminToken: ADMIN_TOKEN,
-    policy: parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080', allowedImageRegistries: ['registry.example'] }),
-    workers: 4,
-    port: 0,
-    resyncMs: 10_000, // periodic resync: the idle test sees reconciles that write nothing
-    leaderElection: { namespace: 'default', name: `dungeon-operator-it-${process.pid}`, identity: 'it-main', leaseDurationSeconds: 5, retryPeriodMs: 1000, renewDeadlineMs: 4000 },
-    log,
-    registryPollMs: 500,
-  });
-  await operator.synced();
-  await waitFor('leadership', async () => operator.isLeader());
+  // Periodic resync every 10 s: the idle test sees reconciles that write nothing.
+  operator = await startSuiteOperator({ client, registry: api, lease: 'dungeon-operator-it', workers: 4, resyncMs: 10_000, log });
 });
 
 afterAll(async () => {
@@ -295,7 +282,7 @@ describe('the API server refuses invalid Characters with readable messages', () 
   it.each([
     ['level 0', spec({ level: 0 }), /level must be between 1 and 20/],
     ['class necromancer', spec({ class: 'necromancer' }), /spec\.class: Unsupported value: "necromancer": supported values: "fighter", "wizard"/],
-    ['missing image', { displayName: 'X', class: 'bard', level: 1 }, /spec\.image: Required value/],
+    ['missing image', { displayName: 'X', class: 'bard', level: 1 }, /spec\.image: Invalid value: image is required unless placement is external/],
     ['storage lots', spec({ storage: { size: 'lots' } }), /storage\.size must be a Kubernetes quantity such as 1Gi/],
   ])('%s', async (_what, s, message) => {
     const res = await kubectl(kubeconfig, ['apply', '-f', '-'], characterYaml('default', 'invalid', s));
@@ -339,7 +326,6 @@ describe('steady state', () => {
     await applyCharacter(ns, 'idle-two', spec({ suspend: true }));
     await waitFor('Running', phaseIs(ns, 'idle-one', 'Running'), 60_000);
     await waitFor('Suspended', phaseIs(ns, 'idle-two', 'Suspended'), 30_000);
-    await new Promise((r) => setTimeout(r, 3_000)); // let the last events settle
     const writeCounts = async () => {
       const m = await operator.metrics.kubeRequests.get();
       const out: Record<string, number> = {};
@@ -351,6 +337,14 @@ describe('steady state', () => {
       return out;
     };
     const writes = async () => Object.values(await writeCounts()).reduce((a, b) => a + b, 0);
+    // The last status writes and Events of start-up have landed once two readings 2 s apart agree.
+    let seen = -1;
+    await waitFor('start-up writes settled', async () => {
+      const now = await writes();
+      const quiet = now === seen;
+      seen = now;
+      return quiet;
+    }, 30_000, 2_000);
     const before = await writeCounts();
     const reconciles = async () => (await operator.metrics.reconcileTotal.get()).values.reduce((s, v) => s + v.value, 0);
     const [w0, r0] = [await writes(), await reconciles()];

@@ -4,11 +4,9 @@
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import type { RunningServer } from '@distributed-dungeon/api-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { pino } from 'pino';
-import { startOperator, type Operator } from '../controller/operator.ts';
+import type { Operator } from '../controller/operator.ts';
 import { KubeClient } from '../kube/client.ts';
-import { parsePolicy } from '../policy.ts';
-import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, waitFor } from './harness.ts';
 
 interface SecretObj {
   metadata: { uid: string; ownerReferences?: { kind: string; name: string }[] };
@@ -23,20 +21,7 @@ let operator: Operator;
 beforeAll(async () => {
   await applyCrd(kubeconfig);
   api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'));
-  operator = await startOperator({
-    client,
-    registryUrl: api.url,
-    adminToken: ADMIN_TOKEN,
-    policy: parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080', allowedImageRegistries: ['registry.example'] }),
-    workers: 2,
-    port: 0,
-    resyncMs: 5_000,
-    leaderElection: { namespace: 'default', name: `dungeon-operator-links-${process.pid}`, identity: 'it-links', leaseDurationSeconds: 5, retryPeriodMs: 1000, renewDeadlineMs: 4000 },
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    registryPollMs: 500,
-  });
-  await operator.synced();
-  await waitFor('leadership', async () => operator.isLeader());
+  operator = await startSuiteOperator({ client, registry: api, lease: 'dungeon-operator-links', resyncMs: 5_000 });
 });
 
 afterAll(async () => {
