@@ -69,62 +69,72 @@ export class WearableContainerService {
     characterId: string,
     itemInput: InventoryStackInput,
   ): Promise<{ item: InventoryStack; container: ContainerRecord; created: boolean }> {
+    return withTransaction(this.pool, (client) => this.equipWearableIn(client, characterId, itemInput));
+  }
+
+  /** The equip hook inside the caller's transaction (the equipment service's, with the item's move). */
+  async equipWearableIn(
+    client: pg.PoolClient,
+    characterId: string,
+    itemInput: InventoryStackInput,
+  ): Promise<{ item: InventoryStack; container: ContainerRecord; created: boolean }> {
     const item = InventoryStackSchema.parse(itemInput);
     if (!isWearableContainerItem(item)) {
       throw new ContainerValidationError(`${item.item_id} is not a wearable container`, { field: 'item.metadata.container_capacity' });
     }
     const uuid = characterUuid(characterId);
-    return withTransaction(this.pool, async (client) => {
-      const now = this.clock.now();
-      if (item.inner_container) {
-        const existing = await getContainer(client, item.inner_container, { forUpdate: true });
-        if (existing) {
-          if (existing.source_type !== 'equipment') {
-            throw new ContainerValidationError('inner_container is not an equipment container', { field: 'item.inner_container' });
-          }
-          // Reuse: the container follows the item, so whoever equips the item now wears it.
-          const container = (await updateContainer(
-            client,
-            existing.container_id,
-            { owner_id: uuid, entity_id: uuid, metadata: { ...existing.metadata, [META.equipped]: true } },
-            now,
-          ))!;
-          await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: true });
-          return { item: { ...item, inner_container: container.container_id }, container, created: false };
+    const now = this.clock.now();
+    if (item.inner_container) {
+      const existing = await getContainer(client, item.inner_container, { forUpdate: true });
+      if (existing) {
+        if (existing.source_type !== 'equipment') {
+          throw new ContainerValidationError('inner_container is not an equipment container', { field: 'item.inner_container' });
         }
+        // Reuse: the container follows the item, so whoever equips the item now wears it.
+        const container = (await updateContainer(
+          client,
+          existing.container_id,
+          { owner_id: uuid, entity_id: uuid, metadata: { ...existing.metadata, [META.equipped]: true } },
+          now,
+        ))!;
+        await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: true });
+        return { item: { ...item, inner_container: container.container_id }, container, created: false };
       }
-      const container = await createContainer(client, {
-        source_type: 'equipment',
-        owner_id: uuid,
-        entity_id: uuid,
-        ...wearableSpec(item),
-        metadata: { [META.kind]: 'wearable', [META.itemId]: item.item_id, [META.name]: item.item_name, [META.equipped]: true },
-      });
-      await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: false });
-      return { item: { ...item, inner_container: container.container_id }, container, created: true };
+    }
+    const container = await createContainer(client, {
+      source_type: 'equipment',
+      owner_id: uuid,
+      entity_id: uuid,
+      ...wearableSpec(item),
+      metadata: { [META.kind]: 'wearable', [META.itemId]: item.item_id, [META.name]: item.item_name, [META.equipped]: true },
     });
+    await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: false });
+    return { item: { ...item, inner_container: container.container_id }, container, created: true };
   }
 
   /** Hook for EquipmentService.unequip_to_inventory: the container and contents stay, referenced by the item. */
   async handleUnequipWearableContainer(characterId: string, itemInput: InventoryStackInput): Promise<{ item: InventoryStack; container: ContainerRecord }> {
+    return withTransaction(this.pool, (client) => this.unequipWearableIn(client, characterId, itemInput));
+  }
+
+  /** The unequip hook inside the caller's transaction. */
+  async unequipWearableIn(client: pg.PoolClient, characterId: string, itemInput: InventoryStackInput): Promise<{ item: InventoryStack; container: ContainerRecord }> {
     const item = InventoryStackSchema.parse(itemInput);
     if (!item.inner_container) throw new ContainerValidationError('item has no inner_container', { field: 'item.inner_container' });
     const uuid = characterUuid(characterId);
-    return withTransaction(this.pool, async (client) => {
-      const now = this.clock.now();
-      const existing = await getContainer(client, item.inner_container!, { forUpdate: true });
-      if (!existing) throw new ContainerNotFoundError(item.inner_container!);
-      if (existing.entity_id !== uuid && existing.owner_id !== uuid) throw new ContainerAccessDeniedError('not_owner', 'this container belongs to someone else');
-      const container = (await updateContainer(
-        client,
-        existing.container_id,
-        { entity_id: null, owner_id: uuid, metadata: { ...existing.metadata, [META.equipped]: false } },
-        now,
-      ))!;
-      await client.query(`UPDATE container_mutation_tokens SET closed_at = $2 WHERE container_id = $1 AND closed_at IS NULL`, [container.container_id, now]);
-      await this.audit(client, characterId, container.container_id, 'unequip_container', now, {});
-      return { item: { ...item, inner_container: container.container_id }, container };
-    });
+    const now = this.clock.now();
+    const existing = await getContainer(client, item.inner_container, { forUpdate: true });
+    if (!existing) throw new ContainerNotFoundError(item.inner_container);
+    if (existing.entity_id !== uuid && existing.owner_id !== uuid) throw new ContainerAccessDeniedError('not_owner', 'this container belongs to someone else');
+    const container = (await updateContainer(
+      client,
+      existing.container_id,
+      { entity_id: null, owner_id: uuid, metadata: { ...existing.metadata, [META.equipped]: false } },
+      now,
+    ))!;
+    await client.query(`UPDATE container_mutation_tokens SET closed_at = $2 WHERE container_id = $1 AND closed_at IS NULL`, [container.container_id, now]);
+    await this.audit(client, characterId, container.container_id, 'unequip_container', now, {});
+    return { item: { ...item, inner_container: container.container_id }, container };
   }
 
   async getWearableContainersForPlayer(characterId: string): Promise<ContainerRecord[]> {

@@ -1,10 +1,11 @@
 import type { Action } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
 import * as actionsRepo from '../actions/repository.ts';
-import { withTransaction, type Pool } from '../db/pool.ts';
+import { withTransaction, type Pool, type PoolClient } from '../db/pool.ts';
 import type { EventBus } from '../events/publisher-outbox.ts';
 import type { GameEvent } from '../events/publisher.ts';
-import type { SessionStore } from '../game/index.ts';
+import type { GameState, ItemIntent, SessionStore } from '../game/index.ts';
+import { closeSession } from '../sessions/repository.ts';
 import type { ActionMeta } from './game-engine.ts';
 import { writeCommand } from './command-sql.ts';
 import { appendLogEntry, loadSessionLog, saveSnapshot } from './session-log.ts';
@@ -25,6 +26,8 @@ export interface CommandStoreDeps {
   prepare: (sessionId: string, events: GameEvent[]) => Promise<GameEvent[]>;
   /** A snapshot every this many log entries. */
   snapshotEvery?: number;
+  /** Applies the rules' item intents to the item tables, inside the command's transaction. */
+  applyItems?: (tx: PoolClient, sessionId: string, intents: readonly ItemIntent[], state: GameState) => Promise<void>;
 }
 
 export const DEFAULT_SNAPSHOT_EVERY = 20;
@@ -60,8 +63,9 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
       }
       const snapshot = entry.seq > 0 && entry.seq % every === 0;
       const closes = events.some((e) => e.type === 'system.session_closed');
+      const items = effects.items ?? [];
       let staged: { lastId: number | null };
-      if (entry.seq > 0 && !snapshot && !closes) {
+      if (entry.seq > 0 && !snapshot && !closes && items.length === 0) {
         // The common case: one statement.
         const fence = d.owners ? d.owners.fenceArgs(sessionId) : null;
         const written = await writeCommand(d.db, { sessionId, entry, fence, action: record, events });
@@ -74,9 +78,15 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
           await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
           await d.owners?.fence(tx, sessionId);
           await appendLogEntry(tx, sessionId, entry, state);
+          // The items move with the entry that decided it: granted, equipped, drunk or unlocked
+          // if and only if the log says so.
+          if (items.length > 0) {
+            if (!d.applyItems) throw new Error('the rules asked for item changes and this store keeps no item tables');
+            await d.applyItems(tx, sessionId, items, state);
+          }
           if (record) await actionsRepo.insertAction(tx, record);
           if (snapshot) await saveSnapshot(tx, sessionId, entry.seq, state);
-          if (closes) await tx.query(`UPDATE sessions SET status = 'closed' WHERE id = $1`, [sessionId]);
+          if (closes) await closeSession(tx, sessionId);
           return d.bus.stage(tx, sessionId, events);
         });
       }

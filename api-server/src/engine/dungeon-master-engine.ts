@@ -6,6 +6,9 @@ import { deathInputFromGameEvent, isCorpseCreatedData } from '../containers/game
 import { CorpseLifecycleService } from '../containers/lifecycle.ts';
 import { EnvironmentalContainerLoader } from '../containers/loader.ts';
 import { META } from '../containers/model.ts';
+import { WearableContainerService } from '../containers/wearable.ts';
+import { characterItems, collectWorn } from './item-views.ts';
+import { applyItemIntents, readItemInputs } from './item-store.ts';
 import { DungeonMaster, loadWorlds, type World } from '../game/index.ts';
 import { commandStore } from './command-store.ts';
 import type { EngineOp, ForwardTarget } from './forwarding.ts';
@@ -49,6 +52,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
   readonly #routing: RoutingDeps | null;
   readonly #keeper: SessionKeeper | null;
   readonly corpses: CorpseLifecycleService;
+  readonly wearable: WearableContainerService;
   readonly #deps: GameEngineDeps;
   readonly #log: Logger;
   readonly #loader: EnvironmentalContainerLoader;
@@ -74,9 +78,21 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
         ...(this.owners ? { owners: this.owners } : {}),
         logger: this.#log,
         prepare: (sessionId, events) => this.#prepare(sessionId, events),
+        applyItems: async (tx, sessionId, intents, state) => {
+          const chests = intents.some((i) => i.kind === 'unlock' && i.roomId !== undefined) ? await this.#chestsOf(sessionId) : new Map<string, string>();
+          await applyItemIntents(tx, intents, {
+            sessionId,
+            catalogue: state.world.items,
+            roomOf: (id) => state.characters[id]?.roomId ?? null,
+            containerOfRoom: (roomId) => chests.get(roomId),
+            wearable: this.wearable,
+            now: new Date(),
+          });
+        },
         ...(opts.snapshotEvery !== undefined ? { snapshotEvery: opts.snapshotEvery } : {}),
       }),
       onEvents: (sessionId, events) => this.#publishOwn(sessionId, events),
+      itemInputs: (sessionId, action) => readItemInputs(deps.db, sessionId, action),
       onError: (err, sessionId) => this.#log.error({ err, sessionId }, 'a turn timeout could not be applied'),
       onRestored: (sessionId, info) => this.#log.info({ sessionId, ...info }, 'session restored from the store'),
     });
@@ -96,6 +112,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
       ...(opts.corpseGraceSeconds !== undefined ? { gracePeriodSeconds: opts.corpseGraceSeconds } : {}),
       ...(opts.corpseDecaySeconds !== undefined ? { decaySeconds: opts.corpseDecaySeconds } : {}),
     });
+    this.wearable = new WearableContainerService({ pool: deps.db, publisher: coreEventPublisher(deps.events, directory, this.#log), directory, logger: this.#log });
     this.#loader = new EnvironmentalContainerLoader({ pool: deps.db });
     if (opts.corpseSweepIntervalMs) this.#sweeper = this.corpses.startSweeper({ intervalMs: opts.corpseSweepIntervalMs });
   }
@@ -113,11 +130,11 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
 
   join(sessionId: string, character: JoiningCharacter): Promise<JoinResult> {
     return this.#at('join', sessionId, [character], async () => {
-      const { characterId, name, level } = character;
-      const joined = await this.dm.join(sessionId, { characterId, name, class: character.class, level });
+      const { characterId, name, level, abilities } = character;
+      const joined = await this.dm.join(sessionId, { characterId, name, class: character.class, level, ...(abilities ? { abilities } : {}) });
       const chests = await this.#chestsOf(sessionId);
       // The join's events went out with its log entry.
-      return { gameState: withChestIds(joined.gameState, chests), events: [] };
+      return { gameState: await this.#withItems(withChestIds(joined.gameState, chests)), events: [] };
     });
   }
 
@@ -148,7 +165,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
   getState(sessionId: string, characterId?: string): Promise<Record<string, unknown>> {
     return this.#at('getState', sessionId, characterId === undefined ? [] : [characterId], async () => {
       const view = await this.dm.getState(sessionId, characterId);
-      return withChestIds(view, await this.#chestsOf(sessionId));
+      return this.#withItems(withChestIds(view, await this.#chestsOf(sessionId)));
     });
   }
 
@@ -241,9 +258,19 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     return out;
   }
 
+  /** A character's view with its inventory and equipment as the item tables hold them. */
+  async #withItems(view: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const me = view.me as { id?: unknown } | undefined;
+    if (!me || typeof me.id !== 'string') return view;
+    return { ...view, me: { ...me, ...(await characterItems(this.#deps.db, me.id)) } };
+  }
+
   async #corpse(sessionId: string, data: Parameters<typeof deathInputFromGameEvent>[1]): Promise<Record<string, unknown>> {
     try {
-      const { corpse } = await this.corpses.createCorpseOnDeath(deathInputFromGameEvent(sessionId, data));
+      const input = deathInputFromGameEvent(sessionId, data);
+      // A dead character's equipment goes into the corpse with its inventory, in one transaction.
+      if (data.corpseOf.kind === 'character') input.alsoTake = (client) => collectWorn(client, data.corpseOf.id, this.wearable);
+      const { corpse } = await this.corpses.createCorpseOnDeath(input);
       return {
         container_id: corpse.container_id,
         grace_period_until: corpse.metadata[META.graceUntil] ?? null,

@@ -3,7 +3,7 @@ import type { ClassName } from './classes.ts';
 import { applyCommand, replay, SessionLog, type Command, type LogEntry } from './log.ts';
 import { seedFromString } from './rng.ts';
 import { timeoutAction, waitingCharacters } from './rules.ts';
-import type { GameEvent, GameState, RuleResult } from './state.ts';
+import type { GameEvent, GameState, ItemInputs, ItemIntent, RuleResult } from './state.ts';
 import { characterView, sessionView } from './view.ts';
 import type { World } from './world.ts';
 
@@ -40,6 +40,8 @@ export interface CommandEffects {
   meta?: unknown;
   /** Why the rules refused the command (`code: message`), when they did. */
   reason?: string;
+  /** The item intents to apply with the entry (grants, equipment, potions, locks). */
+  items?: ItemIntent[];
 }
 
 export interface SessionStore {
@@ -72,6 +74,12 @@ export interface DungeonMasterOptions {
    */
   onEvents?: (sessionId: string, events: GameEvent[]) => unknown;
   store?: SessionStore;
+  /**
+   * What the item tables hold for an action's character (and the container it names), read in
+   * the session's queue before the rules run; recorded in the log with the action. Absent: the
+   * rules see no item tables and refuse item actions.
+   */
+  itemInputs?: (sessionId: string, action: Action) => Promise<ItemInputs>;
   /** A command the clock ran on its own failed (the store was away, ...). */
   onError?: (err: unknown, sessionId: string) => void;
   /** A stored session was loaded: from the snapshot after `snapshotSeq` (null: none), replaying `replayed` entries. */
@@ -136,7 +144,8 @@ export class DungeonMaster {
       // Asked inside the session's queue, so two copies of one retried action cannot both pass.
       const previous = await this.#opts.store?.previous?.(sessionId, action, meta);
       if (previous !== undefined && previous !== null) return { accepted: false, events: [], previous };
-      const { result, events } = await this.#run(s, { kind: 'action', action }, meta);
+      const inputs = await this.#opts.itemInputs?.(sessionId, action);
+      const { result, events } = await this.#run(s, { kind: 'action', action, ...(inputs ? { inputs } : {}) }, meta);
       return {
         accepted: result.accepted,
         ...(result.reason !== undefined ? { reason: result.message ? `${result.reason}: ${result.message}` : result.reason } : {}),
@@ -276,7 +285,12 @@ export class DungeonMaster {
     const events = [...result.events, ...this.#prompts(s, result.state)];
     const reason = result.reason !== undefined ? (result.message ? `${result.reason}: ${result.message}` : result.reason) : undefined;
     try {
-      await this.#opts.store?.save(s.state.sessionId, entry, result.state, { events, meta, ...(reason !== undefined ? { reason } : {}) });
+      await this.#opts.store?.save(s.state.sessionId, entry, result.state, {
+        events,
+        meta,
+        ...(reason !== undefined ? { reason } : {}),
+        ...(result.items ? { items: result.items } : {}),
+      });
     } catch (err) {
       // The log in memory now holds an entry the store does not: forget the session and let the
       // next command reload it from the store.

@@ -53,7 +53,17 @@
  * tactic and cowards flee when hurt. Moving: cautious moves roll d20 + perception against each
  * armed trap (spotted → avoided; otherwise it goes off, once). Search finds discoveries (items,
  * hidden exits). NPCs answer by topic; topics can require other topics (a dialogue tree).
- * Rest (3 per session, not in a fight) restores half hp and all mana. The session ends in
+ * Rest (3 per session, not in a fight) restores half hp and all mana.
+ *
+ * Items (items.ts, catalogue.ts): the world's `items` catalogue says what an item is. What a
+ * character carries and wears lives in the item tables (PostgreSQL), not in the state: the engine
+ * reads it before an action and passes it as `ItemInputs` (recorded in the log with the action,
+ * so replay reads no database); the rules take their numbers from it (equipped weapon → attack
+ * bonus and damage dice, armour and shield → AC) and return `items` intents (grant, consume,
+ * equip, unequip, unlock) that the engine applies in the log entry's transaction. In a fight an
+ * item action is the character's turn.
+ *
+ * The session ends in
  * `victory` when every boss is dead or `defeat` when every present character is
  * (`system.session_closed`).
  */
@@ -68,4 +78,6 @@ export { decideMonsterAction, type MonsterDecision } from './monster-ai.ts';
 export { characterView, sessionView, publicRoom, type SessionView } from './view.ts';
 export { SessionLog, replay, applyCommand, ReplayDivergence, type Command, type LogEntry } from './log.ts';
 export { DungeonMaster, StoreConflictError, TURN_PROMPT, type CommandEffects, type DungeonMasterOptions, type SessionStore, type StoredSession } from './dungeon-master.ts';
-export type { GameState, GameEvent, RuleResult, RejectReason, CharacterState, MonsterState, Encounter } from './state.ts';
+export type { GameState, GameEvent, RuleResult, RejectReason, CharacterState, MonsterState, Encounter, ItemInputs, ItemIntent } from './state.ts';
+export { CatalogueItem, catalogueEntry, slotOf, stackMetadata } from './catalogue.ts';
+export { equippedStats } from './items.ts';

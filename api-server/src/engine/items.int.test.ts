@@ -1,0 +1,308 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createDatabase } from '@distributed-dungeon/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { characterUuid } from '../containers/ids.ts';
+import { putInventory } from '../containers/inventory.ts';
+import { replay, type WorldInput } from '../game/index.ts';
+import type { RunningServer } from '../server.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import type { DungeonMasterEngine } from './dungeon-master-engine.ts';
+import { loadWholeLog } from './session-log.ts';
+
+// The item economy end to end (issue 12): a real api-server on real PostgreSQL and Redis, a small
+// world of its own (DUNGEON_WORLDS_DIR in /tmp), actions over HTTP. What a character carries is
+// read from the item tables, changed in the transaction of the action's log entry, and the log
+// replays to the same state without them.
+
+const WORLD: WorldInput = {
+  id: 'vault',
+  name: 'The Vault',
+  entrance: 'gate',
+  bossRoom: 'lair',
+  rooms: [
+    {
+      id: 'gate',
+      name: 'Gate',
+      description: 'A gate with a locked chest.',
+      exits: { north: 'pit', east: 'lair' },
+      npcs: [
+        {
+          id: 'keeper',
+          name: 'Keeper',
+          greeting: 'Ask me for the key, a pack, gold or stones.',
+          topics: {
+            key: { text: 'Here.', gives: [{ item_id: 'vault-key', name: 'Vault key', quantity: 1 }] },
+            pack: { text: 'Carry more.', gives: [{ item_id: 'pack', name: 'Pack', quantity: 1 }] },
+            gold: { text: 'Coins.', gives: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 5 }] },
+            stones: { text: 'Heavy.', gives: [{ item_id: 'stone', name: 'Stone', quantity: 2 }] },
+          },
+        },
+      ],
+      container: {
+        name: 'chest',
+        capacity_slots: 4,
+        lock_state: 'locked',
+        items: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 7 }],
+      },
+      containerLock: { dc: 10 },
+    },
+    {
+      id: 'pit',
+      name: 'Pit',
+      description: 'Something huge waits.',
+      exits: { south: 'gate' },
+      monsters: [{ id: 'brute', name: 'brute', hp: 500, ac: 30, attackBonus: 20, damage: '10d10+60', initiativeBonus: 10, attacks: 4 }],
+    },
+    {
+      id: 'lair',
+      name: 'Lair',
+      description: 'The warden and a sealed hoard.',
+      exits: { west: 'gate' },
+      monsters: [{ id: 'warden', name: 'warden', hp: 1, ac: 1, attackBonus: 0, damage: '1d2', initiativeBonus: -5, boss: true }],
+      container: { name: 'hoard', capacity_slots: 2, lock_state: 'sealed', items: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 50 }] },
+      containerLock: { sealedUntil: 'boss_defeated' },
+    },
+  ],
+  items: [
+    { id: 'fine-sword', kind: 'weapon', name: 'Fine sword', damage: '1d12', attackBonus: 2, weight: 3 },
+    { id: 'shield', kind: 'shield', name: 'Shield', ac: 2, weight: 6 },
+    { id: 'healing-potion', kind: 'potion', name: 'Healing potion', heal: '2d4+2', max_stack: 10 },
+    { id: 'vault-key', kind: 'key', name: 'Vault key', opens: ['gate'] },
+    { id: 'pack', kind: 'container', name: 'Pack', slot: 'back', capacity_slots: 2, weight_limit: 5, weight: 1 },
+    { id: 'gold-coin', kind: 'gold', name: 'Gold coin', max_stack: 1000 },
+    { id: 'stone', kind: 'misc', name: 'Stone', weight: 4 },
+  ],
+};
+
+let api: RunningServer;
+beforeAll(async () => {
+  const worldsDir = await mkdtemp(path.join(tmpdir(), 'dungeon-items-it-'));
+  await writeFile(path.join(worldsDir, 'vault.json'), JSON.stringify(WORLD));
+  api = await startApi({
+    databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'items'),
+    redisUrl: inject('redisUrl'),
+    RATE_LIMIT_POINTS: '100000',
+    DUNGEON_SEED: '5',
+    DUNGEON_WORLDS_DIR: worldsDir,
+  });
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+const engine = () => api.context.engine as DungeonMasterEngine;
+const db = () => api.context.db;
+
+interface Player {
+  id: string;
+  token: string;
+  sessionId: string;
+}
+
+async function newSession(): Promise<string> {
+  const id = uniqueId('items');
+  expect((await http(api.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id, worldId: 'vault' } })).status).toBe(201);
+  return id;
+}
+
+async function join(sessionId: string, cls = 'fighter'): Promise<Player> {
+  const id = uniqueId(cls);
+  const reg = await mintAndRegister(api.url, id, { sessionId, class: cls, name: `A ${cls}` });
+  return { id, token: reg.characterToken, sessionId };
+}
+
+async function act(p: Player, action: Record<string, unknown>): Promise<{ accepted: boolean; reason?: string }> {
+  const res = await http<{ accepted: boolean; reason?: string }>(api.url, 'POST', '/api/actions', { token: p.token, body: { characterId: p.id, ...action } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+async function view(p: Player): Promise<{ me: Record<string, unknown> & { inventory: { item_id: string; quantity: number }[] }; room: { container: { container_id?: string } | null } }> {
+  const res = await http<{ gameState: never }>(api.url, 'GET', `/api/sessions/${p.sessionId}/state`, { token: p.token });
+  expect(res.status).toBe(200);
+  return res.body.gameState;
+}
+
+async function inventoryOf(id: string): Promise<Record<string, number>> {
+  const { rows } = await db().query<{ items: { item_id: string; quantity: number }[] }>('SELECT items FROM character_inventories WHERE character_id = $1', [id]);
+  const out: Record<string, number> = {};
+  for (const s of rows[0]?.items ?? []) out[s.item_id] = (out[s.item_id] ?? 0) + s.quantity;
+  return out;
+}
+
+async function equipmentOf(id: string): Promise<Record<string, { item_id: string; inner_container?: string | null }>> {
+  const { rows } = await db().query<{ slot: string; item: { item_id: string; inner_container?: string | null } }>('SELECT slot, item FROM character_equipment WHERE character_id = $1', [id]);
+  return Object.fromEntries(rows.map((r) => [r.slot, r.item]));
+}
+
+async function container(id: string) {
+  const { rows } = await db().query<{ items: { item_id: string; quantity: number }[]; entity_id: string | null; lock_state: string; metadata: Record<string, unknown> }>(
+    'SELECT items, entity_id, lock_state, metadata FROM containers WHERE container_instance_id = $1',
+    [id],
+  );
+  return rows[0]!;
+}
+
+/** The session's log in PostgreSQL replays, without the item tables, to the engine's state. */
+async function expectReplays(sessionId: string): Promise<void> {
+  const held = engine().dm.session(sessionId)!;
+  const replayed = replay(held.world, held.seed, await loadWholeLog(db(), sessionId));
+  expect(replayed).toEqual(held.state);
+}
+
+describe('the item economy in play', () => {
+  it('the starting kit and NPC gifts are granted into the item tables, and the game view reads them from there', async () => {
+    const sessionId = await newSession();
+    const p = await join(sessionId);
+    expect(await inventoryOf(p.id)).toEqual({ longsword: 1, 'healing-potion': 1 });
+    expect((await act(p, { type: 'social.talk', npc: 'keeper', topic: 'gold' })).accepted).toBe(true);
+    expect(await inventoryOf(p.id)).toEqual({ longsword: 1, 'healing-potion': 1, 'gold-coin': 5 });
+    // Looted through the container API (written to the table here): the view shows it at once.
+    await db().query(`UPDATE character_inventories SET items = items || '[{"item_id":"shield","item_name":"Shield","quantity":1,"weight":6,"max_stack":1,"metadata":{}}]'::jsonb WHERE character_id = $1`, [p.id]);
+    const v = await view(p);
+    expect(Object.fromEntries(v.me.inventory.map((s) => [s.item_id, s.quantity]))).toEqual({ longsword: 1, 'healing-potion': 1, 'gold-coin': 5, shield: 1 });
+    await expectReplays(sessionId);
+  });
+
+  it('a potion heals and is consumed from the table', async () => {
+    const sessionId = await newSession();
+    const p = await join(sessionId);
+    expect((await act(p, { type: 'item.use', itemId: 'healing-potion' })).accepted).toBe(true);
+    expect(await inventoryOf(p.id)).toEqual({ longsword: 1 });
+    const again = await act(p, { type: 'item.use', itemId: 'healing-potion' });
+    expect(again).toMatchObject({ accepted: false });
+    expect(again.reason).toMatch(/^no_such_item/);
+    await expectReplays(sessionId);
+  });
+
+  it('equip, unequip and re-equip a backpack: its container is made once, keeps its contents, and the same one is worn again', async () => {
+    const sessionId = await newSession();
+    const p = await join(sessionId);
+    await act(p, { type: 'social.talk', npc: 'keeper', topic: 'pack' });
+    expect((await act(p, { type: 'item.equip', itemId: 'pack' })).accepted).toBe(true);
+    const worn = (await equipmentOf(p.id)).back!;
+    expect(worn.item_id).toBe('pack');
+    const bag = worn.inner_container!;
+    expect(await container(bag)).toMatchObject({ entity_id: characterUuid(p.id), items: [] });
+    expect((await inventoryOf(p.id)).pack).toBeUndefined();
+    await db().query(`UPDATE containers SET items = '[{"item_id":"gold-coin","item_name":"Gold coin","quantity":3,"weight":0,"max_stack":1000,"metadata":{}}]' WHERE container_instance_id = $1`, [bag]);
+
+    expect((await act(p, { type: 'item.unequip', slot: 'back' })).accepted).toBe(true);
+    expect(await equipmentOf(p.id)).toEqual({});
+    const { rows } = await db().query<{ items: { item_id: string; inner_container?: string }[] }>('SELECT items FROM character_inventories WHERE character_id = $1', [p.id]);
+    expect(rows[0]!.items.find((s) => s.item_id === 'pack')?.inner_container).toBe(bag);
+    expect(await container(bag)).toMatchObject({ entity_id: null, items: [{ item_id: 'gold-coin', quantity: 3 }] });
+
+    expect((await act(p, { type: 'item.equip', itemId: 'pack' })).accepted).toBe(true);
+    expect((await equipmentOf(p.id)).back!.inner_container).toBe(bag);
+    expect(await container(bag)).toMatchObject({ entity_id: characterUuid(p.id), items: [{ item_id: 'gold-coin', quantity: 3 }] });
+    const { rows: bags } = await db().query<{ n: string }>(`SELECT count(*) AS n FROM containers WHERE source_type = 'equipment' AND owner_id = $1`, [characterUuid(p.id)]);
+    expect(Number(bags[0]!.n)).toBe(1);
+    await expectReplays(sessionId);
+  });
+
+  it('what the inventory cannot hold goes into the worn pack up to its slots and weight, the rest to the floor of the room', async () => {
+    const sessionId = await newSession();
+    const p = await join(sessionId);
+    await act(p, { type: 'social.talk', npc: 'keeper', topic: 'pack' });
+    await act(p, { type: 'item.equip', itemId: 'pack' });
+    const bag = (await equipmentOf(p.id)).back!.inner_container!;
+    // Two slots, both taken (longsword, potion).
+    await db().query('UPDATE character_inventories SET capacity_slots = 2 WHERE character_id = $1', [p.id]);
+    await act(p, { type: 'social.talk', npc: 'keeper', topic: 'gold' });
+    expect(await container(bag)).toMatchObject({ items: [{ item_id: 'gold-coin', quantity: 5 }] });
+    // Stones weigh 4 and do not stack: one fits the pack's last slot (4 ≤ 5), the second is over its weight limit.
+    await act(p, { type: 'social.talk', npc: 'keeper', topic: 'stones' });
+    expect((await container(bag)).items.map((s) => [s.item_id, s.quantity])).toEqual([['gold-coin', 5], ['stone', 1]]);
+    const { rows: floors } = await db().query<{ items: { item_id: string; quantity: number }[] }>(
+      `SELECT items FROM containers WHERE room_id = 'gate' AND metadata->>'kind' = 'floor' AND metadata->>'game_session' = $1`,
+      [sessionId],
+    );
+    expect(floors.flatMap((f) => f.items).map((s) => [s.item_id, s.quantity])).toEqual([['stone', 1]]);
+    expect(await inventoryOf(p.id)).toEqual({ longsword: 1, 'healing-potion': 1 });
+    await expectReplays(sessionId);
+  });
+
+  it('locks: 423 until unlocked; a wrong key is refused, the right key opens; only a rogue picks; the boss opens the sealed hoard', async () => {
+    const sessionId = await newSession();
+    const fighter = await join(sessionId);
+    const rogue = await join(sessionId, 'rogue');
+    const chest = (await view(fighter)).room.container!.container_id!;
+    const open = (p: Player) => http(api.url, 'POST', '/api/containers/open', { token: p.token, body: { container_id: chest } });
+    expect((await open(fighter)).status).toBe(423);
+
+    const wrong = await act(fighter, { type: 'container.unlock', containerId: chest, keyItemId: 'longsword' });
+    expect(wrong.reason).toMatch(/^wrong_key/);
+    const noKey = await act(fighter, { type: 'container.unlock', containerId: chest, keyItemId: 'vault-key' });
+    expect(noKey.reason).toMatch(/^no_such_item/);
+    expect((await act(fighter, { type: 'container.pick_lock', containerId: chest })).reason).toMatch(/^not_a_rogue/);
+    expect((await container(chest)).lock_state).toBe('locked');
+
+    // The rogue: d20 + 9 perception + 2 tools against DC 10 cannot fail.
+    expect((await act(rogue, { type: 'container.pick_lock', containerId: chest })).accepted).toBe(true);
+    expect((await container(chest)).lock_state).toBe('unlocked');
+    expect((await open(fighter)).status).toBe(200);
+
+    // The right key, in another session's chest.
+    const other = await newSession();
+    const keyed = await join(other);
+    const chest2 = (await view(keyed)).room.container!.container_id!;
+    // A container of another session is no container here.
+    expect((await act(fighter, { type: 'container.unlock', containerId: chest2, keyItemId: 'vault-key' })).reason).toMatch(/^no_such_container/);
+    await act(keyed, { type: 'social.talk', npc: 'keeper', topic: 'key' });
+    expect((await act(keyed, { type: 'container.unlock', containerId: chest2, keyItemId: 'vault-key' })).accepted).toBe(true);
+    expect((await container(chest2)).lock_state).toBe('unlocked');
+
+    // The boss falls: the sealed hoard opens.
+    const { rows } = await db().query<{ id: string; lock_state: string }>(
+      `SELECT container_instance_id AS id, lock_state FROM containers WHERE room_id = 'lair' AND metadata->>'game_session' = $1 AND metadata->>'kind' = 'room'`,
+      [sessionId],
+    );
+    expect(rows[0]!.lock_state).toBe('sealed');
+    await act(fighter, { type: 'exploration.move', direction: 'east' });
+    for (let i = 0; i < 10 && engine().dm.session(sessionId)!.state.status === 'active'; i++) await act(fighter, { type: 'combat.attack', target: 'warden' });
+    expect(engine().dm.session(sessionId)!.state.monsters.warden!.alive).toBe(false);
+    expect((await container(rows[0]!.id)).lock_state).toBe('unlocked');
+    await expectReplays(sessionId);
+    await expectReplays(other);
+  });
+
+  it('the equipped weapon and shield are what the Dungeon Master rolls with; death moves inventory and equipment into the corpse', async () => {
+    const sessionId = await newSession();
+    const p = await join(sessionId);
+    await putInventory(db(), p.id, {
+      items: [
+        { item_id: 'fine-sword', item_name: 'Fine sword', quantity: 1, weight: 3 },
+        { item_id: 'shield', item_name: 'Shield', quantity: 1, weight: 6 },
+        { item_id: 'gold-coin', item_name: 'Gold coin', quantity: 9, max_stack: 1000 },
+      ],
+    });
+    await act(p, { type: 'item.equip', itemId: 'fine-sword' });
+    await act(p, { type: 'item.equip', itemId: 'shield' });
+    const me = (await view(p)).me;
+    // Level 5 fighter: ability 3 + proficiency 3 + the sword's 2; AC 17 + the shield's 2.
+    expect(me).toMatchObject({ attackBonus: 8, ac: 19, weapon: { name: 'Fine sword', damage: '1d12+3' } });
+    expect(Object.keys(me.equipment as object).sort()).toEqual(['shield', 'weapon']);
+
+    await act(p, { type: 'exploration.move', direction: 'north' });
+    // Should the fighter be first up, it defends until the brute has struck.
+    for (let i = 0; i < 5 && engine().dm.session(sessionId)!.state.characters[p.id]!.alive; i++) await act(p, { type: 'combat.defend' });
+    const state = engine().dm.session(sessionId)!;
+    const events = state.log.flatMap((e) => e.events);
+    const brute = events.find((e) => e.type === 'combat.attack' && e.data.attackerId === 'brute');
+    expect([19, 21]).toContain(brute?.data.targetAc);
+    expect(state.state.characters[p.id]!.alive).toBe(false);
+
+    // The corpse holds everything it carried and wore; the tables are empty.
+    const { rows } = await db().query<{ items: { item_id: string; quantity: number }[] }>(
+      `SELECT items FROM containers WHERE source_type = 'corpse' AND metadata->>'owner_character_id' = $1`,
+      [p.id],
+    );
+    expect(Object.fromEntries(rows[0]!.items.map((s) => [s.item_id, s.quantity]))).toEqual({ 'fine-sword': 1, shield: 1, 'gold-coin': 9 });
+    expect(await inventoryOf(p.id)).toEqual({});
+    expect(await equipmentOf(p.id)).toEqual({});
+    await expectReplays(sessionId);
+  });
+});
