@@ -31,10 +31,25 @@ export { RedisEventSource, WebSocketEventSource, type EventSource } from './comm
 export { startCharacterApi, type CharacterApi, type CharacterApiOptions } from './communication/api.ts';
 export { backoffDelay, retry, type BackoffOptions, type RetryOptions } from './communication/backoff.ts';
 export { CharacterRuntime, type RuntimeSettings, type SavedCharacter, type Logger } from './runtime/runtime.ts';
-export { loadCharacter, loadCharacterConfig, settingsFromEnv, ConfigError } from './runtime/config.ts';
+export { loadAbilitiesFile, loadCharacter, loadCharacterConfig, settingsFromEnv, ConfigError } from './runtime/config.ts';
 export type * from './types.ts';
 export { TURN_PROMPT } from './types.ts';
 export { lootableContainers, type LootPolicy } from './character/loot.ts';
+export { OpenedContainer, type ContainerPort } from './character/containers.ts';
+export {
+  averageDamage,
+  betterWeapon,
+  countOf,
+  equipAction,
+  equippedIn,
+  inventoryItem,
+  pickLockAction,
+  unequipAction,
+  unlockAction,
+  useAction,
+  weaponScore,
+  type WeaponStats,
+} from './character/items.ts';
 export { practiceState, type PracticeMonster, type PracticeOptions } from './practice/state.ts';
 /** The wire schema of an action, to check what a hook returns in a player's own tests. */
 export { Action } from '@distributed-dungeon/contracts';

@@ -1,5 +1,9 @@
-// Vex, a cautious rogue who searches every room and empties every corpse and chest it finds.
+// Vex, a cautious rogue who searches every room and empties every corpse and chest it finds. A
+// locked chest it opens with a key it found, or picks (a few tries each) when it has none.
 import { CharacterBase, CombatAI, ExplorationAI, lootableContainers, type CharacterConfig, type GameState } from '@distributed-dungeon/character-sdk';
+
+/** Tries at one lock before Vex gives up on it. */
+const PICK_TRIES = 3;
 
 export default class Rogue extends CharacterBase {
   constructor(config: CharacterConfig) {
@@ -10,6 +14,26 @@ export default class Rogue extends CharacterBase {
 
   override async onCombatTurn(gameState: GameState) {
     return this.combatAI!.decideCombatAction(gameState);
+  }
+
+  override async onExplore(gameState: GameState) {
+    return this.openLock(gameState) ?? this.explorationAI!.decideExploration(gameState);
+  }
+
+  /** The room's locked chest: a key first (any `*-key` it carries that it has not tried here), else its picks. */
+  openLock(gameState: GameState) {
+    const chest = gameState.room?.container;
+    if (!chest?.container_id || chest.lock_state !== 'locked') return null;
+    const tried = ((this.memory.keysTried ??= {}) as Record<string, string[]>)[chest.container_id] ??= [];
+    const key = gameState.me.inventory.find((i) => i.item_id.endsWith('-key') && !tried.includes(i.item_id));
+    if (key) {
+      tried.push(key.item_id);
+      return this.unlock(chest.container_id, key.item_id);
+    }
+    const picks = (this.memory.pickTries ??= {}) as Record<string, number>;
+    if (!this.abilities?.includes('lock-picking') || (picks[chest.container_id] ?? 0) >= PICK_TRIES) return null;
+    picks[chest.container_id] = (picks[chest.container_id] ?? 0) + 1;
+    return this.pickLock(chest.container_id);
   }
 
   /** The room's chest and every corpse here that is open to us: the runtime loots each once. */

@@ -1,8 +1,11 @@
 import { CombatAI } from '../ai/combat.ts';
 import { ExplorationAI } from '../ai/exploration.ts';
 import { SocialAI } from '../ai/social.ts';
+import type { EquipmentSlot, LootAllResponse } from '@distributed-dungeon/contracts';
 import type { ActionDraft, GameEvent, GameState } from '../types.ts';
 import type { CharacterDatabase } from '../state/database.ts';
+import { OpenedContainer, type ContainerPort } from './containers.ts';
+import { equipAction, pickLockAction, unequipAction, unlockAction, useAction } from './items.ts';
 
 // The class players extend. Every hook has a sensible default, so a character that overrides
 // only `onCombatTurn` (the seed's example) still explores and talks.
@@ -20,6 +23,11 @@ export interface CharacterConfig {
   version?: string;
   /** The session the Character resource asks for (`spec.session`); the operator writes it here. */
   session?: string;
+  /**
+   * The abilities and spells picked (contracts' catalogue): the Character's spec.abilities as the
+   * operator writes them, else the image's abilities.json. Absent: the class's standard set.
+   */
+  abilities?: string[];
   [key: string]: unknown;
 }
 
@@ -38,6 +46,11 @@ export class CharacterBase {
    * null when the character runs without one (unit tests, practice).
    */
   db: CharacterDatabase | null = null;
+  /**
+   * The item-container API (open, transfer, loot-all, close) with this character's token. Set by
+   * the runtime once it runs; null in unit tests and practice, where the container methods throw.
+   */
+  containers: ContainerPort | null = null;
 
   constructor(config: CharacterConfig) {
     if (!config || typeof config !== 'object') throw new TypeError('CharacterBase needs a config object (character.json)');
@@ -54,6 +67,66 @@ export class CharacterBase {
 
   get capabilities(): Capability[] {
     return this.config.capabilities ?? ['combat', 'exploration', 'social'];
+  }
+
+  /** The abilities and spells picked; undefined when the character picked none (the class's standard set). */
+  get abilities(): string[] | undefined {
+    return this.config.abilities;
+  }
+
+  // Item actions: return one from a hook (in a fight it is the turn's action).
+
+  /** Wear or wield an item from the inventory (a weapon, armour, a shield, a backpack). */
+  equip(itemId: string): ActionDraft {
+    return equipAction(itemId);
+  }
+
+  /** Take off what is in a slot; a backpack keeps its contents. */
+  unequip(slot: EquipmentSlot): ActionDraft {
+    return unequipAction(slot);
+  }
+
+  /** Use an item: drink a potion. */
+  use(itemId: string): ActionDraft {
+    return useAction(itemId);
+  }
+
+  /** Unlock a locked container with a key from the inventory. */
+  unlock(containerId: string, keyItemId: string): ActionDraft {
+    return unlockAction(containerId, keyItemId);
+  }
+
+  /** Pick a container's lock (a check against its difficulty; for those who can). */
+  pickLock(containerId: string): ActionDraft {
+    return pickLockAction(containerId);
+  }
+
+  // Containers: calls the character makes itself, from any hook (not turn actions).
+
+  /** Opens a container (a chest, a corpse, a worn backpack): move items with the handle, then close it. */
+  async openContainer(containerId: string): Promise<OpenedContainer> {
+    const port = this.#containers();
+    return new OpenedContainer(port, await port.openContainer(containerId));
+  }
+
+  /** Opens a container, runs `use` with it, and closes it whatever happened. */
+  async withContainer<T>(containerId: string, use: (container: OpenedContainer) => Promise<T>): Promise<T> {
+    const container = await this.openContainer(containerId);
+    try {
+      return await use(container);
+    } finally {
+      await container.close().catch(() => undefined);
+    }
+  }
+
+  /** Takes everything that fits from a container (open, loot-all, close). */
+  async lootAll(containerId: string): Promise<LootAllResponse> {
+    return this.withContainer(containerId, (c) => c.lootAll());
+  }
+
+  #containers(): ContainerPort {
+    if (!this.containers) throw new Error('no item-container API here: the runtime sets it once the character is registered');
+    return this.containers;
   }
 
   /** Our turn in a fight. Anything but an action (or a throw, or too long) means: defend. */

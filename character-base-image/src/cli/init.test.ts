@@ -2,8 +2,9 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Action } from '@distributed-dungeon/contracts';
-import { loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
+import { Action, abilityProblems } from '@distributed-dungeon/contracts';
+import { loadAbilitiesFile, loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
+import { CLASSES, starterAbilities } from './scaffold.ts';
 import { practiceState } from '../practice/state.ts';
 import { init } from './init.ts';
 import { UsageError } from './usage-error.ts';
@@ -27,7 +28,9 @@ describe('dungeon init', () => {
     expect(lines).toHaveLength(files.length);
     const config = await loadCharacterConfig(dir);
     expect(config).toMatchObject({ characterId: 'vex-nightblade', name: 'Vex Nightblade', class: 'rogue', level: 4 });
-    expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toContain('COPY character.ts /app/character/character.ts');
+    expect(await readFile(path.join(dir, 'Dockerfile'), 'utf8')).toContain('COPY character.ts abilities.json /app/character/');
+    // The runtime reads abilities.json beside the module: a level 4 rogue picks its lock picking.
+    expect(await loadAbilitiesFile(dir)).toEqual(['lock-picking']);
     expect(await readFile(path.join(dir, 'character.yaml'), 'utf8')).toMatch(/name: vex-nightblade\n[\s\S]*class: rogue\n\s+level: 4/);
 
     const character = await loadCharacter(path.join(dir, 'character.ts'), config);
@@ -54,5 +57,17 @@ describe('dungeon init', () => {
     await expect(init({ dir: path.join(base, 'Bad_Name'), sdkVersion: '0.1.0' }, () => undefined)).rejects.toBeInstanceOf(UsageError);
     expect((await readdir(base)).sort()).toEqual(['busy']);
     expect(await readFile(path.join(busy, 'mine.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('abilities.json picks what the class holds at its level, for every class and level', () => {
+    for (const cls of CLASSES) {
+      for (let level = 1; level <= 20; level++) {
+        const abilities = starterAbilities(cls, level);
+        expect(abilityProblems({ class: cls, level, abilities }), `${cls} ${level}`).toEqual([]);
+      }
+    }
+    expect(starterAbilities('wizard', 1)).toEqual(['fire-bolt']);
+    expect(starterAbilities('wizard', 5)).toEqual(['fire-bolt', 'magic-missile']);
+    expect(starterAbilities('fighter', 5)).toEqual([]);
   });
 });

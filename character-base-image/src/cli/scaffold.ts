@@ -1,4 +1,5 @@
 // The files `dungeon init` writes: a character a player can run, test and ship as it is.
+import { ABILITY_CATALOGUE, ABILITY_KINDS, abilitiesOpenTo, picksAllowed } from '@distributed-dungeon/contracts';
 
 export const CLASSES = ['fighter', 'wizard', 'rogue', 'cleric', 'ranger', 'bard'] as const;
 export type ScaffoldClass = (typeof CLASSES)[number];
@@ -87,6 +88,15 @@ test('${o.displayName.replace(/'/g, "\\'")} answers its combat turn', async () =
 `;
 }
 
+/**
+ * A valid first choice of abilities for the class and level (contracts' catalogue): of each kind,
+ * as many as the class holds, in catalogue order. The player edits abilities.json to choose.
+ */
+export function starterAbilities(cls: ScaffoldClass, level: number): string[] {
+  const open = abilitiesOpenTo(ABILITY_CATALOGUE, cls, level);
+  return ABILITY_KINDS.flatMap((kind) => open.filter((a) => a.kind === kind).slice(0, picksAllowed(ABILITY_CATALOGUE, cls, level, kind)).map((a) => a.id));
+}
+
 /** Every file of a new character folder, by relative path. */
 export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
   const moduleFile = o.language === 'ts' ? 'character.ts' : 'character.js';
@@ -101,7 +111,7 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
   return {
     [moduleFile]: moduleSource(o),
     'character.json': `${JSON.stringify(characterJson, null, 2)}\n`,
-    'abilities.json': `${JSON.stringify({ spells: SPELLS[o.class] }, null, 2)}\n`,
+    'abilities.json': `${JSON.stringify({ abilities: starterAbilities(o.class, o.level) }, null, 2)}\n`,
     'character.test.mjs': testSource(o, moduleFile),
     'package.json': `${JSON.stringify(
       {
@@ -119,7 +129,7 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
     Dockerfile: `# ${o.displayName}: the character base image plus this one file.
 #   docker build -t registry.example/you/${o.name}:1.0.0 .
 FROM distributed-dungeon/character-base:latest
-COPY ${moduleFile} /app/character/${moduleFile}
+COPY ${moduleFile} abilities.json /app/character/
 `,
     'character.yaml': `# kubectl apply -n player-you -f character.yaml
 apiVersion: distributed-dungeon.io/v1alpha1

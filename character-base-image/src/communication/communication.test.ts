@@ -109,4 +109,41 @@ describe('RegistryClient', () => {
     await expect(client.register({ characterId: 'thorin', name: 'T', class: 'fighter', level: 1, containerEndpoint: 'http://t:3000', capabilities: ['combat'], version: '1.0.0' })).rejects.toThrow(/401 — bad key/);
     expect(calls).toBe(1);
   });
+
+  it('container calls: open, transfer both ways, loot-all and close, with the token and the open\'s mutation token', async () => {
+    const CHEST = '0b7c1d5e-1111-4222-8333-444455556666';
+    const seen: { path: string; auth: string | undefined; body: Record<string, unknown> }[] = [];
+    const exp = new Date(Date.now() + 900_000).toISOString();
+    const container = { container_id: CHEST, source_type: 'environment', owner_id: null, room_id: 'hall', entity_id: null, lock_state: 'unlocked', capacity_slots: 4, weight_limit: null, decay_at: null, allowed_roles: [], items: [], metadata: {} };
+    const inventory = { character_id: 'vex', capacity_slots: 20, weight_limit: null, items: [] };
+    const url = await fakeRegistry((req, body, res) => {
+      const json = (v: unknown) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(v));
+      };
+      if (req.url === '/api/registry/character') {
+        return json({ sessionId: 's-1', characterToken: 'jwt-1', tokenExpiresAt: exp, gameState: {}, eventChannels: [], eventBus: { url: 'redis://x', username: 'u', password: 'p' }, websocketUrl: '/ws' });
+      }
+      seen.push({ path: req.url!, auth: req.headers.authorization, body: JSON.parse(body) });
+      if (req.url === '/api/containers/open') return json({ container, mutation_token: 'mutation-token-0123456789', expires_at: exp });
+      if (req.url === '/api/containers/transfer') return json({ container, inventory, moved: { item_id: 'bone-key', quantity: 1 } });
+      if (req.url === '/api/containers/loot-all') return json({ container, inventory, moved: [], left_behind: [] });
+      if (req.url === '/api/containers/close') return json({ container_id: CHEST, closed: true });
+    });
+    const client = new RegistryClient({ baseUrl: url, apiKey: 'key-1', retry: { baseMs: 1 } });
+    await client.register({ characterId: 'vex', name: 'Vex', class: 'rogue', level: 3, containerEndpoint: 'http://vex:3000', capabilities: ['combat'], version: '1.0.0', abilities: ['lock-picking'] });
+    const opened = await client.openContainer(CHEST);
+    const token = opened.mutation_token;
+    await client.transferItems({ containerId: CHEST, mutationToken: token, direction: 'to_player', itemId: 'bone-key', quantity: 1 });
+    await client.transferItems({ containerId: CHEST, mutationToken: token, direction: 'to_container', itemId: 'bone-key', quantity: 1, idempotencyKey: 'put-back-1' });
+    await client.lootAll(CHEST, token);
+    await client.closeContainer(CHEST, token);
+    expect(seen.map((s) => s.path)).toEqual(['/api/containers/open', '/api/containers/transfer', '/api/containers/transfer', '/api/containers/loot-all', '/api/containers/close']);
+    expect(seen.every((s) => s.auth === 'Bearer jwt-1')).toBe(true);
+    expect(seen[0]!.body).toEqual({ container_id: CHEST });
+    expect(seen[1]!.body).toMatchObject({ container_id: CHEST, mutation_token: token, direction: 'to_player', item_id: 'bone-key', quantity: 1, idempotency_key: expect.stringMatching(/^transfer-[0-9a-f-]{36}$/) });
+    expect(seen[2]!.body).toMatchObject({ direction: 'to_container', idempotency_key: 'put-back-1' });
+    expect(seen[3]!.body).toMatchObject({ container_id: CHEST, mutation_token: token, idempotency_key: expect.stringMatching(/^loot-/) });
+    expect(seen[4]!.body).toEqual({ container_id: CHEST, mutation_token: token });
+  });
 });

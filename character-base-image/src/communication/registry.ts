@@ -1,9 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import {
   ActionResult,
+  CloseContainerResponseSchema,
   HeartbeatResponse,
   LootAllResponseSchema,
   OpenContainerResponseSchema,
+  TransferResponseSchema,
+  type CloseContainerResponse,
   type LootAllResponse,
+  type OpenContainerResponse,
+  type TransferDirection,
+  type TransferResponse,
   RegistrationResponse,
   TokenRefreshResponse,
   type Action,
@@ -124,18 +131,46 @@ export class RegistryClient {
     }
   }
 
+  /** Opens a container (a chest, a corpse, a worn backpack): its contents and the mutation token. */
+  async openContainer(containerId: string): Promise<OpenContainerResponse> {
+    return OpenContainerResponseSchema.parse(await this.#call('POST', '/api/containers/open', this.#need().token, { container_id: containerId }, 'open container'));
+  }
+
+  /**
+   * Moves `quantity` of an item between an opened container and the inventory: `to_player` takes,
+   * `to_container` puts. The idempotency key makes a repeated request move the items once.
+   */
+  async transferItems(request: { containerId: string; mutationToken: string; direction: TransferDirection; itemId: string; quantity: number; idempotencyKey?: string }): Promise<TransferResponse> {
+    const body = {
+      container_id: request.containerId,
+      mutation_token: request.mutationToken,
+      idempotency_key: request.idempotencyKey ?? `transfer-${randomUUID()}`,
+      direction: request.direction,
+      item_id: request.itemId,
+      quantity: request.quantity,
+    };
+    return TransferResponseSchema.parse(await this.#call('POST', '/api/containers/transfer', this.#need().token, body, 'transfer items'));
+  }
+
+  /** Everything that fits from an opened container into the inventory. */
+  async lootAll(containerId: string, mutationToken: string, idempotencyKey = `loot-${randomUUID()}`): Promise<LootAllResponse> {
+    const body = { container_id: containerId, mutation_token: mutationToken, idempotency_key: idempotencyKey };
+    return LootAllResponseSchema.parse(await this.#call('POST', '/api/containers/loot-all', this.#need().token, body, 'loot container'));
+  }
+
+  async closeContainer(containerId: string, mutationToken: string): Promise<CloseContainerResponse> {
+    return CloseContainerResponseSchema.parse(await this.#call('POST', '/api/containers/close', this.#need().token, { container_id: containerId, mutation_token: mutationToken }, 'close container'));
+  }
+
   /** Opens a container (a chest, a corpse), takes everything that fits, and closes it again. */
   async lootContainer(containerId: string): Promise<LootAllResponse> {
-    const token = () => this.#need().token;
-    const opened = OpenContainerResponseSchema.parse(await this.#call('POST', '/api/containers/open', token(), { container_id: containerId }, 'open container'));
+    const opened = await this.openContainer(containerId);
     const mutation = opened.mutation_token;
     try {
-      const idempotency_key = `loot-${containerId}-${mutation.slice(0, 16)}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
-      return LootAllResponseSchema.parse(
-        await this.#call('POST', '/api/containers/loot-all', token(), { container_id: containerId, mutation_token: mutation, idempotency_key }, 'loot container'),
-      );
+      const idempotencyKey = `loot-${containerId}-${mutation.slice(0, 16)}`.replace(/[^A-Za-z0-9_.:-]/g, '-');
+      return await this.lootAll(containerId, mutation, idempotencyKey);
     } finally {
-      await this.#call('POST', '/api/containers/close', token(), { container_id: containerId, mutation_token: mutation }, 'close container').catch(() => undefined);
+      await this.closeContainer(containerId, mutation).catch(() => undefined);
     }
   }
 

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CharacterBase } from '../character/base.ts';
 import { sampleState } from '../test-fixtures.ts';
-import { ConfigError, findCharacterModule, isCharacterClass, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
+import { abilityProblems, type CharacterClass } from '@distributed-dungeon/contracts';
+import { ConfigError, findCharacterModule, isCharacterClass, loadAbilitiesFile, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -57,5 +58,29 @@ describe('runtime configuration', () => {
     expect(settingsFromEnv(env, config).sessionId).toBe('crypt-of-dawn');
     expect(settingsFromEnv({ ...env, DUNGEON_SESSION_ID: 'other' }, config).sessionId).toBe('other');
     expect(settingsFromEnv(env, { name: 'T', class: 'fighter', level: 1 }).sessionId).toBeUndefined();
+  });
+
+  it("reads abilities.json beside the player's file, and the examples pick what their class and level allow", async () => {
+    for (const dir of ['fighter', 'wizard', 'rogue']) {
+      const config = await loadCharacterConfig(path.join(examples, dir));
+      const abilities = await loadAbilitiesFile(path.join(examples, dir));
+      expect(abilities, dir).toBeDefined();
+      expect(abilityProblems({ class: config.class as CharacterClass, level: config.level, abilities: abilities! }), dir).toEqual([]);
+    }
+    expect(await loadAbilitiesFile(path.join(examples, 'wizard'))).toEqual(['fire-bolt', 'magic-missile']);
+    expect(await loadAbilitiesFile(path.join(examples, 'rogue'))).toEqual(['lock-picking']);
+  });
+
+  it('an absent abilities.json is no choice; a bad one is a configuration error naming the file and field', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'abilities-'));
+    try {
+      expect(await loadAbilitiesFile(dir)).toBeUndefined();
+      await writeFile(path.join(dir, 'abilities.json'), JSON.stringify({ abilities: ['Fire Bolt'] }));
+      await expect(loadAbilitiesFile(dir)).rejects.toThrow(/abilities\.json: abilities\.0: a kebab-case ability id/);
+      await writeFile(path.join(dir, 'abilities.json'), '{ nope');
+      await expect(loadAbilitiesFile(dir)).rejects.toThrow(ConfigError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

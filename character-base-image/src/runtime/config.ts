@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { AbilitiesFileSchema } from '@distributed-dungeon/contracts';
 import { CharacterBase, type CharacterConfig } from '../character/base.ts';
 import type { RuntimeSettings } from './settings.ts';
 
@@ -60,7 +61,35 @@ export async function loadCharacterConfig(configDir: string): Promise<CharacterC
   for (const [field, type] of [['name', 'string'], ['class', 'string'], ['level', 'number']] as const) {
     if (typeof c[field] !== type) throw new ConfigError(`${file}: "${field}" must be a ${type}`);
   }
+  if (c.abilities !== undefined && (!Array.isArray(c.abilities) || c.abilities.some((a) => typeof a !== 'string'))) {
+    throw new ConfigError(`${file}: "abilities" must be a list of ability ids`);
+  }
   return c as CharacterConfig;
+}
+
+/**
+ * The seed's abilities.json beside the player's file (`{ "abilities": [...] }`): the image's
+ * picks, used when character.json has none (the Character's spec.abilities win, and the registry
+ * refuses a registration that departs from them). Absent file: undefined.
+ */
+export async function loadAbilitiesFile(dir: string): Promise<string[] | undefined> {
+  const file = path.join(dir, 'abilities.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = AbilitiesFileSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
+  return parsed.data.abilities;
 }
 
 /** The player's file: CHARACTER_MODULE, else the first `character.*` in the character directory. */

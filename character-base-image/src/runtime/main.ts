@@ -1,5 +1,6 @@
 import pino from 'pino';
-import { ConfigError, findCharacterModule, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
+import path from 'node:path';
+import { ConfigError, findCharacterModule, loadAbilitiesFile, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
 import { CharacterRuntime } from './runtime.ts';
 import { resolveSdkToThisCopy } from './sdk-resolution.ts';
 
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   const settings = settingsFromEnv(process.env, config);
   const logger = pino({ name: settings.characterId, level: process.env.LOG_LEVEL || 'info' });
   const modulePath = await findCharacterModule(process.env);
+  // The image's abilities.json (beside the player's file) when character.json picks none.
+  config.abilities ??= await loadAbilitiesFile(modulePath ? path.dirname(modulePath) : process.env.CHARACTER_DIR || '/app/character');
   const character = await loadCharacter(modulePath, config);
   logger.info({ module: modulePath ?? '(built-in CharacterBase)', class: character.constructor.name }, 'character loaded');
   const runtime = new CharacterRuntime(character, settings, { logger });

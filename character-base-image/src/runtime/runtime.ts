@@ -47,6 +47,8 @@ export class CharacterRuntime {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       retry: { onRetry: (err, attempt, delay) => log.warn({ err: String(err), attempt, delay }, 'registry unreachable, retrying') },
     });
+    // The character's container calls (open, transfer, loot-all, close) go out with its token.
+    character.containers = this.registry;
     this.view = new LocalView({ onResync: (reason) => void this.resync(reason) });
     this.#persistence = new CharacterPersistence({
       dataDir: settings.dataDir,

@@ -49,6 +49,7 @@ export class SessionLink {
       containerEndpoint: settings.endpoint,
       capabilities: character.capabilities,
       version: c.version ?? '1.0.0',
+      ...(c.abilities ? { abilities: c.abilities } : {}),
       ...(settings.rejoinSession && saved.sessionId
         ? { sessionId: saved.sessionId }
         : settings.sessionId
