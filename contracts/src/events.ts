@@ -49,16 +49,14 @@ export const EVENT_TYPES = [
   'social.say',
   'social.talk',
   'social.npc_reply',
-  // system
+  // system (each has a producer: the game's rules, the registry, the sessions and game-master
+  // services; state_changed, action and notification had none and were dropped)
   'system.character_joined',
   'system.character_left',
   'system.session_created',
   'system.session_closed',
-  'system.state_changed',
-  'system.action',
   'system.rest',
   'system.error',
-  'system.notification',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
