@@ -50,7 +50,8 @@ describe('Character CRD', () => {
     expect(messages(size)[0]).toMatch(/quantity/);
     expect(props.config!['x-kubernetes-preserve-unknown-fields']).toBe(true);
     expect(props.config!.maxProperties).toBe(64);
-    expect(spec.required).toEqual(['displayName', 'class', 'level', 'image']);
+    // image is required unless placement is external: a CEL rule on the spec says so.
+    expect(spec.required).toEqual(['displayName', 'class', 'level']);
     expect(props.storage!.default).toEqual({ size: '1Gi', retainOnDelete: false });
   });
 
