@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
-import { createDatabase } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { itemTotals, migratedPool } from './test-support.ts';
+import { engineUse, prepareUses, usesOf } from './workload-items.fixture.ts';
 import { limitViolations, runWorkload, setupWorkload } from './workload.ts';
 
 // The storm's length: ~10 s here; CONTAINERS_STRESS_SECONDS=30 for the seed's full 30 s.
@@ -14,6 +15,7 @@ let url: string;
 beforeAll(async () => {
   url = await createDatabase(inject('postgresAdminUrl'), 'containers_stress');
   pool = await migratedPool(url, 32);
+  await prepareUses(pool);
 });
 afterAll(async () => {
   await pool?.end();
@@ -89,6 +91,48 @@ describe('transfers under contention', () => {
     const okAtEnd = Number(/ok (\d+)\n(?![\s\S]*ok \d)/.exec(survivor.seen.out)?.[1] ?? 0);
     expect(okAtEnd).toBeGreaterThan(okAtKill);
     expect(await itemTotals(pool)).toEqual(before);
+    expect(await limitViolations(pool)).toEqual([]);
+  }, 90_000);
+
+  it(`64 clients wearing backpacks and drinking potions for ${SECONDS}s: totals exact (drunk potions accounted), no slot or weight limit exceeded`, async () => {
+    const setup = await setupWorkload(pool, { clients: 64, wearables: true });
+    const before = await itemTotals(pool);
+    const r = await runWorkload(pool, setup, { durationMs: SECONDS * 1000, use: engineUse(pool, setup) });
+    console.log('storm+items', JSON.stringify({ ok: r.ok, used: r.used, refused: r.byCode, ms: r.elapsedMs }));
+    expect(r.unexpected.map(String)).toEqual([]);
+    expect(r.used).toBeGreaterThan(0);
+    expect(await usesOf(pool, setup, 'potion')).toBe(r.used);
+    // Items went in and out of the worn backpacks, not only the chests.
+    const moved = await pool.query(`SELECT 1 FROM audit_log WHERE outcome = 'success' AND operation = 'transfer' AND resource_id = ANY($1) LIMIT 1`, [Object.values(setup.backpacks!)]);
+    expect(moved.rowCount).toBe(1);
+    expect(await itemTotals(pool)).toEqual({ ...before, potion: before.potion! - r.used });
+    expect(await limitViolations(pool)).toEqual([]);
+  }, (SECONDS + 60) * 1000);
+
+  it('kill -9 mid-burst with backpacks and potions: totals exact, each committed use accounted', async () => {
+    const setup = await setupWorkload(pool, { clients: 32, wearables: true });
+    const before = await itemTotals(pool);
+    const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), '30', 'use'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    const deadline = Date.now() + 30_000;
+    while (!/ok [1-9]\d{2,}/.test(out)) {
+      if (Date.now() > deadline) throw new Error(`workload never got going: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    // Cut-off transactions roll back once PostgreSQL sees the connections drop.
+    const used = await usesOf(pool, setup, 'potion');
+    expect(used).toBeGreaterThan(0);
+    await eventually('the totals to settle exactly', async () => {
+      const now = await itemTotals(pool);
+      return JSON.stringify(now) === JSON.stringify({ ...before, potion: before.potion! - (await usesOf(pool, setup, 'potion')) }) ? now : undefined;
+    }, 10_000);
     expect(await limitViolations(pool)).toEqual([]);
   }, 90_000);
 });

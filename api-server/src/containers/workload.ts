@@ -1,10 +1,13 @@
 // A transfer storm shared by the concurrency test, the kill -9 test and the benchmark: N clients
 // (characters) in one room shuffle items between a few small chests and their own small
-// inventories, each request a real ContainerService.transfer on PostgreSQL.
+// inventories, each request a real ContainerService.transfer on PostgreSQL. With `wearables`,
+// each client also wears a small backpack (an equipment container) it fills and empties, and a
+// `use` hook (the engine's item path, given by the caller) drinks potions from its inventory.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { InventoryStack } from '@distributed-dungeon/contracts';
 import { ContainerError } from './errors.ts';
+import { characterUuid } from './ids.ts';
 import { putInventory } from './inventory.ts';
 import { createContainer } from './persistence.ts';
 import { ContainerService } from './service.ts';
@@ -25,10 +28,12 @@ export interface WorkloadSetup {
   room: string;
   containerIds: string[];
   characters: string[];
+  /** Character → the backpack it wears (with `wearables`). */
+  backpacks?: Record<string, string>;
 }
 
 /** Creates the room's chests (items split between them) and empty inventories. */
-export async function setupWorkload(pool: pg.Pool, opts: { clients: number; chests?: number; tag?: string }): Promise<WorkloadSetup> {
+export async function setupWorkload(pool: pg.Pool, opts: { clients: number; chests?: number; tag?: string; wearables?: boolean }): Promise<WorkloadSetup> {
   const tag = opts.tag ?? randomUUID().slice(0, 8);
   const session = `stress-${tag}`;
   const room = `arena-${tag}`;
@@ -47,11 +52,31 @@ export async function setupWorkload(pool: pg.Pool, opts: { clients: number; ches
   }
   const characters = Array.from({ length: opts.clients }, (_, i) => `${tag}-hero-${i}`);
   for (const ch of characters) await putInventory(pool, ch, { items: [], capacity_slots: 3, weight_limit: 30 });
-  return { session, room, containerIds, characters };
+  if (!opts.wearables) return { session, room, containerIds, characters };
+  const backpacks: Record<string, string> = {};
+  for (const ch of characters) {
+    // Small on purpose (2 slots, 12 weight): capacity and weight refusals must happen here too.
+    const pack = await createContainer(pool, {
+      source_type: 'equipment',
+      owner_id: characterUuid(ch),
+      entity_id: characterUuid(ch),
+      capacity_slots: 2,
+      weight_limit: 12,
+      items: [{ item_id: 'potion', item_name: 'potion', quantity: 3, max_stack: 5, weight: 2 }],
+      metadata: { name: 'backpack', equipped: true },
+    });
+    backpacks[ch] = pack.container_id;
+  }
+  return { session, room, containerIds, characters, backpacks };
 }
+
+/** Drinks one `itemId` from the character's inventory; false when it had none left. */
+export type UseItem = (characterId: string, itemId: string) => Promise<boolean>;
 
 export interface WorkloadResult {
   ok: number;
+  /** Successful uses (included in `ok`). */
+  used: number;
   byCode: Record<string, number>;
   unexpected: unknown[];
   elapsedMs: number;
@@ -61,13 +86,13 @@ export interface WorkloadResult {
 export async function runWorkload(
   pool: pg.Pool,
   setup: WorkloadSetup,
-  opts: { durationMs: number; clients?: number; publisher?: ContainerEventPort; onOk?: () => void },
+  opts: { durationMs: number; clients?: number; publisher?: ContainerEventPort; onOk?: () => void; use?: UseItem },
 ): Promise<WorkloadResult> {
   const directory = new MapDirectory();
   const characters = setup.characters.slice(0, opts.clients ?? setup.characters.length);
   for (const ch of characters) directory.place(ch, setup.session, setup.room);
   const service = new ContainerService({ pool, publisher: opts.publisher ?? discardPublisher, directory, tokenTtlSeconds: 3600 });
-  const result: WorkloadResult = { ok: 0, byCode: {}, unexpected: [], elapsedMs: 0 };
+  const result: WorkloadResult = { ok: 0, used: 0, byCode: {}, unexpected: [], elapsedMs: 0 };
   const start = Date.now();
   const deadline = start + opts.durationMs;
   await Promise.all(
@@ -76,7 +101,8 @@ export async function runWorkload(
       // What this client last saw: its own inventory exactly, the chests possibly stale.
       const seen = new Map<string, InventoryStack[]>();
       let inv: InventoryStack[] = [];
-      for (const id of setup.containerIds) {
+      const pack = setup.backpacks?.[ch];
+      for (const id of [...setup.containerIds, ...(pack ? [pack] : [])]) {
         const o = await service.openContainer(ch, { container_id: id });
         tokens.set(id, o.mutation_token);
         seen.set(id, o.container.items);
@@ -90,7 +116,21 @@ export async function runWorkload(
         return ((t ^ (t >>> 14)) >>> 0) % k;
       };
       while (Date.now() < deadline) {
-        const container_id = setup.containerIds[rand(setup.containerIds.length)]!;
+        if (opts.use && rand(6) === 0) {
+          try {
+            if (await opts.use(ch, 'potion')) {
+              result.used++;
+              result.ok++;
+              opts.onOk?.();
+            }
+            inv = inv.flatMap((st) => (st.item_id === 'potion' ? [] : [st]));
+          } catch (err) {
+            result.unexpected.push(err);
+          }
+          continue;
+        }
+        // One turn in three on its own backpack, when it wears one.
+        const container_id = pack && rand(3) === 0 ? pack : setup.containerIds[rand(setup.containerIds.length)]!;
         const toContainer = inv.length > 0 && rand(2) === 0;
         const pool_ = toContainer ? inv : (seen.get(container_id) ?? []);
         const stack = pool_.length ? pool_[rand(pool_.length)]! : { item_id: WORKLOAD_ITEMS[rand(WORKLOAD_ITEMS.length)]!.item_id, quantity: 1 };
