@@ -183,6 +183,16 @@ describe('an external Character', () => {
     });
     expect(events.filter((e) => e.reason === 'Registered')).toHaveLength(1);
     expect(events.filter((e) => e.reason === 'Disconnected')).toHaveLength(1);
+
+    // Started again from the same bundle and data: back to Registered.
+    const again = dungeonDev(['character.mjs', '--bundle', 'bundle.json', '--no-watch', '--data', path.join(home, 'data')]);
+    await waitFor('the process to register again', async () => again.said('registered') > 0, 60_000);
+    const back = await waitFor('phase Registered again', phase('Registered'), 20_000);
+    expect(cond(back, 'Registered')).toMatchObject({ status: 'True', reason: 'Registered' });
+    again.child.kill('SIGTERM');
+    expect(await waitFor('dungeon dev to exit on SIGTERM', async () => again.child.exitCode ?? undefined, 20_000)).toBe(0);
+    // A graceful stop deregisters at once: Disconnected without waiting for the heartbeat expiry.
+    await waitFor('phase Disconnected after a graceful stop', phase('Disconnected'), 20_000);
   });
 
   it('is refused (Accepted=False ExternalUrlUnset) by an operator that has no external URL', async () => {
