@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { KubeClient } from '../kube/client.ts';
 import { Kinds, type Kind, type KubeObject } from '../kube/resources.ts';
-import { NamespacedWatches, ResilientWatch, type Cache, type WatchEventType } from '../kube/watch.ts';
+import { NamespacedWatches, RelistGate, ResilientWatch, type Cache, type WatchEventType } from '../kube/watch.ts';
 import { CHARACTER_LABEL, labelValue, MANAGED_BY_SELECTOR } from '../names.ts';
 import type { Policy } from '../policy.ts';
 import { LeaderElector } from './leader.ts';
@@ -68,6 +68,9 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const queue = new WorkQueue();
   let leading = !o.leaderElection;
 
+  // Twelve kinds (times the open namespaces) list at start and again after an outage: two at a
+  // time, so the operator never holds more than two pages of whole objects at once.
+  const relistGate = new RelistGate(2);
   const watchOptions = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void) => ({
     kind,
     labelSelector,
@@ -75,6 +78,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     stallMs: o.watch?.stallMs,
     watchTimeoutSeconds: o.watch?.timeoutSeconds,
     backoff: o.watch?.backoff,
+    relistGate,
     onEvent,
     onRestart: () => metrics.watchRestarts.inc({ kind: kind.kind }),
     log,

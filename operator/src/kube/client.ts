@@ -1,9 +1,10 @@
-// A thin HTTPS client for the Kubernetes API on top of @kubernetes/client-node's KubeConfig
-// (kubeconfig or in-cluster auth). Our own, so watches can be streamed, timed out and aborted
-// exactly as the watch loop needs, and every write can be counted.
+// A thin HTTPS client for the Kubernetes API (kubeconfig or in-cluster auth: connection.ts). Our
+// own, so watches can be streamed, timed out and aborted exactly as the watch loop needs, and
+// every write can be counted.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadConnection, type Connection } from './connection.ts';
 
 export class KubeError extends Error {
   readonly status: number;
@@ -37,26 +38,29 @@ export interface RequestObserver {
 
 export class KubeClient {
   readonly server: string;
-  private readonly kc: KubeConfig;
+  private readonly kc: Connection;
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly observers: RequestObserver[] = [];
   private guard: WriteGuard | undefined;
 
-  constructor(kc: KubeConfig) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.kc = kc;
-    this.server = cluster.server.replace(/\/+$/, '');
+  /** A Connection, or a KubeConfig of @kubernetes/client-node (its current cluster). */
+  constructor(kc: Connection | KubeConfig) {
+    let server: string;
+    if ('server' in kc) server = kc.server;
+    else {
+      const cluster = kc.getCurrentCluster();
+      if (!cluster) throw new Error('kubeconfig has no current cluster');
+      server = cluster.server;
+    }
+    this.kc = kc as Connection;
+    this.server = server.replace(/\/+$/, '');
     const Agent = this.server.startsWith('https:') ? HttpsAgent : HttpAgent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
   }
 
   /** KUBECONFIG (or ~/.kube/config) when present, otherwise the in-cluster service account. */
   static load(kubeconfigPath?: string): KubeClient {
-    const kc = new KubeConfig();
-    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
-    else kc.loadFromDefault();
-    return new KubeClient(kc);
+    return new KubeClient(loadConnection(kubeconfigPath));
   }
 
   onRequest(observer: RequestObserver): void {

@@ -1,9 +1,13 @@
 // A list+watch cache that does not stop: a watch that ends, errors or goes quiet is restarted
 // with backoff from the last resourceVersion; a 410 Gone relists (and reports deletions missed
-// in between); a periodic resync hands every object to the handler again.
+// in between); a periodic resync hands every object to the handler again. Only a projection of
+// each object is kept (projection.ts), lists are paged, and relists of all the caches of one
+// operator take turns (RelistGate) so that several whole lists are never in memory at once.
 import type { Logger } from 'pino';
 import { KubeError, type KubeClient } from './client.ts';
+import { projectionFor, type Projection } from './projection.ts';
 import { collectionPath, objectKey, type Kind, type KubeObject } from './resources.ts';
+import { ObjectStore } from './store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
 
@@ -19,6 +23,12 @@ export interface WatchOptions {
   /** Every this often, every cached object is handed to the handler again (0 disables). */
   resyncMs?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /** What is kept of each object (default: the kind's projection in projection.ts). */
+  project?: Projection;
+  /** Objects per list page (default 500). */
+  pageSize?: number;
+  /** Shared by the caches of one operator: relists take turns. */
+  relistGate?: RelistGate;
   onEvent: (type: WatchEventType, obj: KubeObject, old?: KubeObject) => void;
   onRestart?: (reason: string) => void;
   log: Logger;
@@ -30,6 +40,30 @@ interface WatchLine {
 }
 
 class GoneError extends Error {}
+
+/** At most `concurrency` relists at a time; the others wait their turn (first come, first served). */
+export class RelistGate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly concurrency: number;
+
+  constructor(concurrency = 2) {
+    this.concurrency = concurrency;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next waiter, so `running` stays counted for it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
 
 /** What the reconciler needs of a cache: a ResilientWatch, or one per namespace (NamespacedWatches). */
 export interface Cache {
@@ -43,7 +77,7 @@ export interface Cache {
 }
 
 export class ResilientWatch implements Cache {
-  readonly store = new Map<string, KubeObject>();
+  readonly store: ObjectStore;
   private resourceVersion = '';
   private stopped = false;
   private abort = new AbortController();
@@ -61,6 +95,7 @@ export class ResilientWatch implements Cache {
   constructor(client: KubeClient, opts: WatchOptions) {
     this.client = client;
     this.opts = opts;
+    this.store = new ObjectStore(opts.project ?? projectionFor(opts.kind));
     this.synced = new Promise((resolve) => (this.syncedResolve = resolve));
   }
 
@@ -83,9 +118,9 @@ export class ResilientWatch implements Cache {
     await this.loop;
   }
 
+  /** Shared arrays (see ObjectStore.list): read them, do not mutate them. */
   list(namespace?: string): KubeObject[] {
-    const all = [...this.store.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return this.store.list(namespace);
   }
 
   get(namespace: string, name: string): KubeObject | undefined {
@@ -126,34 +161,50 @@ export class ResilientWatch implements Cache {
   }
 
   private async relist(): Promise<void> {
-    const list = await this.client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
-      'GET',
-      collectionPath(this.opts.kind, this.opts.namespace),
-      { query: { labelSelector: this.opts.labelSelector, resourceVersion: '' }, signal: this.abort.signal },
-    );
-    const seen = new Set<string>();
-    for (const item of list.items) {
-      slim(item);
-      item.apiVersion ??= this.opts.kind.apiVersion;
-      item.kind ??= this.opts.kind.kind;
-      const key = objectKey(item);
-      seen.add(key);
-      const old = this.store.get(key);
-      this.store.set(key, item);
-      if (!old) this.opts.onEvent('ADDED', item);
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.opts.onEvent('MODIFIED', item, old);
-    }
-    for (const [key, old] of [...this.store]) {
-      if (!seen.has(key)) {
-        this.store.delete(key);
-        this.opts.onEvent('DELETED', old);
-      }
-    }
-    this.resourceVersion = list.metadata.resourceVersion;
+    const gate = this.opts.relistGate;
+    await (gate ? gate.run(() => this.listPages()) : this.listPages());
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.syncedResolve();
     }
+  }
+
+  /**
+   * A consistent list in pages (limit/continue: one snapshot, page by page), each page merged
+   * into the store as it comes, so no more than one page of whole objects is alive at a time.
+   * An expired continue token is a 410: the run loop lists again from the start.
+   */
+  private async listPages(): Promise<void> {
+    const seen = new Set<string>();
+    let token: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.client.request<{ metadata: { resourceVersion: string; continue?: string }; items: KubeObject[] }>(
+        'GET',
+        collectionPath(this.opts.kind, this.opts.namespace),
+        { query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: token }, signal: this.abort.signal },
+      );
+      for (const item of page.items) {
+        item.apiVersion ??= this.opts.kind.apiVersion;
+        item.kind ??= this.opts.kind.kind;
+        const key = objectKey(item);
+        seen.add(key);
+        const old = this.store.get(key);
+        if (old?.metadata.resourceVersion === item.metadata.resourceVersion) continue;
+        const kept = this.store.set(key, item);
+        if (!old) this.opts.onEvent('ADDED', kept);
+        else this.opts.onEvent('MODIFIED', kept, old);
+      }
+      token = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (token);
+    for (const key of [...this.store.keys()]) {
+      if (!seen.has(key)) {
+        const old = this.store.delete(key)!;
+        this.opts.onEvent('DELETED', old);
+      }
+    }
+    this.resourceVersion = resourceVersion;
   }
 
   private async watchOnce(): Promise<void> {
@@ -205,18 +256,17 @@ export class ResilientWatch implements Cache {
     }
     if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
     if (line.type === 'BOOKMARK') return;
-    slim(obj);
     obj.apiVersion ??= this.opts.kind.apiVersion;
     obj.kind ??= this.opts.kind.kind;
     const key = objectKey(obj);
     const old = this.store.get(key);
     if (line.type === 'DELETED') {
       this.store.delete(key);
-      this.opts.onEvent('DELETED', obj, old);
+      this.opts.onEvent('DELETED', this.store.project(obj), old);
       return;
     }
-    this.store.set(key, obj);
-    this.opts.onEvent(old ? 'MODIFIED' : 'ADDED', obj, old);
+    const kept = this.store.set(key, obj);
+    this.opts.onEvent(old ? 'MODIFIED' : 'ADDED', kept, old);
   }
 }
 
@@ -262,7 +312,10 @@ export class NamespacedWatches implements Cache {
   }
 }
 
-/** managedFields are the bulk of most objects and the operator never reads them. */
+/**
+ * managedFields are the bulk of most objects and the operator never reads them (the caches keep
+ * projections anyway; this trims what a caller holds before it reaches a cache).
+ */
 export function slim(obj: KubeObject): void {
   delete (obj.metadata as { managedFields?: unknown }).managedFields;
 }

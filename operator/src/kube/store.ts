@@ -1,0 +1,80 @@
+// A watch cache's objects, indexed by namespace. The reconciler lists one namespace's pods and
+// ReplicaSets per reconcile and every Character (the id check) per reconcile; filtering a copy of
+// the whole cache each time was quadratic in the number of Characters. Lists are kept until the
+// namespace changes, so a steady cluster lists without copying.
+import type { KubeObject } from './resources.ts';
+import type { Projection } from './projection.ts';
+
+export class ObjectStore {
+  private readonly byKey = new Map<string, KubeObject>();
+  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  private all: KubeObject[] | undefined;
+  private readonly lists = new Map<string, KubeObject[]>();
+  /** What is kept of an object (also applied to what a caller hands to `set`). */
+  readonly project: Projection;
+
+  constructor(project: Projection) {
+    this.project = project;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): KubeObject | undefined {
+    return this.byKey.get(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.byKey.keys();
+  }
+
+  values(): IterableIterator<KubeObject> {
+    return this.byKey.values();
+  }
+
+  /** Keeps the projection of `obj` (write-through of an applied object, or a watch event); returns it. */
+  set(key: string, obj: KubeObject): KubeObject {
+    const kept = this.project(obj);
+    const old = this.byKey.get(key);
+    if (old && old.metadata.namespace !== kept.metadata.namespace) this.delete(key);
+    this.byKey.set(key, kept);
+    const ns = kept.metadata.namespace ?? '';
+    let inNs = this.byNamespace.get(ns);
+    if (!inNs) this.byNamespace.set(ns, (inNs = new Map()));
+    inNs.set(key, kept);
+    this.changed(ns);
+    return kept;
+  }
+
+  delete(key: string): KubeObject | undefined {
+    const old = this.byKey.get(key);
+    if (!old) return undefined;
+    this.byKey.delete(key);
+    const ns = old.metadata.namespace ?? '';
+    const inNs = this.byNamespace.get(ns);
+    inNs?.delete(key);
+    if (inNs?.size === 0) this.byNamespace.delete(ns);
+    this.changed(ns);
+    return old;
+  }
+
+  /**
+   * Every object, or one namespace's. The array is shared until that namespace changes: callers
+   * read it (filter, find) and must not mutate it.
+   */
+  list(namespace?: string): KubeObject[] {
+    if (namespace === undefined) return (this.all ??= [...this.byKey.values()]);
+    let list = this.lists.get(namespace);
+    if (!list) {
+      list = [...(this.byNamespace.get(namespace)?.values() ?? [])];
+      this.lists.set(namespace, list);
+    }
+    return list;
+  }
+
+  private changed(namespace: string): void {
+    this.all = undefined;
+    this.lists.delete(namespace);
+  }
+}
