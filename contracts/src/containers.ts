@@ -2,6 +2,7 @@
 // endpoints under /api/containers and the four container.* events. Field names are the seed's
 // (snake_case) so the API reads like the specification.
 import { z } from 'zod';
+import { EquipmentSlot } from './actions.ts';
 
 export const CONTAINER_SOURCE_TYPES = ['environment', 'equipment', 'corpse'] as const;
 export const CONTAINER_LOCK_STATES = ['unlocked', 'locked', 'sealed'] as const;
@@ -215,6 +216,8 @@ export type VisibleContainer = z.infer<typeof VisibleContainerSchema>;
 export const MyInventoryResponseSchema = z.object({
   character_id: z.string(),
   inventory: CharacterInventorySchema,
+  /** Slot → the item worn there (weapon, armour, shield, backpack, pouch). */
+  equipped: z.partialRecord(EquipmentSlot, InventoryStackSchema),
   /** The wearable containers the character has on, with their contents. */
   equipment: z.array(ContainerComponentSchema),
 });

@@ -4,6 +4,7 @@
 import type { ContainerKind, MyInventoryResponse, RoomContainersResponse, VisibleContainer } from '@distributed-dungeon/contracts';
 import { corpsePhase } from './corpse-timers.ts';
 import type { Queryable } from './db.ts';
+import { getEquipment } from './equipment.ts';
 import { characterUuid } from './ids.ts';
 import { DEFAULT_INVENTORY, getInventory } from './inventory.ts';
 import { META, metaString, toWire, type ContainerRecord } from './model.ts';
@@ -43,10 +44,15 @@ export class ContainerReads {
   }
 
   async inventoryOf(characterId: string): Promise<MyInventoryResponse> {
-    const [inventory, worn] = await Promise.all([getInventory(this.#db, characterId), getContainersByEntityId(this.#db, characterUuid(characterId))]);
+    const [inventory, slots, worn] = await Promise.all([
+      getInventory(this.#db, characterId),
+      getEquipment(this.#db, characterId),
+      getContainersByEntityId(this.#db, characterUuid(characterId)),
+    ]);
     return {
       character_id: characterId,
       inventory: inventory ?? { character_id: characterId, ...DEFAULT_INVENTORY, items: [] },
+      equipped: Object.fromEntries(slots.map((s) => [s.slot, s.item])),
       // entity_id is set only while worn (unequipping clears it): these are the ones on.
       equipment: worn.filter((c) => c.source_type === 'equipment').map(toWire),
     };

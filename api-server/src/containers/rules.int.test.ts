@@ -7,6 +7,7 @@ import { loadConfig } from '../config/config.ts';
 import { DEFAULT_MODULES } from '../modules.ts';
 import { start, type RunningServer } from '../server.ts';
 import { createCharacterItemsModule } from './character-routes.ts';
+import { putEquipment } from './equipment.ts';
 import { characterUuid } from './ids.ts';
 import { putInventory } from './inventory.ts';
 import { createContainer } from './persistence.ts';
@@ -168,18 +169,23 @@ describe('reads', () => {
     // After the registration, which may hand out the world's starting items.
     await putInventory(pool, me, { items: [gold(7)] });
     const pack = await createContainer(pool, { source_type: 'equipment', owner_id: characterUuid(me), entity_id: characterUuid(me), capacity_slots: 6, items: [{ item_id: 'rope', item_name: 'Rope', quantity: 1 }] });
+    // The starting kit may have been put on at registration: this test decides what is worn.
+    await pool.query('DELETE FROM character_equipment WHERE character_id = $1', [me]);
+    await putEquipment(pool, me, 'weapon', { item_id: 'longsword', item_name: 'Longsword', quantity: 1, weight: 3, max_stack: 1, metadata: {} });
     // Taken off: entity_id cleared, the item keeps the container; not worn, so not listed.
     await createContainer(pool, { source_type: 'equipment', owner_id: characterUuid(me), entity_id: null, capacity_slots: 2 });
     const r = await call('GET', `/api/characters/${me}/inventory`, t);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ character_id: me, inventory: { character_id: me, items: [expect.objectContaining({ item_id: 'gold', quantity: 7 })] } });
+    expect(r.body.equipped).toEqual({ weapon: expect.objectContaining({ item_id: 'longsword' }) });
     expect((r.body.equipment as { container_id: string; items: unknown[] }[]).map((c) => [c.container_id, c.items.length])).toEqual([[pack.container_id, 1]]);
 
     const nobody = who('empty');
     const nobodyToken = await tokenFor(nobody);
     await pool.query('DELETE FROM character_inventories WHERE character_id = $1', [nobody]);
+    await pool.query('DELETE FROM character_equipment WHERE character_id = $1', [nobody]);
     const empty = await call('GET', `/api/characters/${nobody}/inventory`, nobodyToken);
-    expect(empty.body).toMatchObject({ inventory: { items: [] }, equipment: [] });
+    expect(empty.body).toMatchObject({ inventory: { items: [] }, equipped: {}, equipment: [] });
 
     const other = await call('GET', `/api/characters/${nobody}/inventory`, t);
     expect([other.status, other.body.code]).toEqual([403, 'auth.forbidden']);
