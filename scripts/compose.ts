@@ -49,14 +49,15 @@ async function limit(flag: string): Promise<number> {
 }
 
 /** The compose command and the arguments that go before every sub-command. */
-async function engine(): Promise<{ cmd: string; pre: string[]; label: string }> {
+/** The compose command, the arguments before every sub-command, and how a person runs it by hand. */
+async function engine(): Promise<{ cmd: string; pre: string[]; label: string; hint: string }> {
   if (process.env.COMPOSE) {
     const [cmd, ...pre] = process.env.COMPOSE.split(/\s+/).filter(Boolean);
-    return { cmd: cmd!, pre: [...pre, '-p', PROJECT], label: process.env.COMPOSE };
+    return { cmd: cmd!, pre: [...pre, '-p', PROJECT], label: process.env.COMPOSE, hint: `${process.env.COMPOSE} -p ${PROJECT}` };
   }
   if (await works('docker', ['info'])) {
-    if (await works('docker', ['compose', 'version'])) return { cmd: 'docker', pre: ['compose', '-p', PROJECT], label: 'docker compose' };
-    if (await works('docker-compose', ['version'])) return { cmd: 'docker-compose', pre: ['-p', PROJECT], label: 'docker-compose' };
+    if (await works('docker', ['compose', 'version'])) return { cmd: 'docker', pre: ['compose', '-p', PROJECT], label: 'docker compose', hint: `docker compose -p ${PROJECT}` };
+    if (await works('docker-compose', ['version'])) return { cmd: 'docker-compose', pre: ['-p', PROJECT], label: 'docker-compose', hint: `docker-compose -p ${PROJECT}` };
   }
   if (!(await works('podman-compose', ['version']))) {
     throw new Error('no compose engine: neither Docker (docker info) nor podman-compose works. Run `bash scripts/compose-deps.sh` (Debian: podman, podman-compose) or set COMPOSE.');
@@ -66,7 +67,7 @@ async function engine(): Promise<{ cmd: string; pre: string[]; label: string }> 
   const nofile = await limit('-n');
   const nproc = Math.min(await limit('-u'), 32_768);
   const runArgs = `--runtime runc --ulimit nofile=${nofile}:${nofile} --ulimit nproc=${nproc}:${nproc}`;
-  return { cmd: 'podman-compose', pre: ['-p', PROJECT, `--podman-run-args=${runArgs}`], label: `podman-compose (podman ${runArgs})` };
+  return { cmd: 'podman-compose', pre: ['-p', PROJECT, `--podman-run-args=${runArgs}`], label: `podman-compose (podman ${runArgs})`, hint: `podman-compose -p ${PROJECT}` };
 }
 
 type Env = Record<string, string>;
@@ -132,7 +133,7 @@ async function up(): Promise<number> {
   await compose(e, ['up', '-d', '--no-build', ...PLATFORM], env);
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await eventually(
-    `the api-server at ${apiUrl} to be ready (see: ${e.label} -p ${PROJECT} logs api-server)`,
+    `the api-server at ${apiUrl} to be ready (see: ${e.hint} logs api-server)`,
     async () => {
       const res = await fetch(`${apiUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
       if (!res.ok) throw new Error(`readyz: HTTP ${res.status}`);
@@ -166,7 +167,7 @@ async function up(): Promise<number> {
       const up = await running(e, env);
       const missing = all.filter((s) => !up.has(s));
       if (missing.length > 0 && !outcome) {
-        say(`container(s) stopped before the session ended: ${missing.join(', ')} (see: ${e.label} -p ${PROJECT} logs ${missing[0]})`);
+        say(`container(s) stopped before the session ended: ${missing.join(', ')} (see: ${e.hint} logs ${missing[0]})`);
         return 1;
       }
       if (Date.now() - lastReport > 15_000) {
@@ -181,7 +182,7 @@ async function up(): Promise<number> {
     }
     const end: { outcome: string; reason: string; survivors: string[] } = outcome;
     say(`session ${sessionId} over: ${end.outcome} (${end.reason}); survivors: ${end.survivors.join(', ') || 'none'}; ${narrator.events.length} events`);
-    say(`still up for a look: ${e.label} -p ${PROJECT} ps / logs <service>; make compose-down removes it`);
+    say(`still up for a look: ${e.hint} ps, ${e.hint} logs <service>; make compose-down removes it`);
     return 0;
   } finally {
     await narrator.stop();
