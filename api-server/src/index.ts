@@ -23,4 +23,7 @@ export type {
 export { RecordOnlyEngine, recordOnlyEngine } from './engine/record-only-engine.ts';
 export { DungeonMasterEngine, dungeonMasterEngine, defaultGameEngine, type DungeonMasterEngineOptions } from './engine/dungeon-master-engine.ts';
 export { DEFAULT_MODULES } from './modules.ts';
+/** Rebuilding a session from its log (tests and tools that check a session replays to the same state). */
+export { replay, ReplayDivergence } from './game/log.ts';
+export { loadWholeLog } from './engine/session-log.ts';
 export type { OpenApiOperation } from './ops/openapi.ts';
