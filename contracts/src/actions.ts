@@ -38,6 +38,13 @@ const ItemId = z.string().min(1).max(100);
 /** A container's id in the item-container API (a uuid). */
 const ContainerId = z.uuid();
 
+/** `POST /api/characters/{id}/equip`: the REST form of `item.equip` (the answer is its ActionResult). */
+export const EquipRequest = z.strictObject({ itemId: ItemId, clientActionId: base.clientActionId });
+export type EquipRequest = z.infer<typeof EquipRequest>;
+/** `POST /api/characters/{id}/unequip`: the REST form of `item.unequip`. */
+export const UnequipRequest = z.strictObject({ slot: EquipmentSlot, clientActionId: base.clientActionId });
+export type UnequipRequest = z.infer<typeof UnequipRequest>;
+
 /** Equips an item from my inventory into the slot its catalogue entry names. */
 export const ItemEquip = z.object({ type: z.literal('item.equip'), ...base, itemId: ItemId });
 /** Takes off what is in a slot, into my inventory (a backpack keeps its contents inside it). */

@@ -5,7 +5,7 @@
 // discoveries, monster loot) are never part of it.
 import { z } from 'zod';
 import { Direction, EquipmentSlot } from './actions.ts';
-import { ContainerComponentSchema, ContainerLockStateSchema } from './containers.ts';
+import { ContainerComponentSchema, ContainerLockStateSchema, VisibleContainerSchema } from './containers.ts';
 import { CharacterClass } from './registry.ts';
 
 /** The private prompt (`character:{id}`) that says it is this character's turn in a fight. */
@@ -90,6 +90,12 @@ export const RoomViewSchema = z.object({
   /** Ids of the characters present in the room. */
   characters: z.array(z.string()),
   container: RoomContainerViewSchema.nullable(),
+  /**
+   * Every item container in the room as the item tables hold it (its chest, corpses, floor
+   * piles): kind, lock state, what is visible, a corpse's grace and decay times. The api-server
+   * adds it to a character's own view; absent in events and without item tables.
+   */
+  containers: z.array(VisibleContainerSchema).optional(),
   /** Traps found or sprung (armed ones stay hidden). */
   traps: z.array(z.object({ ...named, status: z.enum(['spotted', 'triggered']) })),
   /** Discoveries someone found by searching. */

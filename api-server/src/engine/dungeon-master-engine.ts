@@ -7,7 +7,7 @@ import { CorpseLifecycleService } from '../containers/lifecycle.ts';
 import { EnvironmentalContainerLoader } from '../containers/loader.ts';
 import { META } from '../containers/model.ts';
 import { WearableContainerService } from '../containers/wearable.ts';
-import { characterItems, collectWorn } from './item-views.ts';
+import { characterItems, collectWorn, roomContainers } from './item-views.ts';
 import { applyItemIntents, readItemInputs } from './item-store.ts';
 import { DungeonMaster, loadWorlds, type World } from '../game/index.ts';
 import { commandStore } from './command-store.ts';
@@ -258,11 +258,16 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     return out;
   }
 
-  /** A character's view with its inventory and equipment as the item tables hold them. */
+  /** A character's view with its inventory, equipment and its room's containers as the item tables hold them. */
   async #withItems(view: Record<string, unknown>): Promise<Record<string, unknown>> {
     const me = view.me as { id?: unknown } | undefined;
-    if (!me || typeof me.id !== 'string') return view;
-    return { ...view, me: { ...me, ...(await characterItems(this.#deps.db, me.id)) } };
+    const room = view.room as { id?: unknown } | undefined;
+    if (!me || typeof me.id !== 'string' || typeof view.sessionId !== 'string') return view;
+    const [items, containers] = await Promise.all([
+      characterItems(this.#deps.db, me.id),
+      room && typeof room.id === 'string' ? roomContainers(this.#deps.db, view.sessionId, room.id) : Promise.resolve(undefined),
+    ]);
+    return { ...view, me: { ...me, ...items }, ...(room && containers ? { room: { ...room, containers } } : {}) };
   }
 
   async #corpse(sessionId: string, data: Parameters<typeof deathInputFromGameEvent>[1]): Promise<Record<string, unknown>> {

@@ -1,7 +1,9 @@
-import type { EquipmentSlot, InventoryStack, ItemStack } from '@distributed-dungeon/contracts';
+import type { EquipmentSlot, InventoryStack, ItemStack, VisibleContainer } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
 import { getEquipment, takeAllEquipment } from '../containers/equipment.ts';
 import { getInventory } from '../containers/inventory.ts';
+import { getContainersByRoomId } from '../containers/persistence.ts';
+import { visibleContainer } from '../containers/reads.ts';
 import type { WearableContainerService } from '../containers/wearable.ts';
 import type { Queryable } from '../db/queryable.ts';
 
@@ -29,4 +31,9 @@ export async function collectWorn(client: pg.PoolClient, characterId: string, we
   const out: InventoryStack[] = [];
   for (const stack of worn) out.push(stack.inner_container ? (await wearable.unequipWearableIn(client, characterId, stack)).item : stack);
   return out;
+}
+
+/** The item containers of a room of a session, as a character standing there sees them. */
+export async function roomContainers(db: Queryable, sessionId: string, roomId: string): Promise<VisibleContainer[]> {
+  return (await getContainersByRoomId(db, roomId, { gameSession: sessionId })).map(visibleContainer);
 }

@@ -119,7 +119,7 @@ async function act(p: Player, action: Record<string, unknown>): Promise<{ accept
   return res.body;
 }
 
-async function view(p: Player): Promise<{ me: Record<string, unknown> & { inventory: { item_id: string; quantity: number }[] }; room: { container: { container_id?: string } | null } }> {
+async function view(p: Player): Promise<{ me: Record<string, unknown> & { inventory: { item_id: string; quantity: number }[] }; room: { container: { container_id?: string } | null; containers?: unknown[] } }> {
   const res = await http<{ gameState: never }>(api.url, 'GET', `/api/sessions/${p.sessionId}/state`, { token: p.token });
   expect(res.status).toBe(200);
   return res.body.gameState;
@@ -195,9 +195,13 @@ describe('the item economy in play', () => {
     expect(rows[0]!.items.find((s) => s.item_id === 'pack')?.inner_container).toBe(bag);
     expect(await container(bag)).toMatchObject({ entity_id: null, items: [{ item_id: 'gold-coin', quantity: 3 }] });
 
-    expect((await act(p, { type: 'item.equip', itemId: 'pack' })).accepted).toBe(true);
+    // Again, through the REST route this time.
+    const route = (who: string, verb: string, body: unknown) => http<{ accepted: boolean; code?: string }>(api.url, 'POST', `/api/characters/${who}/${verb}`, { token: p.token, body });
+    expect((await route(p.id, 'equip', { itemId: 'pack' })).body.accepted).toBe(true);
     expect((await equipmentOf(p.id)).back!.inner_container).toBe(bag);
     expect(await container(bag)).toMatchObject({ entity_id: characterUuid(p.id), items: [{ item_id: 'gold-coin', quantity: 3 }] });
+    expect((await route(p.id, 'unequip', { slot: 'hat' })).status).toBe(400);
+    expect((await route('someone-else', 'unequip', { slot: 'back' })).status).toBe(403);
     const { rows: bags } = await db().query<{ n: string }>(`SELECT count(*) AS n FROM containers WHERE source_type = 'equipment' AND owner_id = $1`, [characterUuid(p.id)]);
     expect(Number(bags[0]!.n)).toBe(1);
     await expectReplays(sessionId);
@@ -230,6 +234,8 @@ describe('the item economy in play', () => {
     const fighter = await join(sessionId);
     const rogue = await join(sessionId, 'rogue');
     const chest = (await view(fighter)).room.container!.container_id!;
+    // The view lists the room's containers from the tables: locked, contents hidden.
+    expect((await view(fighter)).room.containers).toEqual([expect.objectContaining({ container_id: chest, kind: 'chest', lock_state: 'locked', items: null })]);
     const open = (p: Player) => http(api.url, 'POST', '/api/containers/open', { token: p.token, body: { container_id: chest } });
     expect((await open(fighter)).status).toBe(423);
 
@@ -244,6 +250,7 @@ describe('the item economy in play', () => {
     expect((await act(rogue, { type: 'container.pick_lock', containerId: chest })).accepted).toBe(true);
     expect((await container(chest)).lock_state).toBe('unlocked');
     expect((await open(fighter)).status).toBe(200);
+    expect((await view(fighter)).room.containers).toEqual([expect.objectContaining({ container_id: chest, lock_state: 'unlocked', items: [expect.objectContaining({ item_id: 'gold-coin', quantity: 7 })] })]);
 
     // The right key, in another session's chest.
     const other = await newSession();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACTION_TYPES } from '@distributed-dungeon/contracts';
 import { buildOpenApi } from './openapi.ts';
 
 describe('buildOpenApi', () => {
@@ -8,7 +9,7 @@ describe('buildOpenApi', () => {
       components: { schemas: Record<string, { oneOf?: unknown[]; properties?: Record<string, unknown> }> };
     };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/registry/character', '/api/actions', '/api/sessions', '/api/extra']));
-    expect(doc.components.schemas.Action?.oneOf).toHaveLength(10);
+    expect(doc.components.schemas.Action?.oneOf).toHaveLength(ACTION_TYPES.length);
     expect(Object.keys(doc.components.schemas.RegistrationRequest?.properties ?? {})).toEqual(
       expect.arrayContaining(['characterId', 'name', 'class', 'level', 'containerEndpoint', 'capabilities', 'version']),
     );
