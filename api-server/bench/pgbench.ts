@@ -49,3 +49,38 @@ export const REGISTRATION_SETUP = `
 INSERT INTO sessions (id, name, world_id, capacity) VALUES ('pgbench', 'pgbench', 'none', 1000000000) ON CONFLICT DO NOTHING;
 INSERT INTO api_keys (character_id, key_hash, spec) SELECT 'pgb-' || n, 'pgb-' || n, '{}'::jsonb FROM generate_series(1, 100000) n ON CONFLICT DO NOTHING;
 `;
+
+/**
+ * The action's write (engine/command-sql.ts, unfenced as with one replica): in one statement the
+ * session-log entry, the action's record and one outbox event, into one of 64 sessions. The
+ * position in the log is drawn at random (a collision among 2·10⁹ is a rare failed transaction).
+ * (pgbench reads a colon followed by a name as a variable even inside a quoted string: hence chr(58).)
+ */
+export const ACTION_SCRIPT = `
+\\set s random(0, 63)
+\\set seq random(1, 2000000000)
+WITH p AS (SELECT 'pgba-' || :s AS sid, (:seq)::int AS seq,
+                  jsonb_build_object('type', 'exploration.look', 'characterId', 'pgb-1') AS action,
+                  jsonb_build_object('type', 'exploration.looked', 'data', jsonb_build_object('room', 'hall')) AS event),
+fence AS (SELECT 1 WHERE NULL::text IS NULL AND NULL::bigint IS NULL),
+log AS (
+  INSERT INTO game_session_log (session_id, seq, command, version, accepted, events)
+  SELECT p.sid, p.seq, jsonb_build_object('kind', 'action', 'action', p.action), p.seq, true, jsonb_build_array(p.event)
+  FROM p WHERE EXISTS (SELECT 1 FROM fence) RETURNING seq
+), act AS (
+  INSERT INTO actions (id, character_id, session_id, type, payload, client_action_id, status, outcome, reason, version)
+  SELECT gen_random_uuid(), 'pgb-1', p.sid, 'exploration.look', p.action, NULL, 'accepted', NULL, NULL, p.seq
+  FROM p WHERE EXISTS (SELECT 1 FROM log) RETURNING id
+), outbox AS (
+  INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)
+  SELECT gen_random_uuid(), p.sid, 'character' || chr(58) || 'pgb-1', p.event, NULL
+  FROM p WHERE EXISTS (SELECT 1 FROM log) RETURNING id
+)
+SELECT (SELECT count(*) FROM log)::int AS logged, (SELECT max(id) FROM outbox) AS last_id;
+`;
+
+/** The 64 sessions (and their game runs) the action script writes into. */
+export const ACTION_SETUP = `
+INSERT INTO sessions (id, name, world_id, capacity) SELECT 'pgba-' || n, 'pgbench', 'none', 64 FROM generate_series(0, 63) n ON CONFLICT DO NOTHING;
+INSERT INTO game_session_runs (session_id, world_id, seed) SELECT 'pgba-' || n, 'none', 1 FROM generate_series(0, 63) n ON CONFLICT DO NOTHING;
+`;

@@ -1,7 +1,8 @@
 // Throughput benchmark (not a test): `npm -w api-server run bench`.
 // Starts PostgreSQL, Redis and the api-server (as its own process), then measures end to end, with
-// 64 concurrent clients: registrations/s (mint excluded) and actions/s; and in the same run the raw
-// Redis PUBLISH rate from redis-benchmark against the same Redis.
+// 64 concurrent clients: registrations/s (mint excluded); actions/s spread over 64 sessions (one
+// character of each) and within one session; and in the same run the peers: pgbench running the
+// registration's SQL and the action's one-statement command write, and redis-benchmark PUBLISH.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { promisify } from 'node:util';
 import { freePort, makeWorkdir, startPostgres, startProcess, startRedis, waitUntil } from '@distributed-dungeon/testkit';
 import { ADMIN_TOKEN, SIGNING_KEYS, http, keySpecFor, registrationBody } from '../src/test-support/harness.ts';
 import { type FanOutResult, measureFanOut } from './fanout.ts';
-import { REGISTRATION_SCRIPT, REGISTRATION_SETUP, pgbenchTps } from './pgbench.ts';
+import { ACTION_SCRIPT, ACTION_SETUP, REGISTRATION_SCRIPT, REGISTRATION_SETUP, pgbenchTps } from './pgbench.ts';
 import { type PeerRow, writeRows } from './table.ts';
 import pg from 'pg';
 
@@ -77,8 +78,9 @@ const api = startProcess('api-server', process.execPath, ['--conditions=source',
     JWT_SIGNING_KEYS: SIGNING_KEYS,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_POINTS: '1000000',
-    SESSION_CAPACITY: '64',
-    // 2000 registrations fill about 32 sessions; the registry opens them itself.
+    // 2000 registrations fill about 83 sessions of 24 (the registry opens them itself): enough for
+    // the actions to run across 64 sessions, and one session holds 24 characters.
+    SESSION_CAPACITY: '24',
     SESSIONS_AUTO_CREATE_MAX: '1000',
     PG_POOL_MAX: '32',
   },
@@ -86,6 +88,7 @@ const api = startProcess('api-server', process.execPath, ['--conditions=source',
 const base = `http://127.0.0.1:${port}`;
 const figures: Figure[] = [];
 let registrationTps = NaN;
+let actionTps = NaN;
 let fanOut: FanOutResult | undefined;
 try {
   await waitUntil('api-server', async () => (await fetch(base + '/readyz')).ok, { process: api, timeoutMs: 60_000 });
@@ -100,22 +103,40 @@ try {
   });
 
   const tokens: string[] = [];
+  const sessionOf: string[] = [];
   figures.push(
     await drive('registrations (POST /api/registry/character)', (i) => i < ids.length, async (_w, i) => {
-      const r = await http<{ characterToken: string }>(base, 'POST', '/api/registry/character', { apiKey: keys[i], body: registrationBody(ids[i]!) });
+      const r = await http<{ characterToken: string; sessionId: string }>(base, 'POST', '/api/registry/character', { apiKey: keys[i], body: registrationBody(ids[i]!) });
       tokens[i] = r.body.characterToken;
+      sessionOf[i] = r.body.sessionId;
       return r.status === 200;
     }),
   );
 
-  const until = performance.now() + ACTION_SECONDS * 1000;
+  // Who acts: one character from each of 64 sessions, or every character of the first session
+  // (the 64 workers take turns over its 24 members).
+  const firstOfSession = new Map<string, number>();
+  sessionOf.forEach((sid, i) => {
+    if (!firstOfSession.has(sid)) firstOfSession.set(sid, i);
+  });
+  const across = [...firstOfSession.values()].slice(0, CONCURRENCY);
+  const [oneSession] = firstOfSession.keys();
+  const within = sessionOf.flatMap((sid, i) => (sid === oneSession ? [i] : []));
+  if (across.length < CONCURRENCY) console.warn(`only ${across.length} sessions were opened; actions run across that many`);
   const kinds = ['exploration.look', 'combat.defend', 'exploration.search', 'rest'] as const;
-  figures.push(
-    await drive('actions (POST /api/actions)', () => performance.now() < until, async (worker, i) => {
-      const r = await http(base, 'POST', '/api/actions', { token: tokens[worker], body: { type: kinds[i % kinds.length], characterId: ids[worker] } });
+  const failures = new Map<string, number>();
+  const actions = (what: string, actors: number[]) => {
+    const until = performance.now() + ACTION_SECONDS * 1000;
+    return drive(what, () => performance.now() < until, async (worker, i) => {
+      const who = actors[worker % actors.length]!;
+      const r = await http<{ code?: string }>(base, 'POST', '/api/actions', { token: tokens[who], body: { type: kinds[i % kinds.length], characterId: ids[who] } });
+      if (r.status !== 200) failures.set(`${r.status} ${r.body.code ?? ''}`, (failures.get(`${r.status} ${r.body.code ?? ''}`) ?? 0) + 1);
       return r.status === 200;
-    }),
-  );
+    });
+  };
+  figures.push(await actions(`actions across ${across.length} sessions (POST /api/actions)`, across));
+  figures.push(await actions(`actions within one session of ${within.length} (POST /api/actions)`, within));
+  if (failures.size) console.log(`failed actions by answer: ${JSON.stringify(Object.fromEntries(failures))}`);
 
   const benchBin = process.env.REDIS_BENCHMARK ?? 'redis-benchmark';
   const args = ['-h', redis.host, '-p', String(redis.port), '-a', redis.password, '-n', String(PUBLISHES), '-c', String(CONCURRENCY), '--csv', 'PUBLISH', 'bench:channel', 'hello'];
@@ -135,6 +156,11 @@ try {
   await admin.query(REGISTRATION_SETUP);
   await admin.end();
   registrationTps = await pgbenchTps(databaseUrl, REGISTRATION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'registration' });
+  const admin2 = new pg.Client({ connectionString: databaseUrl });
+  await admin2.connect();
+  await admin2.query(ACTION_SETUP);
+  await admin2.end();
+  actionTps = await pgbenchTps(databaseUrl, ACTION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'action' });
 } finally {
   await api.stop('SIGTERM', 15_000);
   await Promise.all([postgres.destroy(), redis.destroy()]);
@@ -150,11 +176,14 @@ if (fanOut) {
   console.log(`| WebSocket fan-out: ${fanOut.events} events × ${fanOut.clients} clients | ${fanOut.deliveries} | | | ${fanOut.p50ms.toFixed(2)} | ${fanOut.p99ms.toFixed(2)} | ${fanOut.events * fanOut.clients - fanOut.deliveries} |`);
 }
 console.log(`| pgbench, the registration's SQL (${CONCURRENCY} clients, ${PGBENCH_SECONDS}s) | | | ${registrationTps.toFixed(0)} | | | |`);
+console.log(`| pgbench, the action's command write (${CONCURRENCY} clients over 64 sessions, ${PGBENCH_SECONDS}s) | | | ${actionTps.toFixed(0)} | | | |`);
 
-const [reg, actions, publish] = figures;
+const [reg, acrossSessions, withinSession, publish] = figures;
 const rows: PeerRow[] = [
   { what: `registrations/s (${CONCURRENCY} clients)`, value: reg!.perSecond, p99ms: reg!.p99ms, peer: 'pgbench, the same SQL', peerValue: registrationTps, goal: 0.5 },
-  { what: `actions/s (${CONCURRENCY} clients, all in one session)`, value: actions!.perSecond, p99ms: actions!.p99ms, peer: 'redis-benchmark PUBLISH', peerValue: publish!.perSecond },
+  { what: `actions/s (${CONCURRENCY} clients, across sessions)`, value: acrossSessions!.perSecond, p99ms: acrossSessions!.p99ms, peer: "pgbench, the action's command write", peerValue: actionTps, goal: 0.5 },
+  { what: `actions/s (${CONCURRENCY} clients, one session)`, value: withinSession!.perSecond, p99ms: withinSession!.p99ms, peer: 'goal', peerValue: 2000, goal: 1 },
+  { what: 'raw Redis PUBLISH/s (for scale)', value: publish!.perSecond, peer: 'redis-benchmark', peerValue: publish!.perSecond },
 ];
 if (fanOut) rows.push({ what: `WebSocket fan-out p99 ms (1 event → ${fanOut.clients} clients)`, value: fanOut.p99ms, peer: 'goal', peerValue: 50, lowerIsBetter: true, goal: 1 });
 writeRows(rows);
