@@ -32,7 +32,8 @@ describe('ability rules', () => {
     expect(picksAllowed(ABILITY_CATALOGUE, 'wizard', 2, 'spell')).toBe(1);
     expect(picksAllowed(ABILITY_CATALOGUE, 'wizard', 3, 'spell')).toBe(2);
     expect(picksAllowed(ABILITY_CATALOGUE, 'fighter', 20, 'spell')).toBe(0);
-    expect(abilityProblems({ class: 'bard', level: 3, abilities: ['heal', 'vicious-mockery', 'lock-picking'] })).toEqual([]);
+    expect(abilityProblems({ class: 'bard', level: 3, abilities: ['heal', 'vicious-mockery'] })).toEqual([]);
+    expect(abilityProblems({ class: 'bard', level: 3, abilities: ['lock-picking'] })).toEqual([{ ability: 'lock-picking', index: 0, message: 'ability "lock-picking" is not for a bard (rogue from level 1)' }]);
     expect(abilityProblems({ class: 'wizard', level: 2, abilities: ['fire-bolt', 'magic-missile'] })).toEqual([{ message: 'a level 2 wizard picks at most 1 spell, not 2' }]);
     // Another catalogue: its limits are the ones applied.
     const generous = { ...ABILITY_CATALOGUE, picks: { ...ABILITY_CATALOGUE.picks, cleric: { spell: [{ fromLevel: 1, count: 2 }], ability: [] } } };
@@ -47,8 +48,9 @@ describe('ability rules', () => {
   });
 
   it('lists what a class may pick at a level', () => {
-    expect(abilitiesOpenTo(ABILITY_CATALOGUE, 'bard', 3).map((a) => a.id)).toEqual(['vicious-mockery', 'heal', 'lock-picking']);
-    expect(abilitiesOpenTo(ABILITY_CATALOGUE, 'bard', 2).map((a) => a.id)).toEqual(['vicious-mockery', 'heal']);
+    expect(abilitiesOpenTo(ABILITY_CATALOGUE, 'bard', 3).map((a) => a.id)).toEqual(['vicious-mockery', 'heal']);
+    expect(abilitiesOpenTo(ABILITY_CATALOGUE, 'ranger', 1).map((a) => a.id)).toEqual([]);
+    expect(abilitiesOpenTo(ABILITY_CATALOGUE, 'rogue', 1).map((a) => a.id)).toEqual(['lock-picking']);
   });
 
   it('the catalogue schema refuses an id listed twice and steps out of order', () => {

@@ -65,12 +65,13 @@ export const ABILITY_CATALOGUE: AbilityCatalogue = AbilityCatalogueSchema.parse(
     { id: 'sacred-flame', kind: 'spell', name: 'Sacred flame', description: 'A cantrip: radiant flame on one enemy (1d8, more dice with levels).', classes: { cleric: 1 } },
     { id: 'vicious-mockery', kind: 'spell', name: 'Vicious mockery', description: 'A cantrip: an insult that wounds (1d6, more dice with levels).', classes: { bard: 1 } },
     { id: 'heal', kind: 'spell', name: 'Heal', description: 'Restores 1d8+3 hit points to the caster or an ally, for 2 mana; also outside a fight.', classes: { cleric: 1, bard: 1, ranger: 2 } },
-    { id: 'lock-picking', kind: 'ability', name: 'Lock picking', description: "Opens a locked container without its key (a check against the lock's difficulty).", classes: { rogue: 1, bard: 3 } },
+    // Rogues only: the Dungeon Master lets no other class pick a lock (game/items.ts).
+    { id: 'lock-picking', kind: 'ability', name: 'Lock picking', description: "Opens a locked container without its key (a check against the lock's difficulty).", classes: { rogue: 1 } },
   ],
   picks: {
     wizard: { spell: [{ fromLevel: 1, count: 1 }, { fromLevel: 3, count: 2 }] },
     cleric: { spell: [{ fromLevel: 1, count: 1 }, { fromLevel: 3, count: 2 }] },
-    bard: { spell: [{ fromLevel: 1, count: 1 }, { fromLevel: 3, count: 2 }], ability: [{ fromLevel: 3, count: 1 }] },
+    bard: { spell: [{ fromLevel: 1, count: 1 }, { fromLevel: 3, count: 2 }] },
     ranger: { spell: [{ fromLevel: 2, count: 1 }] },
     rogue: { ability: [{ fromLevel: 1, count: 1 }] },
   },

@@ -28,7 +28,7 @@ describe('abilities at registration', () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('request.invalid');
     expect(res.body.errors).toEqual([
-      { path: 'abilities.0', message: 'ability "lock-picking" is not for a fighter (rogue from level 1, bard from level 3)' },
+      { path: 'abilities.0', message: 'ability "lock-picking" is not for a fighter (rogue from level 1)' },
       { path: 'abilities.1', message: 'spell "magic-missile" is not for a fighter (wizard from level 1)' },
     ]);
     expect(res.body.detail).toContain('magic-missile');

@@ -1,6 +1,6 @@
 // Vex, a cautious rogue who searches every room and empties every corpse and chest it finds. A
 // locked chest it opens with a key it found, or picks (a few tries each) when it has none.
-import { CharacterBase, CombatAI, ExplorationAI, lootableContainers, type CharacterConfig, type GameState } from '@distributed-dungeon/character-sdk';
+import { CharacterBase, CombatAI, ExplorationAI, lootableContainers, type CharacterConfig, type GameEvent, type GameState } from '@distributed-dungeon/character-sdk';
 
 /** Tries at one lock before Vex gives up on it. */
 const PICK_TRIES = 3;
@@ -23,7 +23,7 @@ export default class Rogue extends CharacterBase {
   /** The room's locked chest: a key first (any `*-key` it carries that it has not tried here), else its picks. */
   openLock(gameState: GameState) {
     const chest = gameState.room?.container;
-    if (!chest?.container_id || chest.lock_state !== 'locked') return null;
+    if (!chest?.container_id || chest.lock_state !== 'locked' || this.#opened().includes(chest.container_id)) return null;
     const tried = ((this.memory.keysTried ??= {}) as Record<string, string[]>)[chest.container_id] ??= [];
     const key = gameState.me.inventory.find((i) => i.item_id.endsWith('-key') && !tried.includes(i.item_id));
     if (key) {
@@ -36,8 +36,21 @@ export default class Rogue extends CharacterBase {
     return this.pickLock(chest.container_id);
   }
 
-  /** The room's chest and every corpse here that is open to us: the runtime loots each once. */
+  /** The room's chest and every corpse here that is open to us, and a chest it opened here: the runtime loots each once. */
   override async onLoot(gameState: GameState): Promise<string[]> {
-    return lootableContainers(gameState);
+    const chest = gameState.room?.container?.container_id;
+    const opened = chest && this.#opened().includes(chest) ? [chest] : [];
+    return [...new Set([...lootableContainers(gameState), ...opened])];
+  }
+
+  /** Remembers the locks it opened (with a key or its picks), so it neither tries them again nor leaves them full. */
+  override async onEvent(event: GameEvent) {
+    const d = event.data as { characterId?: string; containerId?: string; success?: boolean };
+    const opened = event.type === 'container.unlocked' || (event.type === 'container.pick_lock' && d.success === true);
+    if (opened && d.characterId === this.id && d.containerId && !this.#opened().includes(d.containerId)) this.#opened().push(d.containerId);
+  }
+
+  #opened(): string[] {
+    return (this.memory.opened ??= []) as string[];
   }
 }

@@ -61,6 +61,15 @@ describe('the rogue example', () => {
     expect((await rogue.onExplore(s))?.type).not.toMatch(/^container\./);
   });
 
+  it('remembers a lock it opened: no more tries at it, and it loots it', async () => {
+    const rogue = await example('rogue', 'character.ts');
+    const s = locked([stack('bone-key')]);
+    await rogue.onEvent({ type: 'container.unlocked', data: { characterId: rogue.id, containerId: CHEST, by: 'key' } }, s);
+    // Still shown locked (a view that lags): it does not try again, and names it to loot.
+    expect((await rogue.onExplore(s))?.type).not.toMatch(/^container\./);
+    expect(await rogue.onLoot(s)).toContain(CHEST);
+  });
+
   it('leaves an unlocked chest to the looter', async () => {
     const rogue = await example('rogue', 'character.ts');
     const open = { ...locked([]), room: { ...locked([]).room, container: { id: 'chest', container_id: CHEST, name: 'chest', lock_state: 'unlocked' as const, capacity_slots: 4 } } };
