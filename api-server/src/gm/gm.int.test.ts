@@ -111,6 +111,10 @@ describe('GET /api/gm/audit', () => {
     const cursor = await gm('/audit?cursor=bm90LWEtY3Vyc29y');
     expect([cursor.status, (cursor.body.errors as { path: string }[])[0]!.path]).toEqual([400, 'cursor']);
     expect((await gm('/audit?from=yesterday')).status).toBe(400);
+    const forged = Buffer.from(JSON.stringify({ t: '-271821-04-20T00:00:00.000Z', i: 1 })).toString('base64url');
+    expect((await gm(`/audit?cursor=${forged}`)).status).toBe(400);
+    // The edges of what the parameters take still answer.
+    expect((await gm('/audit?from=0000-01-01T00:00:00Z&to=9999-12-31T23:59:59Z')).status).toBe(200);
     expect((await gm('/audit?limit=0')).status).toBe(400);
     expect((await call('GET', '/api/gm/audit', tokens[ANN])).status).toBe(401);
     expect((await call('GET', '/api/gm/audit', undefined)).status).toBe(401);

@@ -33,7 +33,9 @@ export function decodeCursor(cursor: string): AuditPosition {
   }
   const p = parsed as { t?: unknown; i?: unknown } | null;
   const at = typeof p?.t === 'string' ? new Date(p.t) : null;
-  if (!at || Number.isNaN(at.getTime()) || !Number.isSafeInteger(p?.i)) {
+  // Within the years PostgreSQL's timestamptz takes (a forged cursor must be a 400, not a 500).
+  const year = at?.getUTCFullYear() ?? NaN;
+  if (!at || !(year >= 0 && year <= 9999) || !Number.isSafeInteger(p?.i)) {
     throw appError('request.invalid', 'cursor is not one this API gave out', { errors: [{ path: 'cursor', message: 'not a cursor from a previous page' }] });
   }
   return { occurredAt: at, id: p!.i as number };
