@@ -1,6 +1,8 @@
 // Wires caches, queue, workers, leader election and the ops endpoints around the Reconciler.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { KubeClient } from '../kube/client.ts';
 import { Kinds, type Kind, type KubeObject } from '../kube/resources.ts';
@@ -248,7 +250,11 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     port = (server.address() as AddressInfo).port;
   }
 
-  log.info({ identity, workers: o.workers ?? 4, port }, 'operator started');
+  // The heap V8 was given (the chart sets it from the container's limit) beside that limit.
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  const constrained = process.constrainedMemory();
+  const memoryLimitMiB = constrained > 0 && constrained < totalmem() ? Math.round(constrained / 2 ** 20) : undefined;
+  log.info({ identity, workers: o.workers ?? 4, port, heapLimitMiB, memoryLimitMiB }, 'operator started');
   return {
     metrics,
     client,
