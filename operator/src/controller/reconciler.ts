@@ -28,7 +28,7 @@ import { slim, type Cache, type ResilientWatch } from '../kube/watch.ts';
 import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LABEL } from '../names.ts';
 import { imageAllowed, type Policy } from '../policy.ts';
 import { statusChanged } from '../status/conditions.ts';
-import { decide, nextStatus, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
+import { decide, everRegistered, nextStatus, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
 import { transitions } from '../status/events.ts';
 import { contains } from './compare.ts';
 import type { Metrics } from './metrics.ts';
@@ -133,6 +133,7 @@ export class Reconciler {
       suspend: rawSpec.suspend === true,
       external,
       ...(character.metadata.creationTimestamp ? { createdAt: character.metadata.creationTimestamp } : {}),
+      wasRegistered: everRegistered(character.status),
       replicaSets: [],
       pods: [],
       registry: { state: 'unregistered' },

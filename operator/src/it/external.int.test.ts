@@ -193,6 +193,19 @@ describe('an external Character', () => {
     expect(await waitFor('dungeon dev to exit on SIGTERM', async () => again.child.exitCode ?? undefined, 20_000)).toBe(0);
     // A graceful stop deregisters at once: Disconnected without waiting for the heartbeat expiry.
     await waitFor('phase Disconnected after a graceful stop', phase('Disconnected'), 20_000);
+
+    // Deleted (the finalizer revokes the key) and made again under the same name: the registry
+    // still holds the old one's ended registration, which is not this Character's.
+    const del = await kubectl(kubeconfig, ['delete', 'character', '-n', ns, name, '--wait=true', '--timeout=30s']);
+    expect(del.code).toBe(0);
+    const reapplied = await kubectl(kubeconfig, ['apply', '-f', '-'], characterYaml(ns, name, { displayName: 'Edge Fighter', class: 'fighter', level: 3, placement: 'external', session: sessionId }));
+    expect(reapplied.code).toBe(0);
+    const anew = await waitFor('the new Character judged', async () => {
+      const c = await getChar();
+      return c?.status?.phase && c.metadata.uid !== gone.metadata.uid && c;
+    });
+    expect(anew.status!.phase).toBe('Pending');
+    expect(cond(anew, 'Registered')).toMatchObject({ status: 'False', reason: 'NotRegistered' });
   });
 
   it('is refused (Accepted=False ExternalUrlUnset) by an operator that has no external URL', async () => {

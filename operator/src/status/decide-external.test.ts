@@ -1,6 +1,6 @@
 // Status of external Characters (spec.placement: external): no pod, the registry alone decides.
 import { describe, expect, it } from 'vitest';
-import { decide, nextStatus, type Observation } from './decide.ts';
+import { decide, everRegistered, nextStatus, type Observation } from './decide.ts';
 import { transitions } from './events.ts';
 
 const ext = (o: Partial<Observation> = {}): Observation => ({ deleting: false, suspend: false, external: true, replicaSets: [], pods: [], registry: { state: 'unregistered' }, ...o });
@@ -34,6 +34,19 @@ describe('decide (external placement)', () => {
     const old = { state: 'disconnected' as const, registeredAt: '2026-01-01T00:00:00Z' };
     expect(decide(ext({ registry: old, createdAt: '2026-02-01T00:00:00Z' })).phase).toBe('Pending');
     expect(decide(ext({ registry: old, createdAt: '2025-12-01T00:00:00Z' })).phase).toBe('Disconnected');
+  });
+
+  it('an ended registration counts only once the Character was seen registered (its status says so)', () => {
+    const ended = { state: 'disconnected' as const };
+    expect(decide(ext({ registry: ended, wasRegistered: false })).phase).toBe('Pending');
+    expect(decide(ext({ registry: ended, wasRegistered: true })).phase).toBe('Disconnected');
+    const at = '2026-01-01T00:00:00Z';
+    const cond = (status: 'True' | 'False', reason: string) => ({ type: 'Registered', status, reason, message: '', lastTransitionTime: at });
+    expect(everRegistered(undefined)).toBe(false);
+    expect(everRegistered({ phase: 'Pending', conditions: [cond('False', 'NotRegistered')] })).toBe(false);
+    expect(everRegistered({ phase: 'Running', conditions: [cond('True', 'Registered')] })).toBe(true);
+    expect(everRegistered({ phase: 'Disconnected' })).toBe(true);
+    expect(everRegistered({ phase: 'Running', conditions: [cond('False', 'Disconnected')] })).toBe(true);
   });
 
   it('looks at no pod: a Deployment or failing pod of the name does not make it Running or Degraded', () => {

@@ -95,6 +95,11 @@ export interface Observation {
   external?: boolean;
   /** The Character's creationTimestamp: a registration older than it belongs to an earlier Character of that name. */
   createdAt?: string;
+  /**
+   * Whether this Character's status ever said it registered (Registered=True, or already
+   * Disconnected): a registration that ended before it ever did is an earlier Character's.
+   */
+  wasRegistered?: boolean;
   /** Set when the Character is external but the game master gave no external URL. */
   externalUrlUnset?: string;
   /** Set when the spec fails the operator's own checks (e.g. config too large). */
@@ -199,7 +204,9 @@ const cond = (type: string, status: DesiredCondition['status'], reason: string, 
 /** The registry's view, with a registration from before this Character was made counted as none. */
 function registryOf(o: Observation): RegistryView {
   const r = o.registry;
-  if (r.state !== 'disconnected' || !o.createdAt || !r.registeredAt) return r;
+  if (r.state !== 'disconnected') return r;
+  if (o.wasRegistered === false) return { state: 'unregistered' };
+  if (!o.createdAt || !r.registeredAt) return r;
   return Date.parse(r.registeredAt) < Date.parse(o.createdAt) ? { state: 'unregistered' } : r;
 }
 
@@ -316,3 +323,10 @@ export function nextStatus(previous: CharacterResourceStatus | undefined, decisi
   return status;
 }
 
+
+/** Whether a Character's status says it registered at some point of its life (Observation.wasRegistered). */
+export function everRegistered(status: CharacterResourceStatus | undefined): boolean {
+  if (status?.phase === 'Registered' || status?.phase === 'Disconnected') return true;
+  const registered = status?.conditions?.find((c) => c.type === ConditionTypes.Registered);
+  return registered?.status === 'True' || registered?.reason === 'Disconnected';
+}
