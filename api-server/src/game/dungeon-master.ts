@@ -1,6 +1,7 @@
 import { TURN_PROMPT, type Action } from '@distributed-dungeon/contracts';
 import type { ClassName } from './classes.ts';
 import { applyCommand, replay, SessionLog, type Command, type LogEntry } from './log.ts';
+import { needsItemInputs } from './items.ts';
 import { seedFromString } from './rng.ts';
 import { timeoutAction, waitingCharacters } from './rules.ts';
 import type { GameEvent, GameState, ItemInputs, ItemIntent, RuleResult } from './state.ts';
@@ -75,9 +76,9 @@ export interface DungeonMasterOptions {
   onEvents?: (sessionId: string, events: GameEvent[]) => unknown;
   store?: SessionStore;
   /**
-   * What the item tables hold for an action's character (and the container it names), read in
-   * the session's queue before the rules run; recorded in the log with the action. Absent: the
-   * rules see no item tables and refuse item actions.
+   * What the item tables hold for an item or container action's character (and the container
+   * it names), read in the session's queue before the rules run; recorded in the log with the
+   * action. Absent: the rules see no item tables and refuse item actions.
    */
   itemInputs?: (sessionId: string, action: Action) => Promise<ItemInputs>;
   /** A command the clock ran on its own failed (the store was away, ...). */
@@ -144,7 +145,7 @@ export class DungeonMaster {
       // Asked inside the session's queue, so two copies of one retried action cannot both pass.
       const previous = await this.#opts.store?.previous?.(sessionId, action, meta);
       if (previous !== undefined && previous !== null) return { accepted: false, events: [], previous };
-      const inputs = await this.#opts.itemInputs?.(sessionId, action);
+      const inputs = needsItemInputs(action) ? await this.#opts.itemInputs?.(sessionId, action) : undefined;
       const { result, events } = await this.#run(s, { kind: 'action', action, ...(inputs ? { inputs } : {}) }, meta);
       return {
         accepted: result.accepted,

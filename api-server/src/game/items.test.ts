@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from '@distributed-dungeon/contracts';
 import { applyCommand, replay, type Command, type LogEntry } from './log.ts';
+import { needsItemInputs } from './items.ts';
 import { applyAction } from './rules.ts';
 import { scriptedRng } from './rng.ts';
 import { createSession, joinCharacter } from './session.ts';
@@ -138,6 +139,11 @@ describe('equipment', () => {
     const off = applyAction(on.state, { type: 'item.unequip', characterId: 'thorin', slot: 'back' }, undefined, inputs([], { back: 'pack' }));
     expect(off.items).toEqual([{ kind: 'unequip', characterId: 'thorin', slot: 'back' }]);
     expect(off.state.characters.thorin!.inventory).toEqual([{ item_id: 'pack', name: 'Pack', quantity: 1 }]);
+  });
+
+  it('only item and container actions read the item tables', () => {
+    expect(['item.equip', 'item.use', 'container.unlock', 'container.pick_lock'].every((type) => needsItemInputs({ type } as Action))).toBe(true);
+    expect(['combat.attack', 'exploration.move', 'rest'].some((type) => needsItemInputs({ type } as Action))).toBe(false);
   });
 
   it('item actions need the item tables: an engine without them refuses', () => {

@@ -1,4 +1,4 @@
-import { EQUIPMENT_SLOTS, type ActionOf, type EquipmentSlot } from '@distributed-dungeon/contracts';
+import { EQUIPMENT_SLOTS, type Action, type ActionOf, type EquipmentSlot } from '@distributed-dungeon/contracts';
 import type { Refusal } from './actions-combat.ts';
 import { catalogueEntry, slotOf, type CatalogueItem } from './catalogue.ts';
 import { CLASSES, proficiency } from './classes.ts';
@@ -14,6 +14,15 @@ import { emit, roomOf, type CharacterState, type Ctx, type ItemInputs } from './
 /** What a rogue adds to d20 when picking a lock, on top of perception, when carrying thieves' tools. */
 export const THIEVES_TOOLS_BONUS = 2;
 export const THIEVES_TOOLS = 'thieves-tools';
+
+/**
+ * The actions whose rules read what the character carries. The others need no read of the item
+ * tables: the numbers equipment gives are kept on the character by the item actions themselves
+ * (and by death), the only ways equipment changes.
+ */
+export function needsItemInputs(action: Pick<Action, 'type'>): boolean {
+  return action.type.startsWith('item.') || action.type.startsWith('container.');
+}
 
 /** The weapon, attack bonus and armour class a character has with this equipment. */
 export function equippedStats(c: Pick<CharacterState, 'class' | 'level'>, equipped: ItemInputs['equipped'], items: readonly CatalogueItem[]) {
