@@ -202,7 +202,7 @@ describe('an external Character', () => {
     expect(reapplied.code).toBe(0);
     const anew = await waitFor('the new Character judged', async () => {
       const c = await getChar();
-      return c?.status?.phase && c.metadata.uid !== gone.metadata.uid && c;
+      return c?.status?.phase && c.metadata.uid !== gone.metadata.uid ? c : undefined;
     });
     expect(anew.status!.phase).toBe('Pending');
     expect(cond(anew, 'Registered')).toMatchObject({ status: 'False', reason: 'NotRegistered' });
