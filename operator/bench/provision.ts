@@ -7,6 +7,7 @@
 // The control plane runs no kubelet: kwok nodes keep pods Running.
 //   node --conditions=source operator/bench/provision.ts [1000,5000]
 // OPERATOR_HEAP_MIB (default 128): V8's old-space limit of the operator, as the chart sets it.
+// The operator gets as many workers as the plain client has parallel requests (32).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,11 +149,13 @@ const api = await start(
 try {
   await applyCrd(cp.kubeconfigPath);
   const inspectPort = await freePort();
-  operatorProc = startProcess('operator', process.execPath, [`--max-old-space-size=${HEAP_MIB}`, `--inspect=127.0.0.1:${inspectPort}`, operatorMain], {
+  // The chart's NODE_OPTIONS, with the old space given in MiB (no cgroup limit here to take a share of).
+  const heapFlags = [`--max-old-space-size=${HEAP_MIB}`, '--max-semi-space-size=2'];
+  operatorProc = startProcess('operator', process.execPath, [...heapFlags, `--inspect=127.0.0.1:${inspectPort}`, operatorMain], {
     logFile: join(workdir, 'operator.log'),
     env: {
       ...process.env, KUBECONFIG: cp.kubeconfigPath, DUNGEON_REGISTRY_URL: api.url, DUNGEON_ADMIN_TOKEN: ADMIN,
-      OPERATOR_PORT: '0', OPERATOR_WORKERS: '8', OPERATOR_POLICY_JSON: JSON.stringify(policyInput), LOG_LEVEL: 'warn',
+      OPERATOR_PORT: '0', OPERATOR_WORKERS: String(CONCURRENCY), OPERATOR_POLICY_JSON: JSON.stringify(policyInput), LOG_LEVEL: 'warn',
       OPERATOR_LEADER_ELECTION: 'false',
     },
   });
