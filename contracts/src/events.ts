@@ -49,6 +49,14 @@ export const EVENT_TYPES = [
   'social.say',
   'social.talk',
   'social.npc_reply',
+  // items (the rules, on the system topic; `container.*` here are the game's lock decisions, the
+  // item-container service's own events are CONTAINER_EVENT_TYPES)
+  'item.equipped',
+  'item.unequipped',
+  'item.used',
+  'container.unlocked',
+  'container.pick_lock',
+  'container.unsealed',
   // system (each has a producer: the game's rules, the registry, the sessions and game-master
   // services; state_changed, action and notification had none and were dropped)
   'system.character_joined',

@@ -159,6 +159,10 @@ describe('the item economy in play', () => {
     expect(await inventoryOf(p.id)).toEqual({ longsword: 1, 'healing-potion': 1 });
     expect((await act(p, { type: 'social.talk', npc: 'keeper', topic: 'gold' })).accepted).toBe(true);
     expect(await inventoryOf(p.id)).toEqual({ longsword: 1, 'healing-potion': 1, 'gold-coin': 5 });
+    // The container API sees the same inventory.
+    const mine = await http<{ inventory: { items: { item_id: string; quantity: number }[] } }>(api.url, 'GET', `/api/characters/${p.id}/inventory`, { token: p.token });
+    expect(mine.status).toBe(200);
+    expect(mine.body.inventory.items.map((s) => [s.item_id, s.quantity])).toEqual([['longsword', 1], ['healing-potion', 1], ['gold-coin', 5]]);
     // Looted through the container API (written to the table here): the view shows it at once.
     await db().query(`UPDATE character_inventories SET items = items || '[{"item_id":"shield","item_name":"Shield","quantity":1,"weight":6,"max_stack":1,"metadata":{}}]'::jsonb WHERE character_id = $1`, [p.id]);
     const v = await view(p);
