@@ -128,7 +128,13 @@ describe('CharacterRuntime against the real api-server', () => {
 
   /** The key is minted with the spec of `character`, as the operator would from the Character resource. */
   async function settingsFor(characterId: string, sessionId: string, character: CharacterBase, dataDir = path.join(workdir, characterId)): Promise<RuntimeSettings> {
-    const spec = { displayName: character.name, class: character.config.class as 'fighter', level: character.config.level, capabilities: character.capabilities };
+    const spec = {
+      displayName: character.name,
+      class: character.config.class as 'fighter',
+      level: character.config.level,
+      capabilities: character.capabilities,
+      ...(character.abilities ? { abilities: character.abilities } : {}),
+    };
     return {
       characterId,
       registryUrl: api.url,
@@ -271,5 +277,14 @@ describe('CharacterRuntime against the real api-server', () => {
     expect(served.gameState.version).toBe(authoritative.body.gameState.version);
     expect(served.gameState.version).toBe(held(sessionId).state.version);
     expect(lines.filter((l) => l.msg === 'resync from the session state failed; registering again')).toEqual([]);
+  });
+
+  it('registers with the abilities it picked (character.json, as the operator writes spec.abilities): the game knows only those spells', async () => {
+    const sessionId = await newSession();
+    const characterId = uniqueId('elara');
+    const wizard = new CharacterBase({ name: 'Elara', class: 'wizard', level: 1, abilities: ['magic-missile'] });
+    const runtime = await launch(wizard, await settingsFor(characterId, sessionId, wizard));
+    expect(held(sessionId).state.characters[characterId]!.spells).toEqual(['magic-missile']);
+    await eventually('the view to show the picked spell', () => runtime.view.state?.me.spells.join(',') === 'magic-missile');
   });
 });
