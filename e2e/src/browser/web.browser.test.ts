@@ -34,6 +34,8 @@ beforeAll(async () => {
     DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'browser'),
     REDIS_URL: inject('redisUrl'),
     DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
+    // As the chart runs it: the admin API and the game master's pages on a port of their own.
+    ADMIN_PORT: '0',
     JWT_SIGNING_KEYS: `web:${randomBytes(32).toString('base64url')}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DUNGEON_SEED: '42',
@@ -53,7 +55,7 @@ afterAll(async () => {
 });
 
 async function admin<T>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await fetch(api.url + p, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(api.adminUrl! + p, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -68,7 +70,7 @@ async function newPage(width = 1280, height = 900): Promise<Page> {
 async function handPlayed(name: string, cls: 'fighter' | 'rogue', sessionId: string) {
   const characterId = `${name.toLowerCase().replace(/\W+/g, '-')}-${randomBytes(3).toString('hex')}`;
   const capabilities = ['combat', 'exploration', 'social'];
-  const apiKey = await mintApiKey(api.url, ADMIN_TOKEN, characterId, { displayName: name, class: cls, level: 3, capabilities, session: sessionId } as Parameters<typeof mintApiKey>[3]);
+  const apiKey = await mintApiKey(api.adminUrl!, ADMIN_TOKEN, characterId, { displayName: name, class: cls, level: 3, capabilities, session: sessionId } as Parameters<typeof mintApiKey>[3]);
   const res = await fetch(`${api.url}/api/registry/character`, {
     method: 'POST',
     headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
@@ -111,7 +113,12 @@ async function putContainer(sessionId: string, roomId: string, name: string, loc
 describe('the web client in Chromium', () => {
   it('lets a game master sign in, create a session and watch the three example characters play', async () => {
     const page = await newPage();
+    // The public port (the characters' and players') refuses a game master, saying where to go.
     await page.goto(api.url);
+    await page.getByLabel('Game master: admin token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in as game master' }).click();
+    await shows(page.getByRole('alert'), 'admin port only');
+    await page.goto(api.adminUrl!);
     await page.getByLabel('Game master: admin token').fill('not the token');
     await page.getByRole('button', { name: 'Sign in as game master' }).click();
     await shows(page.getByRole('alert'), 'admin token is invalid');
@@ -132,7 +139,7 @@ describe('the web client in Chromium', () => {
     for (const spec of EXAMPLE_CHARACTERS) {
       const base = (JSON.parse(await readFile(path.join(spec.configDir, 'character.json'), 'utf8')) as { characterId?: string }).characterId ?? spec.key;
       const characterId = `${base}-${randomBytes(3).toString('hex')}`;
-      const apiKey = await mintApiKey(api.url, ADMIN_TOKEN, characterId, spec);
+      const apiKey = await mintApiKey(api.adminUrl!, ADMIN_TOKEN, characterId, spec);
       characters.push(
         await CharacterProcess.start({ spec, characterId, apiUrl: api.url, apiKey, sessionId, dataDir: path.join(scratch, characterId), logFile: path.join(scratch, `${characterId}.log`) }),
       );
