@@ -34,6 +34,7 @@ import { heapAfterGc } from './inspector.ts';
 const sizes = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const HEAP_MIB = Number(process.env.OPERATOR_HEAP_MIB ?? 128);
 const CHANGES = 200;
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 const PER_NAMESPACE = 100;
 const CONCURRENCY = 32;
@@ -219,8 +220,12 @@ try {
       ];
       for (const o of objects) {
         const { ownerReferences: _drop, ...metadata } = o.metadata;
+        // Not labelled as the operator's: it would cache the peer's objects (and pods) too, and
+        // its memory at the next size would count them.
+        const body = JSON.parse(JSON.stringify({ ...o, metadata })) as { metadata: { labels?: Record<string, string> }; spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+        for (const labels of [body.metadata.labels, body.spec?.template?.metadata?.labels]) if (labels) labels[MANAGED_BY] = 'bench-plain-client';
         const kind = Object.values(Kinds).find((k) => k.kind === o.kind)!;
-        await client.request('POST', collectionPath(kind, ns), { body: { ...o, metadata } });
+        await client.request('POST', collectionPath(kind, ns), { body });
       }
     });
     const plainCreated = performance.now() - p0;
