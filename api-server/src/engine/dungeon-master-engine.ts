@@ -92,7 +92,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
         ...(opts.snapshotEvery !== undefined ? { snapshotEvery: opts.snapshotEvery } : {}),
       }),
       onEvents: (sessionId, events) => this.#publishOwn(sessionId, events),
-      itemInputs: (sessionId, action) => readItemInputs(deps.db, sessionId, action),
+      itemInputs: (sessionId, characterId, containerId) => readItemInputs(deps.db, sessionId, characterId, containerId),
       onError: (err, sessionId) => this.#log.error({ err, sessionId }, 'a turn timeout could not be applied'),
       onRestored: (sessionId, info) => this.#log.info({ sessionId, ...info }, 'session restored from the store'),
     });

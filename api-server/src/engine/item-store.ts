@@ -1,4 +1,4 @@
-import { EQUIPMENT_SLOTS, InventoryStackSchema, type Action, type InventoryStack } from '@distributed-dungeon/contracts';
+import { EQUIPMENT_SLOTS, InventoryStackSchema, type InventoryStack } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
 import { getEquipment, putEquipment, takeEquipment } from '../containers/equipment.ts';
 import { spillToFloor } from '../containers/floor.ts';
@@ -16,9 +16,9 @@ import { catalogueEntry, slotOf, stackMetadata, StoreConflictError, type Catalog
 // that changed between the read and the write (a container API transfer in between) is a
 // StoreConflictError: the session's queue reads again and applies the action again.
 
-/** The actor's inventory and equipment, and the container the action names, as the rules take them. */
-export async function readItemInputs(db: Queryable, sessionId: string, action: Action): Promise<ItemInputs> {
-  const [inventory, equipment] = await Promise.all([getInventory(db, action.characterId), getEquipment(db, action.characterId)]);
+/** A character's inventory and equipment, and the container its action names, as the rules take them. */
+export async function readItemInputs(db: Queryable, sessionId: string, characterId: string, containerId?: string): Promise<ItemInputs> {
+  const [inventory, equipment] = await Promise.all([getInventory(db, characterId), getEquipment(db, characterId)]);
   const inputs: ItemInputs = { equipped: {}, inventory: [] };
   for (const e of equipment) inputs.equipped[e.slot] = e.item.item_id;
   for (const s of inventory?.items ?? []) {
@@ -26,10 +26,10 @@ export async function readItemInputs(db: Queryable, sessionId: string, action: A
     if (stack) stack.quantity += s.quantity;
     else inputs.inventory.push({ item_id: s.item_id, name: s.item_name, quantity: s.quantity });
   }
-  if (action.type === 'container.unlock' || action.type === 'container.pick_lock') {
-    const lock = await lockOf(db, action.containerId);
+  if (containerId !== undefined) {
+    const lock = await lockOf(db, containerId);
     // A container of another session is no container here.
-    if (lock && lock.session === sessionId) inputs.container = { containerId: action.containerId, roomId: lock.roomId, lockState: lock.lockState };
+    if (lock && lock.session === sessionId) inputs.container = { containerId, roomId: lock.roomId, lockState: lock.lockState };
   }
   return inputs;
 }

@@ -280,6 +280,20 @@ describe('the item economy in play', () => {
     await expectReplays(other);
   });
 
+  it('a character that moves to another session takes its things: the same numbers at once, no second starting kit', async () => {
+    const first = await newSession();
+    const p = await join(first);
+    await putInventory(db(), p.id, { items: [{ item_id: 'fine-sword', item_name: 'Fine sword', quantity: 1, weight: 3 }] });
+    await act(p, { type: 'item.equip', itemId: 'fine-sword' });
+    const second = await newSession();
+    const reg = await mintAndRegister(api.url, p.id, { sessionId: second, class: 'fighter', name: 'A fighter' });
+    const moved: Player = { id: p.id, token: reg.characterToken, sessionId: second };
+    expect((await view(moved)).me).toMatchObject({ attackBonus: 8, weapon: { name: 'Fine sword' }, inventory: [] });
+    expect(await inventoryOf(p.id)).toEqual({});
+    expect(Object.keys(await equipmentOf(p.id))).toEqual(['weapon']);
+    await expectReplays(second);
+  });
+
   it('the equipped weapon and shield are what the Dungeon Master rolls with; death moves inventory and equipment into the corpse', async () => {
     const sessionId = await newSession();
     const p = await join(sessionId);

@@ -76,11 +76,11 @@ export interface DungeonMasterOptions {
   onEvents?: (sessionId: string, events: GameEvent[]) => unknown;
   store?: SessionStore;
   /**
-   * What the item tables hold for an item or container action's character (and the container
-   * it names), read in the session's queue before the rules run; recorded in the log with the
-   * action. Absent: the rules see no item tables and refuse item actions.
+   * What the item tables hold for a joining character or an item or container action's (and
+   * the container it names), read in the session's queue before the rules run; recorded in the
+   * log with the command. Absent: the rules see no item tables and refuse item actions.
    */
-  itemInputs?: (sessionId: string, action: Action) => Promise<ItemInputs>;
+  itemInputs?: (sessionId: string, characterId: string, containerId?: string) => Promise<ItemInputs>;
   /** A command the clock ran on its own failed (the store was away, ...). */
   onError?: (err: unknown, sessionId: string) => void;
   /** A stored session was loaded: from the snapshot after `snapshotSeq` (null: none), replaying `replayed` entries. */
@@ -122,8 +122,10 @@ export class DungeonMaster {
   async join(sessionId: string, character: JoinInput): Promise<{ gameState: Record<string, unknown>; events: GameEvent[] }> {
     const { characterId, name, level, abilities } = character;
     return this.#exclusive(sessionId, async (s) => {
+      // A character joining anew brings its things; one already here is taken as it was.
+      const inputs = s.state.characters[characterId]?.present ? undefined : await this.#opts.itemInputs?.(sessionId, characterId);
       // The picks go into the log entry: a replay knows the same spells.
-      const { events } = await this.#run(s, { kind: 'join', character: { characterId, name, class: character.class, level, ...(abilities ? { abilities } : {}) } });
+      const { events } = await this.#run(s, { kind: 'join', ...(inputs ? { inputs } : {}), character: { characterId, name, class: character.class, level, ...(abilities ? { abilities } : {}) } });
       const gameState = s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
       return { gameState: gameState as unknown as Record<string, unknown>, events };
     });
@@ -145,7 +147,7 @@ export class DungeonMaster {
       // Asked inside the session's queue, so two copies of one retried action cannot both pass.
       const previous = await this.#opts.store?.previous?.(sessionId, action, meta);
       if (previous !== undefined && previous !== null) return { accepted: false, events: [], previous };
-      const inputs = needsItemInputs(action) ? await this.#opts.itemInputs?.(sessionId, action) : undefined;
+      const inputs = needsItemInputs(action) ? await this.#opts.itemInputs?.(sessionId, action.characterId, containerOf(action)) : undefined;
       const { result, events } = await this.#run(s, { kind: 'action', action, ...(inputs ? { inputs } : {}) }, meta);
       return {
         accepted: result.accepted,
@@ -357,4 +359,8 @@ export class DungeonMaster {
     for (const c of s.clocks.values()) if (c.timer) clearTimeout(c.timer);
     s.clocks.clear();
   }
+}
+
+function containerOf(action: Action): string | undefined {
+  return action.type === 'container.unlock' || action.type === 'container.pick_lock' ? action.containerId : undefined;
 }

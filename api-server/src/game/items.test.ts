@@ -246,6 +246,15 @@ describe('grants', () => {
     expect(gift.items).toEqual([{ kind: 'grant', characterId: 'thorin', items: [{ item_id: 'torch', name: 'Torch', quantity: 1 }], source: 'npc:sage:boss' }]);
   });
 
+  it('a character joining with things of its own gets no second kit, and its equipment counts from the first roll', () => {
+    const fresh = createSession(itemWorld(), 's-j', 1).state;
+    const carried = joinCharacter(fresh, FIGHTER, undefined, inputs([['gold-coin', 3]], { weapon: 'great-axe', armor: 'plate' }));
+    expect(carried.items).toBeUndefined();
+    expect(carried.state.characters.thorin).toMatchObject({ ac: 20, attackBonus: 6, weapon: { name: 'Great axe' }, inventory: [{ item_id: 'gold-coin', quantity: 3 }] });
+    const emptyHanded = joinCharacter(fresh, FIGHTER, undefined, inputs([]));
+    expect(emptyHanded.items?.[0]).toMatchObject({ kind: 'grant', source: 'starting-kit' });
+  });
+
   it('replaying the log with the recorded inputs reaches the same state', () => {
     const world = itemWorld();
     const commands: Command[] = [

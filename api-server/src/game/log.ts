@@ -10,7 +10,7 @@ import { canonicalJson } from '@distributed-dungeon/contracts';
 
 export type Command =
   | { kind: 'create'; sessionId: string; seed: number }
-  | { kind: 'join'; character: JoiningCharacter }
+  | { kind: 'join'; character: JoiningCharacter; inputs?: ItemInputs }
   | { kind: 'leave'; characterId: string }
   /** `inputs`: the actor's items as the engine read them from the tables (replay reads no database). */
   | { kind: 'action'; action: Action; inputs?: ItemInputs }
@@ -32,7 +32,7 @@ export function applyCommand(world: World, state: GameState | null, command: Com
   if (!state) throw new Error(`the log must start with "create", not "${command.kind}"`);
   switch (command.kind) {
     case 'join':
-      return joinCharacter(state, command.character);
+      return joinCharacter(state, command.character, undefined, command.inputs);
     case 'leave':
       return leaveCharacter(state, command.characterId);
     case 'action':

@@ -1,9 +1,9 @@
 import { knownSpells } from './abilities.ts';
 import { CLASSES, maxHpFor, maxManaFor, proficiency, type ClassName } from './classes.ts';
 import { beginNextTurn, checkEncounterEnd, checkSessionEnd, engage, removeFromEncounter, settle } from './combat.ts';
-import { grant } from './items.ts';
+import { grant, takeInputs } from './items.ts';
 import { createRng, type Rng } from './rng.ts';
-import { emit, finish, newCtx, reject, type CharacterState, type GameState, type MonsterState, type RoomState, type RuleResult } from './state.ts';
+import { emit, finish, newCtx, reject, type CharacterState, type GameState, type MonsterState, type RoomState, type RuleResult, type ItemInputs } from './state.ts';
 import { partyMember, publicRoom } from './view.ts';
 import type { World } from './world.ts';
 
@@ -109,7 +109,12 @@ export function newCharacter(input: JoiningCharacter, roomId: string): Character
  * Adds a character at the entrance. Joining again (a restarted container re-registering) keeps
  * everything it had: a returning character is marked present and carries on where it was.
  */
-export function joinCharacter(state: GameState, input: JoiningCharacter, rng: Rng = createRng(state.rngState)): RuleResult {
+/**
+ * `inputs`: what the item tables hold for the character (recorded in the log with the join): its
+ * equipment sets its numbers from the first roll on, and the starting kit is granted only to a
+ * character that carries and wears nothing (not again when it joins another session with its things).
+ */
+export function joinCharacter(state: GameState, input: JoiningCharacter, rng: Rng = createRng(state.rngState), inputs?: ItemInputs): RuleResult {
   if (state.status !== 'active') return reject(state, input.characterId, 'session_ended', 'the session has ended');
   const existing = state.characters[input.characterId];
   if (existing?.present) return { state, events: [], accepted: true };
@@ -117,7 +122,9 @@ export function joinCharacter(state: GameState, input: JoiningCharacter, rng: Rn
   const c = existing ? ctx.state.characters[input.characterId]! : newCharacter(input, state.world.entrance);
   c.present = true;
   ctx.state.characters[c.id] = c;
-  if (!existing) grant(ctx, c, CLASSES[input.class].startingItems, 'starting-kit');
+  if (inputs) takeInputs(ctx, c, inputs);
+  const emptyHanded = !inputs || (inputs.inventory.length === 0 && Object.keys(inputs.equipped).length === 0);
+  if (!existing && emptyHanded) grant(ctx, c, CLASSES[input.class].startingItems, 'starting-kit');
   const { id, present: _present, ...member } = partyMember(c);
   emit(ctx, 'system.character_joined', { characterId: id, ...member, returning: existing !== undefined, room: publicRoom(ctx.state, c.roomId) });
   if (c.alive) {
