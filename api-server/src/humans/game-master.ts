@@ -2,10 +2,10 @@
 import { SessionId } from '@distributed-dungeon/contracts';
 import { Router } from 'express';
 import { z } from 'zod';
-import { appError } from '../http/errors.ts';
 import type { ModuleContext } from '../http/module.ts';
 import { parse } from '../http/validate.ts';
-import { getSession } from '../sessions/repository.ts';
+import { AUDIT_OPERATIONS, type AuditOperation } from '../containers/audit.ts';
+import { GameMasterService } from '../gm/service.ts';
 
 const AuditQuery = z.object({
   actor: z.string().max(200).optional(),
@@ -17,13 +17,11 @@ const AuditQuery = z.object({
 export function gameMasterRoutes(ctx: ModuleContext): Router {
   const r = Router();
 
+  // The web client's routes for the game master's tools; the use cases are the admin API's (gm/).
+  const gm = new GameMasterService(ctx);
   r.post('/sessions/:id/close', ctx.auth.admin, async (req, res) => {
     const { id } = parse(z.object({ id: SessionId }), req.params, 'path');
-    const closed = await ctx.db.query("UPDATE sessions SET status = 'closed' WHERE id = $1 AND status = 'open'", [id]);
-    const session = await getSession(ctx.db, id);
-    if (!session) throw appError('sessions.not_found', `no session ${id}`);
-    if (closed.rowCount === 1) await ctx.events.publish(id, { type: 'system.session_closed', data: { sessionId: id, reason: 'closed by the game master' } });
-    res.json(session);
+    res.json(await gm.closeSession(id));
   });
 
   // Every Character, whichever namespace it lives in: what the operator reports (phase, Ready)
@@ -68,16 +66,18 @@ export function gameMasterRoutes(ctx: ModuleContext): Router {
 
   r.get('/audit', ctx.auth.admin, async (req, res) => {
     const q = parse(AuditQuery, req.query, 'query');
-    const { rows } = await ctx.db.query<{ id: string; occurred_at: Date; actor_id: string | null; actor_name: string | null; resource_type: string; resource_id: string | null; operation: string; outcome: string; security_level: string }>(
-      `SELECT id, occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level FROM audit_log
-        WHERE ($1::text IS NULL OR actor_id = $1) AND ($2::text IS NULL OR operation = $2) AND ($3::text IS NULL OR outcome = $3)
-        ORDER BY occurred_at DESC, id DESC LIMIT $4`,
-      [q.actor ?? null, q.operation ?? null, q.outcome ?? null, q.limit],
-    );
+    // The form takes any text; an operation the audit trail never records matches nothing.
+    if (q.operation !== undefined && !(AUDIT_OPERATIONS as readonly string[]).includes(q.operation)) return void res.json({ items: [] });
+    const page = await gm.audit({
+      limit: q.limit,
+      ...(q.actor ? { characterId: q.actor } : {}),
+      ...(q.operation ? { operation: q.operation as AuditOperation } : {}),
+      ...(q.outcome ? { outcome: q.outcome } : {}),
+    });
     res.json({
-      items: rows.map((a) => ({
-        id: Number(a.id),
-        occurredAt: a.occurred_at.toISOString(),
+      items: page.items.map((a) => ({
+        id: a.id,
+        occurredAt: a.occurred_at,
         actorId: a.actor_id,
         actorName: a.actor_name,
         resourceType: a.resource_type,
