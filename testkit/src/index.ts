@@ -28,3 +28,4 @@ export {
   type Envelope,
   type SessionEnd,
 } from './local-play.ts';
+export { acquireSuiteLock } from './suite-lock.ts';

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOperator, type Operator } from '../controller/operator.ts';
 import { KubeClient } from '../kube/client.ts';
 import { parsePolicy } from '../policy.ts';
-import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, waitFor } from './harness.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
 
 interface CharacterObj {
   metadata: { uid: string };
@@ -52,7 +52,9 @@ let home: string;
 let sessionId: string;
 const children: ChildProcess[] = [];
 
+let releaseSuite: (() => void) | undefined;
 beforeAll(async () => {
+  releaseSuite = await lockOperatorSuite(kubeconfig);
   await applyCrd(kubeconfig);
   api = await start(
     loadConfig({
@@ -88,13 +90,15 @@ beforeAll(async () => {
   });
   await operator.synced();
   home = await mkdtemp(path.join(tmpdir(), 'dd-external-'));
-});
+
+}, OPERATOR_SUITE_WAIT_MS + 180_000);
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await operator?.stop();
   await api?.stop();
   client.close();
+  releaseSuite?.();
   if (home) await rm(home, { recursive: true, force: true });
 });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
-import { createDatabase, eventually } from '@distributed-dungeon/testkit';
+import { acquireSuiteLock, createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { pino, type Logger } from 'pino';
 import { startOperator, type Operator } from '../controller/operator.ts';
 import { KubeClient, KubeError } from '../kube/client.ts';
@@ -14,6 +14,16 @@ import { parsePolicy } from '../policy.ts';
 const run = promisify(execFile);
 export const ADMIN_TOKEN = 'operator-int-admin-token-0123456789';
 export const CRD_PATH = join(import.meta.dirname, '..', '..', '..', 'crds', 'characters.distributed-dungeon.io.yaml');
+
+/**
+ * Suites that run an operator on the run's shared control plane take turns (see testkit's
+ * suite-lock.ts): two operators would both reconcile every Character. Held for the whole file.
+ */
+export function lockOperatorSuite(kubeconfig: string): Promise<() => void> {
+  return acquireSuiteLock(`${kubeconfig}.operator-suite.lock`, OPERATOR_SUITE_WAIT_MS);
+}
+/** How long a suite may wait for the others (each takes a few minutes on two busy cores). */
+export const OPERATOR_SUITE_WAIT_MS = 1_200_000;
 
 /** The real api-server on a fresh database, as the operator's registry; `env` adds or overrides settings. */
 export async function startRegistry(postgresAdminUrl: string, redisUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {

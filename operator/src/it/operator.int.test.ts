@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
 import type { Operator } from '../controller/operator.ts';
 import { KubeClient } from '../kube/client.ts';
-import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, waitFor } from './harness.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
 
 interface Obj {
   metadata: { name: string; uid: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string; generation?: number };
@@ -57,17 +57,21 @@ async function newNamespace(prefix: string) {
   return ns;
 }
 
+let releaseSuite: (() => void) | undefined;
 beforeAll(async () => {
+  releaseSuite = await lockOperatorSuite(kubeconfig);
   await applyCrd(kubeconfig);
   api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'));
   // Periodic resync every 10 s: the idle test sees reconciles that write nothing.
   operator = await startSuiteOperator({ client, registry: api, lease: 'dungeon-operator-it', workers: 4, resyncMs: 10_000, log });
-});
+
+}, OPERATOR_SUITE_WAIT_MS + 180_000);
 
 afterAll(async () => {
   await operator?.stop();
   await api?.stop();
   client.close();
+  releaseSuite?.();
 });
 
 describe('a Character becomes its workload', () => {

@@ -6,7 +6,7 @@ import type { RunningServer } from '@distributed-dungeon/api-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Operator } from '../controller/operator.ts';
 import { KubeClient } from '../kube/client.ts';
-import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, waitFor } from './harness.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
 
 interface SecretObj {
   metadata: { uid: string; ownerReferences?: { kind: string; name: string }[] };
@@ -18,16 +18,20 @@ const client = KubeClient.load(kubeconfig);
 let api: RunningServer;
 let operator: Operator;
 
+let releaseSuite: (() => void) | undefined;
 beforeAll(async () => {
+  releaseSuite = await lockOperatorSuite(kubeconfig);
   await applyCrd(kubeconfig);
   api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'));
   operator = await startSuiteOperator({ client, registry: api, lease: 'dungeon-operator-links', resyncMs: 5_000 });
-});
+
+}, OPERATOR_SUITE_WAIT_MS + 180_000);
 
 afterAll(async () => {
   await operator?.stop();
   await api?.stop();
   client.close();
+  releaseSuite?.();
 });
 
 const decode = (s: SecretObj, key: string) => Buffer.from(s.data[key]!, 'base64').toString('utf8');
