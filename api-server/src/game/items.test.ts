@@ -3,6 +3,7 @@ import type { Action } from '@distributed-dungeon/contracts';
 import { applyCommand, replay, type Command, type LogEntry } from './log.ts';
 import { needsItemInputs } from './items.ts';
 import { applyAction } from './rules.ts';
+import { publicRoom } from './view.ts';
 import { scriptedRng } from './rng.ts';
 import { createSession, joinCharacter } from './session.ts';
 import type { GameEvent, GameState, ItemInputs } from './state.ts';
@@ -194,6 +195,9 @@ describe('locks', () => {
     const r = applyAction(s, unlock, undefined, inputs([['hall-key', 1]], {}, locked));
     expect(r.items).toEqual([{ kind: 'unlock', containerId: CHEST, by: 'key' }]);
     expect(find(r.events, 'container.unlocked')).toMatchObject({ containerId: CHEST, keyItemId: 'hall-key' });
+    // The game view follows: the chest reads unlocked, as the container API does.
+    expect(publicRoom(s, 'hall').container?.lock_state).toBe('locked');
+    expect(publicRoom(r.state, 'hall').container?.lock_state).toBe('unlocked');
     const wrong = applyAction(s, { ...unlock, keyItemId: 'gold-coin' }, undefined, inputs([['gold-coin', 1]], {}, locked));
     expect(wrong).toMatchObject({ accepted: false, reason: 'wrong_key' });
     const missing = applyAction(s, unlock, undefined, inputs([], {}, locked));

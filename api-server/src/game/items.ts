@@ -146,6 +146,7 @@ export function unlock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.
   const key = catalogueEntry(ctx.state.world.items, action.keyItemId);
   if (key?.kind !== 'key' || !key.opens.includes(c.roomId)) return { reason: 'wrong_key', message: `"${action.keyItemId}" does not open this lock` };
   ctx.items.push({ kind: 'unlock', containerId: container.containerId, by: 'key' });
+  markOpened(ctx, c.roomId);
   emit(ctx, 'container.unlocked', { roomId: c.roomId, characterId: c.id, containerId: container.containerId, by: 'key', keyItemId: key.id });
   return undefined;
 }
@@ -162,9 +163,18 @@ export function pickLock(ctx: Ctx, c: CharacterState, action: ActionOf<'containe
   const roll = d20(ctx.rng);
   const bonus = c.perception + (carried(c, THIEVES_TOOLS) ? THIEVES_TOOLS_BONUS : 0);
   const success = roll + bonus >= dc;
-  if (success) ctx.items.push({ kind: 'unlock', containerId: container.containerId, by: 'pick' });
+  if (success) {
+    ctx.items.push({ kind: 'unlock', containerId: container.containerId, by: 'pick' });
+    markOpened(ctx, c.roomId);
+  }
   emit(ctx, 'container.pick_lock', { roomId: c.roomId, characterId: c.id, containerId: container.containerId, roll, bonus, total: roll + bonus, dc, success });
   return undefined;
+}
+
+/** The game view then shows the room's container unlocked (the world file still says locked). */
+function markOpened(ctx: Ctx, roomId: string): void {
+  const rs = ctx.state.rooms[roomId];
+  if (rs) rs.containerOpened = true;
 }
 
 /** World events open sealed containers: the boss's death opens those sealed until it. */
@@ -173,7 +183,9 @@ export function unsealOnBossDeath(ctx: Ctx): void {
   if (bosses.length === 0 || bosses.some((m) => m.alive)) return;
   for (const room of ctx.state.world.rooms) {
     if (room.container?.lock_state !== 'sealed' || room.containerLock?.sealedUntil !== 'boss_defeated') continue;
+    if (ctx.state.rooms[room.id]?.containerOpened) continue;
     ctx.items.push({ kind: 'unlock', roomId: room.id, by: 'event' });
+    markOpened(ctx, room.id);
     emit(ctx, 'container.unsealed', { roomId: room.id, by: 'boss_defeated' });
   }
 }

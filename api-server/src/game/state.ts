@@ -41,6 +41,8 @@ export interface RoomState {
   discoveries: Record<string, string | null>;
   /** Exits opened by discoveries. */
   openedExits: Partial<Record<Direction, string>>;
+  /** The room's container was unlocked or unsealed (by key, pick or world event) this session. */
+  containerOpened?: boolean;
 }
 
 export interface TurnSlot {
@@ -158,7 +160,8 @@ export function newCtx(state: GameState, rng: Rng, cause: Ctx['cause'] = {}): Ct
 /** Publishes a state change: bumps the version and stamps it on the event. */
 export function emit(ctx: Ctx, type: string, data: Record<string, unknown>): void {
   ctx.state.version += 1;
-  ctx.events.push({ type, version: ctx.state.version, data: { ...data, ...causeData(ctx) } });
+  // What the event says of itself wins: a monster fleeing on a character's action is the actor of its flee.
+  ctx.events.push({ type, version: ctx.state.version, data: { ...causeData(ctx), ...data } });
 }
 
 /** A private, unversioned note to one character (a look, a rejection). */

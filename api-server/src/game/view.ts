@@ -26,7 +26,7 @@ export function publicRoom(state: GameState, roomId: string): RoomView {
       topics: Object.entries(n.topics).filter(([, t]) => t.requires === undefined).map(([k]) => k),
     })),
     characters: Object.values(state.characters).filter((c) => c.present && c.roomId === roomId).map((c) => c.id),
-    container: room.container ? { id: room.container.id, name: room.container.name ?? 'container', lock_state: room.container.lock_state, capacity_slots: room.container.capacity_slots } : null,
+    container: room.container ? { id: room.container.id, name: room.container.name ?? 'container', lock_state: rs?.containerOpened ? 'unlocked' : room.container.lock_state, capacity_slots: room.container.capacity_slots } : null,
     traps: room.traps
       .filter((t) => rs?.traps[t.id] !== 'armed')
       .map((t) => ({ id: t.id, name: t.name, status: rs?.traps[t.id] as 'spotted' | 'triggered' })),

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { scriptedRng } from './rng.ts';
+import { createSession } from './session.ts';
+import { emit, newCtx, tell } from './state.ts';
+import { tinyWorld } from './test-fixtures.ts';
+
+describe('events carry their cause', () => {
+  const ctx = () => newCtx(createSession(tinyWorld(), 's-1', 1).state, scriptedRng([]), { actorId: 'thorin', clientActionId: 'c-7' });
+
+  it("stamps the acting character and its clientActionId on what its action causes", () => {
+    const c = ctx();
+    emit(c, 'exploration.looked', { roomId: 'gate' });
+    tell(c, 'thorin', 'exploration.look', { roomId: 'gate' });
+    expect(c.events.map((e) => e.data)).toEqual([
+      { roomId: 'gate', actorId: 'thorin', clientActionId: 'c-7' },
+      { roomId: 'gate', actorId: 'thorin', clientActionId: 'c-7' },
+    ]);
+  });
+
+  it('keeps the actor an event names itself: a monster fleeing during a character\'s action', () => {
+    const c = ctx();
+    emit(c, 'combat.flee', { actorKind: 'monster', actorId: 'goblin', success: true });
+    expect(c.events[0]!.data).toMatchObject({ actorKind: 'monster', actorId: 'goblin', clientActionId: 'c-7' });
+  });
+});
