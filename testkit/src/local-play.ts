@@ -226,6 +226,8 @@ export class Narrator {
   /** Versioned events are told in version order (two requests may publish interleaved). */
   #nextVersion = 1;
   readonly #held = new Map<number, { env: Envelope; channel: string }>();
+  /** Container events already told (they arrive once per character in the room). */
+  readonly #toldContainerEvents = new Set<string>();
   #gapTimer: NodeJS.Timeout | null = null;
   #resolveEnd: (end: SessionEnd) => void = () => undefined;
 
@@ -248,6 +250,13 @@ export class Narrator {
         return;
       }
       if (env.sessionId !== this.sessionId) return;
+      // A container event reaches each character in its room on that character's channel: tell it once.
+      if (env.type.startsWith('container.') && channel.startsWith('character:')) {
+        const key = `${env.type} ${JSON.stringify(env.data)}`;
+        if (this.#toldContainerEvents.has(key)) return;
+        this.#toldContainerEvents.add(key);
+        if (this.#toldContainerEvents.size > 500) this.#toldContainerEvents.delete(this.#toldContainerEvents.values().next().value!);
+      }
       this.events.push(env);
       this.#order(env, channel);
     });
