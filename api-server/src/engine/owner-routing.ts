@@ -1,3 +1,4 @@
+import { backoffDelay, sleep } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
 import { appError } from '../http/errors.ts';
 import { forward, ForwardFailed, type EngineOp } from './forwarding.ts';
@@ -38,7 +39,7 @@ export async function routed<T>(d: RoutingDeps, op: EngineOp, sessionId: string,
         last = err;
       }
     }
-    await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
+    await sleep(backoffDelay(attempt, { initialMs: 50, maxMs: 500 }));
   }
   d.logger.warn({ sessionId, op, err: (last as Error | undefined)?.message }, 'no replica could serve the session');
   throw appError('service_unavailable', `session ${sessionId}: its owner cannot be reached; try again shortly`, { retryAfter: 1, cause: last });

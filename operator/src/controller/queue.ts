@@ -1,6 +1,7 @@
 // A work queue in the client-go mould: a key is never processed by two workers at once, a key
 // added while it is being processed is processed again afterwards, failures come back with
 // per-key exponential backoff, and a token bucket caps the overall retry rate.
+import { backoffDelay } from '@distributed-dungeon/contracts';
 
 export interface QueueOptions {
   baseDelayMs?: number;
@@ -69,7 +70,7 @@ export class WorkQueue {
   addRateLimited(key: string): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    const backoff = Math.min(this.opts.baseDelayMs * 2 ** n, this.opts.maxDelayMs);
+    const backoff = backoffDelay(n, { initialMs: this.opts.baseDelayMs, maxMs: this.opts.maxDelayMs });
     const delay = Math.max(backoff, this.bucketDelay());
     this.addAfter(key, delay);
     return delay;

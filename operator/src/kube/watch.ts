@@ -3,6 +3,7 @@
 // in between); a periodic resync hands every object to the handler again. Only a projection of
 // each object is kept (projection.ts), lists are paged, and relists of all the caches of one
 // operator take turns (RelistGate) so that several whole lists are never in memory at once.
+import { backoffDelay } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
 import { KubeError, type KubeClient } from './client.ts';
 import { projectionFor, type Projection } from './projection.ts';
@@ -129,7 +130,7 @@ export class ResilientWatch implements Cache {
 
   private async run(): Promise<void> {
     const { initialMs, maxMs } = this.opts.backoff ?? { initialMs: 250, maxMs: 8_000 };
-    let delay = initialMs;
+    let failures = 0;
     let needList = true;
     while (!this.stopped) {
       try {
@@ -138,7 +139,7 @@ export class ResilientWatch implements Cache {
           needList = false;
         }
         await this.watchOnce();
-        delay = initialMs; // the stream ended normally (server timeout): resume at once
+        failures = 0; // the stream ended normally (server timeout): resume at once
         if (!this.stopped) this.restarted('stream ended');
       } catch (error) {
         if (this.stopped) break;
@@ -148,8 +149,7 @@ export class ResilientWatch implements Cache {
           continue;
         }
         this.restarted(error instanceof Error ? error.message : String(error));
-        await sleep(delay + Math.random() * delay * 0.2, this.abort.signal);
-        delay = Math.min(delay * 2, maxMs);
+        await sleep(backoffDelay(failures++, { initialMs, maxMs, jitter: { proportional: 0.2 } }), this.abort.signal);
       }
     }
   }
