@@ -83,6 +83,7 @@ export const CATALOGUE = {
   'portability.bad_signature': { status: 422, title: "The archive's signature does not hold" },
   'portability.already_imported': { status: 409, title: 'The archive was imported already' },
   'portability.inventory_not_empty': { status: 409, title: 'The character already holds items here' },
+  'portability.equipment_worn': { status: 409, title: 'The character wears equipment: unequip it before exporting' },
   'portability.not_exported': { status: 404, title: 'The character was not exported' },
   'container.invalid': { status: 400, title: 'The container request is invalid' },
   'container.coppa_violation': { status: 400, title: 'The container metadata carries personal data' },

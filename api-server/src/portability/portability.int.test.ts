@@ -3,6 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
 import { getInventory, putInventory } from '../containers/inventory.ts';
+import { putEquipment } from '../containers/equipment.ts';
+import { InventoryStackSchema } from '@distributed-dungeon/contracts';
 import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
 
 // Two platforms, each with its own PostgreSQL database and Redis: a character leaves the first
@@ -87,6 +89,20 @@ describe('portable characters between two platforms', () => {
     const twice = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive } });
     expect(twice.status).toBe(409);
     expect(twice.body).toMatchObject({ code: 'portability.already_imported' });
+  });
+
+  it('refuses to export a character that wears something, naming the slot, and changes nothing', async () => {
+    const id = uniqueId('wearer');
+    const { apiKey } = await mintAndRegister(a.url, id);
+    await putInventory(aDb, id, { items: [{ item_id: 'gold', item_name: 'Gold coin', quantity: 5 }] });
+    await putEquipment(aDb, id, 'weapon', InventoryStackSchema.parse({ item_id: 'longsword', item_name: 'Longsword', quantity: 1, weight: 3 }));
+    const res = await http(a.url, 'POST', '/api/portability/export', { apiKey, body: { state, database, image: `registry.example/alice/thorin@sha256:${'ab'.repeat(32)}` } });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'portability.equipment_worn' });
+    expect(String(res.body.detail)).toMatch(/wears something in weapon: unequip it/);
+    // Nothing moved: the items are still here and the key still registers.
+    expect((await getInventory(aDb, id))?.items.map((s) => [s.item_id, s.quantity])).toEqual([['gold', 5]]);
+    expect((await http(a.url, 'POST', '/api/registry/character', { apiKey, body: { characterId: id } })).status).not.toBe(401);
   });
 
   it('refuses a modified archive, naming the signature check, and changes nothing', async () => {

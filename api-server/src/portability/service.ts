@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ARCHIVE_FORMAT, type ArchivePayload, type CharacterArchive, type ExportRequest, type ImportResult } from '@distributed-dungeon/contracts';
 import { withTransaction } from '../db/pool.ts';
+import { getEquipment } from '../containers/equipment.ts';
 import { lockInventory, putInventory, saveInventoryItems } from '../containers/inventory.ts';
 import type { AppContext } from '../context.ts';
 import { appError } from '../http/errors.ts';
@@ -61,6 +62,12 @@ export class PortabilityService {
       const earlier = await repo.exportOf(tx, characterId);
       if (earlier) return earlier.archive;
       const inventory = await lockInventory(tx, characterId);
+      // Worn things (and a worn pack's contents) do not travel in an archive; leaving them behind
+      // would strand them on a platform the character has left.
+      const worn = await getEquipment(tx, characterId);
+      if (worn.length > 0) {
+        throw appError('portability.equipment_worn', `${characterId} wears something in ${worn.map((w) => w.slot).join(', ')}: unequip it (item.unequip) before exporting, so its items travel in the archive`);
+      }
       const payload: ArchivePayload = {
         exportId: randomUUID(),
         exportedAt: new Date().toISOString(),
