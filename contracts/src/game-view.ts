@@ -48,6 +48,8 @@ export const MeViewSchema = PartyMemberSchema.extend({
   mana: z.number(),
   maxMana: z.number(),
   spells: z.array(z.string()),
+  /** Its other picked abilities (lock-picking); absent in states from before picks: the class's standard set. */
+  abilities: z.array(z.string()).optional(),
   /** Where a successful flee goes back to. */
   previousRoomId: z.string().nullable(),
   /** +2 AC until the start of its next turn. */

@@ -17,6 +17,22 @@ export function knownSpells(input: { class: ClassName; abilities?: readonly stri
   return standard.filter((s) => picked.has(s));
 }
 
+/** Abilities that are not spells, by class: what a character has when it picked nothing. */
+const STANDARD_ABILITIES: Partial<Record<ClassName, readonly string[]>> = { rogue: ['lock-picking'] };
+
+/** The joining character's picked abilities other than spells (kept in its state as `abilities`). */
+export function knownAbilities(input: { class: ClassName; abilities?: readonly string[] | undefined }): string[] {
+  const standard = STANDARD_ABILITIES[input.class] ?? [];
+  if (input.abilities === undefined) return [...standard];
+  const picked = new Set(input.abilities);
+  return standard.filter((a) => picked.has(a));
+}
+
+/** Whether `c` has the (non-spell) ability; a state from before picks has its class's standard set. */
+export function hasAbility(c: CharacterState, ability: string): boolean {
+  return (c.abilities ?? STANDARD_ABILITIES[c.class as ClassName] ?? []).includes(ability);
+}
+
 /** Why `c` may not cast `spell`, naming it; undefined when it may. */
 export function spellRefusal(c: CharacterState, spell: string): { reason: 'unknown_spell'; message: string } | undefined {
   if (SPELLS[spell] && c.spells.includes(spell)) return undefined;

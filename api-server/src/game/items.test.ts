@@ -14,7 +14,7 @@ import { parseWorld, WorldValidationError, type World, type WorldInput } from '.
 // hand back for the engine.
 
 const CHEST = '00000000-0000-4000-8000-000000000001';
-const ROGUE = { characterId: 'vex', name: 'Vex', class: 'rogue' as const, level: 1 };
+const ROGUE: { characterId: string; name: string; class: 'rogue'; level: number; abilities?: string[] } = { characterId: 'vex', name: 'Vex', class: 'rogue', level: 1 };
 
 function itemWorld(): World {
   const base = tinyWorld() as unknown as WorldInput;
@@ -219,6 +219,14 @@ describe('locks', () => {
     const tools = applyAction(s, pick('vex'), scriptedRng([15 - perception - 2]), inputs([['thieves-tools', 1]], {}, locked));
     expect(find(tools.events, 'container.pick_lock')).toMatchObject({ bonus: perception + 2, success: true });
     expect(tools.items).toEqual([{ kind: 'unlock', containerId: CHEST, by: 'pick' }]);
+  });
+
+  it('a rogue that did not pick lock-picking cannot pick a lock; one that picked it can', () => {
+    const without = atHall([{ ...ROGUE, abilities: [] }]);
+    const pick: Action = { type: 'container.pick_lock', characterId: 'vex', containerId: CHEST };
+    expect(applyAction(without, pick, scriptedRng([20]), inputs([], {}, locked))).toMatchObject({ accepted: false, reason: 'not_picked', message: expect.stringContaining('"lock-picking"') });
+    const picked = atHall([{ ...ROGUE, abilities: ['lock-picking'] }]);
+    expect(find(applyAction(picked, pick, scriptedRng([20]), inputs([], {}, locked)).events, 'container.pick_lock')).toMatchObject({ success: true });
   });
 
   it('a sealed container opens by no key nor pick, only when the boss falls', () => {

@@ -1,3 +1,4 @@
+import { hasAbility } from './abilities.ts';
 import { EQUIPMENT_SLOTS, type Action, type ActionOf, type EquipmentSlot } from '@distributed-dungeon/contracts';
 import type { Refusal } from './actions-combat.ts';
 import { catalogueEntry, slotOf, type CatalogueItem } from './catalogue.ts';
@@ -154,6 +155,7 @@ export function unlock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.
 /** A rogue's check: d20 + perception (+2 with thieves' tools) against the lock's DC. */
 export function pickLock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.pick_lock'>, inputs: ItemInputs | undefined): Refusal | undefined {
   if (c.class !== 'rogue') return { reason: 'not_a_rogue', message: 'only a rogue picks locks' };
+  if (!hasAbility(c, 'lock-picking')) return { reason: 'not_picked', message: `${c.name} did not pick the ability "lock-picking"` };
   const container = roomContainer(ctx, c, inputs, action.containerId);
   if (!container) return { reason: 'no_such_container', message: `no container "${action.containerId}" here` };
   if (container.lockState === 'sealed') return { reason: 'sealed', message: 'it is sealed: no pick opens it' };

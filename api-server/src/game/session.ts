@@ -1,4 +1,4 @@
-import { knownSpells } from './abilities.ts';
+import { knownAbilities, knownSpells } from './abilities.ts';
 import { CLASSES, maxHpFor, maxManaFor, proficiency, type ClassName } from './classes.ts';
 import { beginNextTurn, checkEncounterEnd, checkSessionEnd, engage, removeFromEncounter, settle } from './combat.ts';
 import { grant, takeInputs } from './items.ts';
@@ -90,6 +90,7 @@ export function newCharacter(input: JoiningCharacter, roomId: string): Character
     mana: maxMana,
     maxMana,
     spells: knownSpells(input),
+    abilities: knownAbilities(input),
     roomId,
     previousRoomId: null,
     alive: true,

@@ -120,6 +120,7 @@ export type RejectReason =
   | 'sealed'
   | 'wrong_key'
   | 'not_a_rogue'
+  | 'not_picked'
   | 'cannot_pick';
 
 /**
