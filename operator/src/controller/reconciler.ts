@@ -103,7 +103,10 @@ export class Reconciler {
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     const character = this.d.caches.characters.get(namespace, name) as CharacterObject | undefined;
-    if (!character) return {};
+    if (!character) {
+      this.ids.delete(key); // gone: its id need not be remembered
+      return {};
+    }
     if (character.metadata.deletionTimestamp) return this.finalize(character);
     // Outside the open namespaces nothing is made, so there is nothing to clean up: no finalizer.
     if (this.isOpen(namespace) && !character.metadata.finalizers?.includes(FINALIZER)) {
@@ -117,8 +120,21 @@ export class Reconciler {
     return this.d.namespaces === undefined || this.d.namespaces.includes(namespace);
   }
 
+  /**
+   * The id is a SHA-256 of namespace/name, asked for every cached Character on every reconcile
+   * (the check that no other Character holds it): remembered per namespace/name, so a resync of
+   * N Characters hashes N times, not N².
+   */
+  private readonly ids = new Map<string, string>();
+
   private characterId(c: CharacterObject): string {
-    return characterIdFor(c.metadata.namespace!, c.metadata.name);
+    const key = `${c.metadata.namespace}/${c.metadata.name}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = characterIdFor(c.metadata.namespace!, c.metadata.name);
+      this.ids.set(key, id);
+    }
+    return id;
   }
 
   private async sync(character: CharacterObject): Promise<ReconcileResult> {
