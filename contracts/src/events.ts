@@ -15,6 +15,15 @@ export function characterChannel(characterId: string): string {
   return `character:${characterId}`;
 }
 
+/**
+ * What only the session's game masters watch: a copy of the events addressed to the characters
+ * of one room (container events), so the game master's view follows every room. No character's
+ * bus user is granted it (its grants are `characterChannels`).
+ */
+export function gameMasterChannel(sessionId: string): string {
+  return `gm:${sessionId}`;
+}
+
 /** Every channel a character of this session may subscribe to, in a stable order. */
 export function characterChannels(sessionId: string, characterId: string): string[] {
   return [...SESSION_TOPICS.map((t) => sessionChannel(sessionId, t)), characterChannel(characterId)];
@@ -98,6 +107,8 @@ export interface GameEvent {
   topic?: SessionTopic;
   /** When set, the event goes to this character's private channel instead of the session's. */
   characterId?: string;
+  /** `game-master`: to the session's game-master channel only (see gameMasterChannel). */
+  audience?: 'game-master';
   /**
    * The engine's state version after this event (authoritative, +1 per state change of the
    * session). Only engine events that change the session carry one; private events and the

@@ -34,6 +34,8 @@ export function coreEventPublisher(events: EventSink, directory: CharacterDirect
       for (const characterId of present) {
         await events.publish(sessionId, { type: event.type, data: { ...event.data, room_id: roomId }, topic: 'exploration', characterId });
       }
+      // And once for the game masters watching the session, who follow every room.
+      await events.publish(sessionId, { type: event.type, data: { ...event.data, room_id: roomId }, topic: 'exploration', audience: 'game-master' });
     },
   };
 }

@@ -131,7 +131,7 @@ describe('rules the game enforces on container actions', () => {
 });
 
 describe('container events reach the room only', () => {
-  it('the characters in the room hear a transfer on their private channels; one in another room of the session hears nothing', async () => {
+  it('the characters in the room hear a transfer on their private channels, the game masters once on theirs; one in another room of the session hears nothing', async () => {
     const [ann, bob, cat] = [who('ann'), who('bob'), who('cat')];
     directory.place(ann, S, 'hall');
     directory.place(bob, S, 'hall');
@@ -143,9 +143,10 @@ describe('container events reach the room only', () => {
     expect((await post('transfer', { container_id: c.container_id, mutation_token, idempotency_key: `e-${run}`, direction: 'to_player', item_id: 'gold', quantity: 4 }, t)).status).toBe(200);
     expect((await post('close', { container_id: c.container_id, mutation_token }, t)).status).toBe(200);
     const about = (e: BusEvent) => e.data.container_id === c.container_id;
-    // One subscriber connection gets messages in publish order: once bob has the close, every
-    // event of the transfer and the close was delivered.
-    await eventually('bob to hear the close', () => bus.events.some((e) => about(e) && e.type === 'container.closed' && e.channel === `character:${bob}`), 10_000);
+    // One subscriber connection gets messages in publish order: once the close reached the game
+    // masters' channel, every event of the transfer and the close was delivered.
+    // The game masters' copy is published last of all.
+    await eventually('bob and the game masters to hear the close', () => bus.events.some((e) => about(e) && e.type === 'container.closed' && e.channel === `gm:${S}`), 10_000);
     const heard = bus.events.filter(about).map((e) => `${e.type} ${e.channel}`);
     expect(heard).toEqual(
       expect.arrayContaining([
@@ -157,6 +158,8 @@ describe('container events reach the room only', () => {
       ]),
     );
     expect(heard.filter((h) => h.includes(cat) || h.includes('session:'))).toEqual([]);
+    // The session's game masters get one copy of each room event, on their own channel.
+    expect(heard.filter((h) => h.endsWith(` gm:${S}`))).toEqual([`container.updated gm:${S}`, `container.closed gm:${S}`]);
     const update = bus.events.find((e) => about(e) && e.type === 'container.updated' && e.channel === `character:${bob}`)!;
     expect(update).toMatchObject({ sessionId: S, data: { room_id: 'hall', diff: { items: { removed: [expect.objectContaining({ item_id: 'gold', quantity: 4 })] } } } });
   });

@@ -150,7 +150,7 @@ export async function registeredToken(baseUrl: string, adminToken: string, chara
 export async function busRecorder(redisUrl: string): Promise<{ events: BusEvent[]; close(): void }> {
   const sub = new Redis(redisUrl);
   const events: BusEvent[] = [];
-  await sub.psubscribe('session:*', 'character:*');
+  await sub.psubscribe('session:*', 'character:*', 'gm:*');
   sub.on('pmessage', (_p: string, channel: string, message: string) => {
     const env = JSON.parse(message) as { type: string; sessionId: string; data: Record<string, unknown> };
     events.push({ channel, type: env.type, sessionId: env.sessionId, data: env.data });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { characterChannel, sessionChannel, topicOfEventType, type EventEnvelope, type GameEvent, type SessionTopic } from '@distributed-dungeon/contracts';
+import { characterChannel, gameMasterChannel, sessionChannel, topicOfEventType, type EventEnvelope, type GameEvent, type SessionTopic } from '@distributed-dungeon/contracts';
 
 /** An event as the game produces it (one definition, in the contracts); the publisher wraps it in the envelope. */
 export type { GameEvent } from '@distributed-dungeon/contracts';
@@ -29,7 +29,7 @@ export function versionKey(sessionId: string): string {
 /** Where an event goes and the envelope it travels in (a fresh id: the one subscribers deduplicate by). */
 export function addressed(sessionId: string, event: GameEvent): { topic: SessionTopic; channel: string; envelope: Omit<EventEnvelope, 'version'>; version: number | undefined } {
   const topic = event.topic ?? topicOfEventType(event.type);
-  const channel = event.characterId ? characterChannel(event.characterId) : sessionChannel(sessionId, topic);
+  const channel = event.audience === 'game-master' ? gameMasterChannel(sessionId) : event.characterId ? characterChannel(event.characterId) : sessionChannel(sessionId, topic);
   const envelope = { id: randomUUID(), type: event.type, sessionId, timestamp: new Date().toISOString(), data: event.data };
   // A private event never carries a version: it is not part of the session's ordered stream.
   const version = event.characterId === undefined ? event.version : undefined;

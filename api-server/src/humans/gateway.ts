@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { SESSION_TOPICS, SessionId, characterChannels, sessionChannel } from '@distributed-dungeon/contracts';
+import { SESSION_TOPICS, SessionId, characterChannels, gameMasterChannel, sessionChannel } from '@distributed-dungeon/contracts';
 import type { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { adminPortOnly, cameThroughPublicPort } from '../admin-port.ts';
@@ -91,7 +91,7 @@ export class HumanGateway {
     if (cameThroughPublicPort(req)) throw adminPortOnly("a game master's session");
     const session = SessionId.safeParse(new URL(req.url ?? '/', 'http://x').searchParams.get('session'));
     if (!session.success) throw refused('request.invalid', 'name the session: /ws?session=<id>');
-    return { channels: SESSION_TOPICS.map((t) => sessionChannel(session.data, t)), human };
+    return { channels: [...SESSION_TOPICS.map((t) => sessionChannel(session.data, t)), gameMasterChannel(session.data)], human };
   }
 
   #accept(ws: WebSocket, channels: string[], human: HumanPrincipal): void {

@@ -156,10 +156,12 @@ describe('/ws with a cookie session', () => {
     ws.close();
   });
 
-  it('gives a game master the public channels of the session it names, and refuses a foreign origin', async () => {
+  it("gives a game master the public channels of the session it names and its game masters' channel (every room's container events), and refuses a foreign origin", async () => {
     const gm = await signIn('/api/humans/game-master', { token: ADMIN_TOKEN });
-    const { ws, ready } = await openWs('/ws?session=s-0123456789', { cookie: gm.cookie });
-    expect(ready.channels).toEqual(['combat', 'exploration', 'social', 'system'].map((t) => `session:s-0123456789:${t}`));
+    const { ws, ready, next } = await openWs('/ws?session=s-0123456789', { cookie: gm.cookie });
+    expect(ready.channels).toEqual([...['combat', 'exploration', 'social', 'system'].map((t) => `session:s-0123456789:${t}`), 'gm:s-0123456789']);
+    await bus.publish('gm:s-0123456789', JSON.stringify({ type: 'container.updated', data: { room_id: 'hall' } }));
+    expect(await next()).toMatchObject({ type: 'container.updated', data: { room_id: 'hall' } });
     ws.close();
     await expect(openWs('/ws?session=s-0123456789', { cookie: gm.cookie, origin: 'https://evil.example' })).rejects.toThrow(/403/);
     await expect(openWs('/ws?session=s-0123456789', { cookie: 'dd_session=forged' })).rejects.toThrow(/401/);
