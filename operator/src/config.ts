@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-export const OperatorEnvSchema = z.object({
+const OperatorEnvSchema = z.object({
   KUBECONFIG: z.string().min(1).optional(),
   /** The api-server's admin API (key minting, player links, platform status): its admin port, by the chart's default. */
   DUNGEON_REGISTRY_URL: z.url(),

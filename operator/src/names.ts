@@ -5,13 +5,13 @@ import { CHARACTER_API_VERSION, CHARACTER_KIND } from '@distributed-dungeon/cont
 
 export const FIELD_MANAGER = 'dungeon-operator';
 export const FINALIZER = 'distributed-dungeon.io/finalizer';
-export const PART_OF = 'distributed-dungeon';
+const PART_OF = 'distributed-dungeon';
 export const CHARACTER_LABEL = 'distributed-dungeon.io/character';
 export const MANAGED_BY_SELECTOR = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
 export const CONTAINER_PORT = 3000;
 export const CONTAINER_NAME = 'character';
 
-export function shortHash(value: string, length = 8): string {
+function shortHash(value: string, length = 8): string {
   return createHash('sha256').update(value).digest('hex').slice(0, length);
 }
 

@@ -18,7 +18,7 @@ export function setCsrfToken(token: string): void {
 }
 
 /** What to show for a refusal: the problem's detail, else its title. */
-export async function problemOf(res: Response): Promise<ApiError> {
+async function problemOf(res: Response): Promise<ApiError> {
   let body: { code?: string; title?: string; detail?: string } = {};
   try {
     body = (await res.json()) as typeof body;

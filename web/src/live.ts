@@ -4,7 +4,7 @@
 import { useEffect, useRef } from 'react';
 import type { EventEnvelope } from './types.ts';
 
-export interface LiveHandlers {
+interface LiveHandlers {
   onEvents(events: EventEnvelope[]): void;
   onStatus(status: 'connecting' | 'live' | 'reconnecting'): void;
   /** Called after every (re)connection: load the snapshot the events continue from. */

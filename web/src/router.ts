@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 
 // Hash routes: the server serves one file and links survive reloads.
-export type Route = { name: 'home' } | { name: 'signIn'; code: string } | { name: 'session'; id: string } | { name: 'characters' } | { name: 'audit' } | { name: 'me' };
+type Route = { name: 'home' } | { name: 'signIn'; code: string } | { name: 'session'; id: string } | { name: 'characters' } | { name: 'audit' } | { name: 'me' };
 
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'sign-in' && parts[1]) return { name: 'signIn', code: parts[1] };
   if (parts[0] === 'sessions' && parts[1]) return { name: 'session', id: parts[1] };

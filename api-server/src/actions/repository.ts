@@ -40,7 +40,3 @@ export async function findRecordedAction(
   };
 }
 
-export async function countActions(q: Queryable, characterId: string): Promise<number> {
-  const res = await q.query<{ n: string }>('SELECT count(*) AS n FROM actions WHERE character_id = $1', [characterId]);
-  return Number(res.rows[0]?.n ?? 0);
-}

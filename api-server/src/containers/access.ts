@@ -19,7 +19,7 @@ export interface Actor {
  * chests and corpses (refused, not charged a turn: the container API is outside the turn order).
  * Its own worn containers stay usable. Close is not ruled here (releasing a token is always allowed).
  */
-export type ActorStateDecision =
+type ActorStateDecision =
   | { allowed: true }
   | { allowed: false; code: 'container.character_dead' | 'container.in_combat'; message: string };
 
@@ -31,13 +31,13 @@ export function decideActorState(c: Pick<ContainerRecord, 'source_type'>, actor:
   return { allowed: true };
 }
 
-export type AccessDenial = {
+type AccessDenial = {
   allowed: false;
   status: 403 | 404 | 423;
   reason: 'decayed' | 'not_in_room' | 'not_owner' | 'not_equipped' | 'missing_role' | 'grace_period' | 'locked' | 'sealed';
   message: string;
 };
-export type AccessDecision = { allowed: true } | AccessDenial;
+type AccessDecision = { allowed: true } | AccessDenial;
 
 function deny(status: AccessDenial['status'], reason: AccessDenial['reason'], message: string): AccessDenial {
   return { allowed: false, status, reason, message };

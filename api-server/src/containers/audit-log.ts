@@ -24,7 +24,7 @@ export interface AuditPosition {
   id: number;
 }
 
-export interface AuditRecord {
+interface AuditRecord {
   id: number;
   occurred_at: string;
   actor_id: string | null;

@@ -19,7 +19,7 @@ export const AUDIT_OPERATIONS = [
 export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
 export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
-export type SecurityLevel = 'low' | 'medium' | 'high' | 'critical';
+type SecurityLevel = 'low' | 'medium' | 'high' | 'critical';
 
 export interface AuditEntry {
   occurredAt: Date;

@@ -14,9 +14,9 @@ export const COPPA_RULES = [
   'user_agent',
   'session_id',
 ] as const;
-export type CoppaRule = (typeof COPPA_RULES)[number];
+type CoppaRule = (typeof COPPA_RULES)[number];
 
-export type CoppaResult = { ok: true } | { ok: false; rule: CoppaRule; path: string; via: 'key' | 'value' };
+type CoppaResult = { ok: true } | { ok: false; rule: CoppaRule; path: string; via: 'key' | 'value' };
 
 interface RuleDef {
   rule: CoppaRule;

@@ -3,10 +3,10 @@
 // decisions give the same answer on any replica and after any restart.
 import { META, type ContainerRecord } from './model.ts';
 
-export const DEFAULT_GRACE_PERIOD_SECONDS = 5 * 60;
-export const DEFAULT_DECAY_SECONDS = 60 * 60;
+const DEFAULT_GRACE_PERIOD_SECONDS = 5 * 60;
+const DEFAULT_DECAY_SECONDS = 60 * 60;
 
-export type CorpsePhase = 'grace' | 'public' | 'decayed';
+type CorpsePhase = 'grace' | 'public' | 'decayed';
 
 export function corpseTimers(
   diedAt: Date,
@@ -23,7 +23,7 @@ export function corpseTimers(
   };
 }
 
-export function graceUntilOf(c: ContainerRecord): Date | null {
+function graceUntilOf(c: ContainerRecord): Date | null {
   const v = c.metadata[META.graceUntil];
   if (typeof v !== 'string') return null;
   const d = new Date(v);

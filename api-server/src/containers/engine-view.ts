@@ -4,7 +4,7 @@
 // the real views; the engine stays the one owner of these facts.
 import type { CharacterLocation } from './ports.ts';
 
-export interface ViewFacts {
+interface ViewFacts {
   location: CharacterLocation | null;
   alive: boolean;
   inCombat: boolean;

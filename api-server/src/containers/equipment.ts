@@ -5,7 +5,7 @@
 import { InventoryStackSchema, type EquipmentSlot, type InventoryStack } from '@distributed-dungeon/contracts';
 import type { Queryable } from './db.ts';
 
-export interface EquippedStack {
+interface EquippedStack {
   slot: EquipmentSlot;
   item: InventoryStack;
 }

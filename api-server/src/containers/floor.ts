@@ -10,11 +10,11 @@ import { fitStacks } from './stacking.ts';
 
 const MAX_FLOOR_CONTAINERS = 500;
 
-export function floorKey(sessionId: string | null, roomId: string, n: number): string {
+function floorKey(sessionId: string | null, roomId: string, n: number): string {
   return `floor:${sessionId ?? '-'}:${roomId}:${n}`;
 }
 
-export interface FloorChange {
+interface FloorChange {
   container: ContainerRecord;
   before: InventoryStack[];
 }

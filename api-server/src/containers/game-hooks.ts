@@ -5,7 +5,7 @@
 import type { InventoryStackInput } from '@distributed-dungeon/contracts';
 import type { DeathInput } from './lifecycle.ts';
 
-export interface CorpseCreatedData {
+interface CorpseCreatedData {
   roomId: string;
   corpseOf: { kind: 'character' | 'monster'; id: string; name: string };
   /** The dead character, or whoever killed the monster (grace goes to them); null when nobody. */

@@ -10,7 +10,7 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
-export function uuidV5(name: string, namespace: string = NAMESPACE): string {
+function uuidV5(name: string, namespace: string = NAMESPACE): string {
   const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
   const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   const b = Buffer.from(hash.subarray(0, 16));

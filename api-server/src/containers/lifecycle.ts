@@ -24,7 +24,7 @@ import { createContainer, getContainer, getDecayedContainers } from './persisten
 import { systemClock, silentLogger, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { compactStacks, fitStacks } from './stacking.ts';
 
-export interface CorpseLifecycleDeps {
+interface CorpseLifecycleDeps {
   pool: pg.Pool;
   publisher: ContainerEventPort;
   clock?: Clock;

@@ -5,7 +5,7 @@ import type { InventoryStack } from '@distributed-dungeon/contracts';
 import { BASE_COMPLIANCE_FLAGS, securityLevelFor, type AuditOperation } from './audit.ts';
 import type { Queryable } from './db.ts';
 
-export interface MoveWrite {
+interface MoveWrite {
   containerId: string;
   containerItems: readonly InventoryStack[];
   characterId: string;

@@ -65,7 +65,7 @@ export async function purgeExpiredTokens(db: Queryable, now: Date): Promise<numb
   return rowCount ?? 0;
 }
 
-export type IdempotencyClaim<T> = { kind: 'claimed' } | { kind: 'replay'; result: T };
+type IdempotencyClaim<T> = { kind: 'claimed' } | { kind: 'replay'; result: T };
 
 /**
  * Claims (character, key) inside the caller's transaction. A concurrent request with the same

@@ -19,7 +19,7 @@ import { ContainerValidationError } from './errors.ts';
 import { isUuid } from './ids.ts';
 import type { ContainerRecord } from './model.ts';
 
-export interface NewContainer {
+interface NewContainer {
   container_id?: string;
   source_type: ContainerSourceType;
   owner_id?: string | null;
@@ -34,7 +34,7 @@ export interface NewContainer {
   metadata?: Record<string, unknown>;
 }
 
-export type ContainerPatch = Partial<Omit<NewContainer, 'container_id' | 'items'>> & { items?: InventoryStackInput[] };
+type ContainerPatch = Partial<Omit<NewContainer, 'container_id' | 'items'>> & { items?: InventoryStackInput[] };
 
 const NewContainerSchema = z.object({
   container_id: z.uuid().optional(),
@@ -144,7 +144,7 @@ export async function getContainer(db: Queryable, containerId: string, opts: { f
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
-export async function getContainerBySourceKey(db: Queryable, sourceKey: string, opts: { forUpdate?: boolean } = {}): Promise<ContainerRecord | null> {
+async function getContainerBySourceKey(db: Queryable, sourceKey: string, opts: { forUpdate?: boolean } = {}): Promise<ContainerRecord | null> {
   const { rows } = await db.query<Row>(
     `SELECT ${COLUMNS} FROM containers WHERE metadata ? 'source_key' AND metadata->>'source_key' = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
     [sourceKey],
@@ -220,7 +220,7 @@ export async function updateContainerItems(db: Queryable, containerId: string, i
   await db.query(`UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1`, [containerId, JSON.stringify(items), now]);
 }
 
-export async function deleteContainer(db: Queryable, containerId: string): Promise<boolean> {
+async function deleteContainer(db: Queryable, containerId: string): Promise<boolean> {
   if (!isUuid(containerId)) return false;
   const { rowCount } = await db.query(`DELETE FROM containers WHERE container_instance_id = $1`, [containerId]);
   return (rowCount ?? 0) > 0;

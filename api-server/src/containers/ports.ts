@@ -68,7 +68,7 @@ export interface RoomPresence {
   charactersInRoom(sessionId: string, roomId: string): Promise<readonly string[]>;
 }
 
-export interface RateLimitDecision {
+interface RateLimitDecision {
   allowed: boolean;
   /** Seconds until the next request would be allowed (for Retry-After). */
   retryAfterSeconds: number;

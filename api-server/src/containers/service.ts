@@ -61,7 +61,7 @@ export interface Outcome<T> {
 
 type ActorInfo = Actor & ActorFacts;
 
-export function capacityError(v: LimitViolation, where: 'container' | 'inventory'): ContainerCapacityExceededError {
+function capacityError(v: LimitViolation, where: 'container' | 'inventory'): ContainerCapacityExceededError {
   return v.kind === 'slots'
     ? new ContainerCapacityExceededError(`${where} has no free slot (${v.capacity} slots)`, { limit: 'slots', target: where, capacity_slots: v.capacity })
     : new ContainerCapacityExceededError(`${where} weight limit ${v.limit} would be exceeded (${v.weight})`, {
@@ -71,7 +71,7 @@ export function capacityError(v: LimitViolation, where: 'container' | 'inventory
       });
 }
 
-export function accessError(status: 403 | 404 | 423, reason: string, message: string, containerId: string): ContainerError {
+function accessError(status: 403 | 404 | 423, reason: string, message: string, containerId: string): ContainerError {
   if (status === 404) return new ContainerNotFoundError(containerId);
   if (status === 423) return new ContainerLockedError(reason);
   return new ContainerAccessDeniedError(reason, message);

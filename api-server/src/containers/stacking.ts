@@ -5,7 +5,7 @@
 import { canonicalJson, InventoryStackSchema, type InventoryStack, type InventoryStackInput } from '@distributed-dungeon/contracts';
 import { InsufficientItemsError } from './errors.ts';
 
-export interface Limits {
+interface Limits {
   capacity_slots: number;
   weight_limit: number | null;
 }
@@ -23,7 +23,7 @@ export function stackKey(s: InventoryStack): string {
   return `${s.item_id}\u0000${s.inner_container ?? ''}\u0000${s.weight}\u0000${s.max_stack}\u0000${canonicalJson(s.metadata ?? {})}`;
 }
 
-export function isStackable(s: InventoryStack): boolean {
+function isStackable(s: InventoryStack): boolean {
   return !s.inner_container && s.max_stack > 1;
 }
 

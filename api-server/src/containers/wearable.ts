@@ -18,9 +18,9 @@ import { createContainer, getContainer, getContainersByEntityId, updateContainer
 import { systemClock, silentLogger, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { fitStacks } from './stacking.ts';
 
-export const DEFAULT_WEARABLE_CAPACITY = 10;
+const DEFAULT_WEARABLE_CAPACITY = 10;
 
-export interface WearableDeps {
+interface WearableDeps {
   pool: pg.Pool;
   publisher: ContainerEventPort;
   directory: CharacterDirectory;
@@ -29,7 +29,7 @@ export interface WearableDeps {
 }
 
 /** A wearable container item says how big it is in metadata.container_capacity (1..20). */
-export function isWearableContainerItem(item: InventoryStack): boolean {
+function isWearableContainerItem(item: InventoryStack): boolean {
   return typeof item.metadata?.container_capacity === 'number' || !!item.inner_container;
 }
 
@@ -42,7 +42,7 @@ function wearableSpec(item: InventoryStack): { capacity_slots: number; weight_li
   };
 }
 
-export interface OverflowResult {
+interface OverflowResult {
   container: ContainerRecord;
   stored: InventoryStack[];
   toInventory: InventoryStack[];

@@ -15,7 +15,7 @@ import { checkLimits } from './stacking.ts';
 import { MapDirectory, discardPublisher } from './test-support.ts';
 import type { ContainerEventPort } from './ports.ts';
 
-export const WORKLOAD_ITEMS = [
+const WORKLOAD_ITEMS = [
   { item_id: 'gold', max_stack: 50, weight: 0 },
   { item_id: 'arrow', max_stack: 20, weight: 1 },
   { item_id: 'potion', max_stack: 5, weight: 2 },
@@ -73,7 +73,7 @@ export async function setupWorkload(pool: pg.Pool, opts: { clients: number; ches
 /** Drinks one `itemId` from the character's inventory; false when it had none left. */
 export type UseItem = (characterId: string, itemId: string) => Promise<boolean>;
 
-export interface WorkloadResult {
+interface WorkloadResult {
   ok: number;
   /** Successful uses (included in `ok`). */
   used: number;

@@ -28,7 +28,7 @@ WITH fence AS (
 )
 SELECT (SELECT count(*) FROM log)::int AS logged, (SELECT max(id) FROM outbox) AS last_id`;
 
-export interface OneStatementCommand {
+interface OneStatementCommand {
   sessionId: string;
   entry: LogEntry;
   /** Null with no lease to check (one replica). */

@@ -16,7 +16,7 @@ import type { SessionOwners } from './session-owners.ts';
 // events in the outbox, a snapshot now and then, the session closed when it ended. Either all
 // of it is there or none of it: an action is applied if and only if it is reported.
 
-export interface CommandStoreDeps {
+interface CommandStoreDeps {
   db: Pool;
   bus: EventBus;
   /** Absent: one replica, no lease to check. */
@@ -30,7 +30,7 @@ export interface CommandStoreDeps {
   applyItems?: (tx: PoolClient, sessionId: string, intents: readonly ItemIntent[], state: GameState) => Promise<void>;
 }
 
-export const DEFAULT_SNAPSHOT_EVERY = 20;
+const DEFAULT_SNAPSHOT_EVERY = 20;
 
 export function commandStore(d: CommandStoreDeps): SessionStore {
   const every = d.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;

@@ -41,7 +41,7 @@ export interface DungeonMasterEngineOptions {
   snapshotEvery?: number;
 }
 
-export const DEFAULT_SESSION_LEASE_MS = 6000;
+const DEFAULT_SESSION_LEASE_MS = 6000;
 
 type RoomLike = { id?: unknown; container?: Record<string, unknown> | null };
 
@@ -314,7 +314,7 @@ function withChestIds(view: Record<string, unknown>, chests: Map<string, string>
 }
 
 /** The bundled worlds plus those of `DUNGEON_WORLDS_DIR` (a world file there replaces a bundled one of its id). */
-export async function loadGameWorlds(worldsDir: string | null): Promise<Map<string, World>> {
+async function loadGameWorlds(worldsDir: string | null): Promise<Map<string, World>> {
   const worlds = await loadWorlds();
   if (worldsDir) for (const [id, w] of await loadWorlds(worldsDir)) worlds.set(id, w);
   return worlds;

@@ -35,7 +35,7 @@ export async function readItemInputs(db: Queryable, sessionId: string, character
 }
 
 /** A stack of an item as the catalogue describes it (weight, stack size, wearable capacity). */
-export function stackOf(catalogue: readonly CatalogueItem[], item: { item_id: string; name: string; quantity: number; weight?: number }): InventoryStack {
+function stackOf(catalogue: readonly CatalogueItem[], item: { item_id: string; name: string; quantity: number; weight?: number }): InventoryStack {
   const entry = catalogueEntry(catalogue, item.item_id);
   return InventoryStackSchema.parse({
     item_id: item.item_id,
@@ -48,7 +48,7 @@ export function stackOf(catalogue: readonly CatalogueItem[], item: { item_id: st
   });
 }
 
-export interface ApplyItemsContext {
+interface ApplyItemsContext {
   sessionId: string;
   catalogue: readonly CatalogueItem[];
   /** Where a character stands (its overflow goes to that room's floor). */

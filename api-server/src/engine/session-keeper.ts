@@ -6,7 +6,7 @@ import type { SessionOwners } from './session-owners.ts';
 // open sessions whose owner stopped renewing — so a session's turn clocks keep running after
 // its owner died even when no request comes for it.
 
-export interface SessionKeeperDeps {
+interface SessionKeeperDeps {
   owners: SessionOwners;
   logger: Logger;
   forget: (sessionId: string) => void;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/queryable.ts';
-import { StoreConflictError, type Command, type GameState, type LogEntry, type SessionStore, type StoredSession } from '../game/index.ts';
+import { StoreConflictError, type Command, type GameState, type LogEntry, type StoredSession } from '../game/index.ts';
 
 // The Dungeon Master's session log in PostgreSQL (migrations/*_game-session-log.sql): one row per
 // applied command, appended in order, never changed. The `create` entry also records the run
@@ -73,10 +73,3 @@ export async function saveSnapshot(q: Queryable, sessionId: string, seq: number,
   );
 }
 
-/** The DungeonMaster's store on PostgreSQL. */
-export function postgresSessionStore(q: Queryable): SessionStore {
-  return {
-    save: (sessionId, entry, state) => appendLogEntry(q, sessionId, entry, state),
-    load: (sessionId) => loadSessionLog(q, sessionId),
-  };
-}

@@ -12,9 +12,9 @@ import type { Queryable } from '../db/queryable.ts';
 
 export class NotOwnerError extends Error {}
 
-export type Ownership = { mine: true; token: number } | { mine: false; ownerUrl: string | null };
+type Ownership = { mine: true; token: number } | { mine: false; ownerUrl: string | null };
 
-export interface SessionOwnersOptions {
+interface SessionOwnersOptions {
   db: Pool;
   /** Where other replicas reach this one (its base URL). */
   url: () => string;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { aclSetUserArgs, busUsername, hashBusPassword } from './acl.ts';
 
-export interface BusCredentials {
+interface BusCredentials {
   username: string;
   password: string;
   passwordHash: string;

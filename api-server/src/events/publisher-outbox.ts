@@ -23,10 +23,10 @@ export function outboxColumns(sessionId: string, events: readonly GameEvent[]): 
   };
 }
 
-export const OUTBOX_INSERT = `INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)`;
+const OUTBOX_INSERT = `INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)`;
 
 /** Writes events into the outbox as part of the caller's transaction (one statement for all). */
-export async function stageEvents(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged> {
+async function stageEvents(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged> {
   if (events.length === 0) return { envelopes: [], lastId: null };
   const { columns, envelopes } = outboxColumns(sessionId, events);
   const res = await q.query<{ id: string }>(`${OUTBOX_INSERT} SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::int[]) RETURNING id`, columns);

@@ -28,7 +28,7 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export interface OutboxRelayOptions {
+interface OutboxRelayOptions {
   db: Pool;
   redis: Redis;
   logger: Logger;

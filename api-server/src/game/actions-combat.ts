@@ -10,7 +10,7 @@ import { publicRoom } from './view.ts';
 
 export type Refusal = { reason: RejectReason; message: string };
 
-export const FLEE_DC = 10;
+const FLEE_DC = 10;
 
 function requireTurn(ctx: Ctx, c: CharacterState): Refusal | undefined {
   const enc = ctx.state.encounters[c.roomId];

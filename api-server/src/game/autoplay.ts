@@ -9,7 +9,7 @@ import { SessionLog, type Command } from './log.ts';
 // and handy for balancing worlds: attack the weakest monster, magic missile when there is mana,
 // heal when hurt, rest when low, search every room once, then walk to the nearest unseen room.
 
-export function autoAction(state: GameState, characterId: string, memory: { searched: Set<string>; visited: Set<string> }): Action | null {
+function autoAction(state: GameState, characterId: string, memory: { searched: Set<string>; visited: Set<string> }): Action | null {
   const c = state.characters[characterId];
   if (!c || !c.alive || !c.present || state.status !== 'active') return null;
   memory.visited.add(c.roomId);

@@ -5,7 +5,7 @@ import type { WorldItem } from './world.ts';
 
 export type ClassName = 'fighter' | 'wizard' | 'rogue' | 'cleric' | 'ranger' | 'bard';
 
-export interface ClassDef {
+interface ClassDef {
   hitDie: number;
   baseHp: number;
   ac: number;
@@ -54,7 +54,7 @@ export const CLASSES: Record<ClassName, ClassDef> = {
   },
 };
 
-export interface SpellDef {
+interface SpellDef {
   /** Mana spent; 0 for cantrips. */
   cost: number;
   kind: 'damage' | 'heal';

@@ -29,13 +29,13 @@ export function combatant(ctx: Ctx, slot: Pick<TurnSlot, 'kind' | 'id'>): Combat
 }
 
 /** Whether a slot can still act in this encounter (alive, present, still in the room). */
-export function slotActive(ctx: Ctx, enc: Encounter, slot: TurnSlot): boolean {
+function slotActive(ctx: Ctx, enc: Encounter, slot: TurnSlot): boolean {
   const who = combatant(ctx, slot);
   if (!who || !who.c.alive || who.c.roomId !== enc.roomId) return false;
   return who.kind === 'monster' || who.c.present;
 }
 
-export function activeSlot(enc: Encounter): TurnSlot | undefined {
+function activeSlot(enc: Encounter): TurnSlot | undefined {
   return enc.order[enc.turnIndex];
 }
 
@@ -122,7 +122,7 @@ export function removeFromEncounter(ctx: Ctx, roomId: string, kind: TurnSlot['ki
   if (i <= enc.turnIndex) enc.turnIndex -= 1;
 }
 
-export interface AttackSpec {
+interface AttackSpec {
   attackerId: string;
   attackerKind: TurnSlot['kind'];
   bonus: number;

@@ -96,7 +96,7 @@ interface Session {
   clocks: Map<string, { turn: string; timer: NodeJS.Timeout | null }>;
 }
 
-export interface JoinInput {
+interface JoinInput {
   characterId: string;
   name: string;
   class: ClassName;

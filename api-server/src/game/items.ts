@@ -13,8 +13,8 @@ import { emit, roomOf, type CharacterState, type Ctx, type ItemInputs } from './
 // as item intents the engine applies to those tables with the log entry.
 
 /** What a rogue adds to d20 when picking a lock, on top of perception, when carrying thieves' tools. */
-export const THIEVES_TOOLS_BONUS = 2;
-export const THIEVES_TOOLS = 'thieves-tools';
+const THIEVES_TOOLS_BONUS = 2;
+const THIEVES_TOOLS = 'thieves-tools';
 
 /**
  * The actions whose rules read what the character carries. The others need no read of the item

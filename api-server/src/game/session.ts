@@ -9,7 +9,7 @@ import type { World } from './world.ts';
 
 // A session's life outside single actions: created from a world, characters join and leave.
 
-export const RESTS_PER_SESSION = 3;
+const RESTS_PER_SESSION = 3;
 
 export function createSession(world: World, sessionId: string, seed: number): RuleResult {
   const monsters: Record<string, MonsterState> = {};
@@ -71,7 +71,7 @@ export interface JoiningCharacter {
   abilities?: string[];
 }
 
-export function newCharacter(input: JoiningCharacter, roomId: string): CharacterState {
+function newCharacter(input: JoiningCharacter, roomId: string): CharacterState {
   const def = CLASSES[input.class];
   const maxHp = maxHpFor(input.class, input.level);
   const maxMana = maxManaFor(input.class, input.level);

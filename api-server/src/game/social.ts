@@ -12,7 +12,7 @@ export function say(ctx: Ctx, c: CharacterState, action: ActionOf<'social.say'>)
   return undefined;
 }
 
-export function availableTopics(npc: WorldNpc, heard: readonly string[]): string[] {
+function availableTopics(npc: WorldNpc, heard: readonly string[]): string[] {
   return Object.entries(npc.topics)
     .filter(([, t]) => t.requires === undefined || heard.includes(t.requires))
     .map(([k]) => k);

@@ -34,7 +34,7 @@ export function publicRoom(state: GameState, roomId: string): RoomView {
   };
 }
 
-export function combatView(state: GameState, roomId: string): EncounterView | null {
+function combatView(state: GameState, roomId: string): EncounterView | null {
   const enc = state.encounters[roomId];
   if (!enc) return null;
   const active = enc.order[enc.turnIndex];
@@ -54,7 +54,7 @@ export function partyMember(c: CharacterState): PartyMember {
   return { id: c.id, name: c.name, class: c.class, level: c.level, hp: c.hp, maxHp: c.maxHp, alive: c.alive, present: c.present, roomId: c.roomId };
 }
 
-export function partyOf(state: GameState): PartyMember[] {
+function partyOf(state: GameState): PartyMember[] {
   return Object.values(state.characters).map(partyMember);
 }
 

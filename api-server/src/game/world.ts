@@ -23,7 +23,7 @@ export type WorldItem = z.infer<typeof WorldItem>;
 export const MonsterTactic = z.enum(['weakest', 'nearest', 'strongest', 'random']);
 export type MonsterTactic = z.infer<typeof MonsterTactic>;
 
-export const WorldMonster = z
+const WorldMonster = z
   .object({
     id: Id,
     name: z.string().min(1).max(100),
@@ -46,7 +46,7 @@ export const WorldMonster = z
   .strict();
 export type WorldMonster = z.infer<typeof WorldMonster>;
 
-export const WorldTrap = z
+const WorldTrap = z
   .object({
     id: Id,
     name: z.string().min(1).max(100),
@@ -58,7 +58,7 @@ export const WorldTrap = z
   .strict();
 export type WorldTrap = z.infer<typeof WorldTrap>;
 
-export const WorldDiscovery = z
+const WorldDiscovery = z
   .object({
     id: Id,
     description: z.string().min(1).max(500),
@@ -71,7 +71,7 @@ export const WorldDiscovery = z
   .strict();
 export type WorldDiscovery = z.infer<typeof WorldDiscovery>;
 
-export const WorldTopic = z
+const WorldTopic = z
   .object({
     text: z.string().min(1).max(1000),
     /** Only available once this topic was heard (a dialogue tree in its simplest form). */
@@ -94,13 +94,13 @@ export const WorldNpc = z
 export type WorldNpc = z.infer<typeof WorldNpc>;
 
 /** The room JSON's optional `container` block: the item-container system's own schema (seed 004). */
-export const WorldContainer = RoomContainerDefinitionSchema.refine((c) => c.items.length <= c.capacity_slots, {
+const WorldContainer = RoomContainerDefinitionSchema.refine((c) => c.items.length <= c.capacity_slots, {
   message: 'more item stacks than capacity_slots',
   path: ['items'],
 });
 export type WorldContainer = z.infer<typeof WorldContainer>;
 
-export const WorldRoom = z
+const WorldRoom = z
   .object({
     id: Id,
     name: z.string().min(1).max(100),

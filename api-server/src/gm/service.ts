@@ -20,11 +20,11 @@ function gmContainer(c: ContainerRecord): GmContainer {
 }
 
 /** Opaque to clients: the position of the last entry of a page. */
-export function encodeCursor(p: AuditPosition): string {
+function encodeCursor(p: AuditPosition): string {
   return Buffer.from(JSON.stringify({ t: p.occurredAt.toISOString(), i: p.id })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): AuditPosition {
+function decodeCursor(cursor: string): AuditPosition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

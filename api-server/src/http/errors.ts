@@ -10,7 +10,7 @@ export interface FieldError {
   message: string;
 }
 
-export interface AppErrorInit {
+interface AppErrorInit {
   status: number;
   /** One of the catalogue's codes: an error the catalogue does not list cannot be made. */
   code: ErrorCode;
@@ -118,7 +118,7 @@ export function appError(code: ErrorCode, detail?: string, extra: Omit<Partial<A
   return new AppError({ status: entry.status, code, title: entry.title, detail, ...extra });
 }
 
-export function fieldErrors(error: z.ZodError): FieldError[] {
+function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
 }
 
@@ -224,7 +224,7 @@ const BODY_ERRORS: Record<string, ErrorCode> = {
  * (a charset or Content-Encoding it cannot read, a corrupt gzip body, a path that is not valid
  * percent-encoding); undefined for anything else, which stays a bug (500) or an outage (503).
  */
-export function clientRequestError(err: unknown): AppError | undefined {
+function clientRequestError(err: unknown): AppError | undefined {
   if (!(err instanceof Error)) return undefined;
   const { type, status, expose, code } = err as Error & { type?: unknown; status?: unknown; expose?: unknown; code?: unknown };
   if (typeof type === 'string' && Object.hasOwn(BODY_ERRORS, type)) {

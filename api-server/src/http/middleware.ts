@@ -23,7 +23,7 @@ export function requestContext(logger: Logger): RequestHandler {
 }
 
 /** The route template (`/api/registry/character/:id`), never the raw path, keeps label cardinality low. */
-export function routeLabel(req: Request, res: Response): string {
+function routeLabel(req: Request, res: Response): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   if (!route || typeof route.path !== 'string') return 'unmatched';
   // By the time the response finishes an error may have unwound the router and reset

@@ -8,7 +8,7 @@ import { appError, isUnavailable } from './errors.ts';
  * A request budget per key kept in Redis, so it is one budget however many replicas serve the
  * key. While Redis is away the limiter cannot decide: the request gets 503.
  */
-export class RedisBudget {
+class RedisBudget {
   readonly #limiter: RateLimiterRedis;
   readonly #metrics: Metrics;
   readonly #what: string;

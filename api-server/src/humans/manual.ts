@@ -36,7 +36,7 @@ export function unverifiedSubject(token: string): string | undefined {
   }
 }
 
-export const underManualControl = () =>
+const underManualControl = () =>
   appError('humans.manual_control', 'your player is acting by hand; your actions resume when they release control');
 
 /** Refuses the character container's own changes while its player holds manual control. */

@@ -9,7 +9,7 @@ import { parse } from '../http/validate.ts';
 
 const Condition = z.object({ type: z.string().max(100), status: z.enum(['True', 'False', 'Unknown']), reason: z.string().max(200).optional(), message: z.string().max(2000).optional() });
 
-export const PlatformReport = z.strictObject({
+const PlatformReport = z.strictObject({
   namespace: z.string().min(1).max(63),
   name: z.string().min(1).max(253),
   phase: z.string().min(1).max(32),

@@ -14,7 +14,7 @@ import { platformOf } from './platform.ts';
 import { registrationOf } from './repository.ts';
 import { humanOf } from './translate.ts';
 
-export const playersOnly = () => appError('humans.players_only', 'sign in through your player link');
+const playersOnly = () => appError('humans.players_only', 'sign in through your player link');
 
 export function playerRoutes(ctx: ModuleContext): Router {
   const r = Router();

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/queryable.ts';
 
 export type HumanKind = 'game_master' | 'player';
 
-export interface HumanSessionRow {
+interface HumanSessionRow {
   kind: HumanKind;
   characterId: string | null;
   csrfToken: string;

@@ -14,7 +14,7 @@ import { playerRoutes } from './player.ts';
 import { DEFAULT_HUMAN_AUTH, HumanAuth, type HumanAuthOptions, type HumanPrincipal } from './service.ts';
 import { cookieSessions, humanOf, sessionSecretOf } from './translate.ts';
 
-export const notSignedIn = () => appError('humans.not_signed_in', 'sign in as game master or through your player link');
+const notSignedIn = () => appError('humans.not_signed_in', 'sign in as game master or through your player link');
 
 function describe(p: HumanPrincipal) {
   return { kind: p.kind, characterId: p.characterId, csrfToken: p.csrfToken, csrfHeader: CSRF_HEADER, expiresAt: p.expiresAt.toISOString() };

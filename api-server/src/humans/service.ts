@@ -27,7 +27,7 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
-export const linkInvalid = () =>
+const linkInvalid = () =>
   appError('humans.link_invalid', 'it was used already, replaced by a newer one, or revoked; read the Secret again');
 
 /** Game-master and player cookie sessions; only hashes of the secrets are stored. */

@@ -6,7 +6,7 @@ import type { HumanAuth, HumanPrincipal } from './service.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export const csrfRefused = () =>
+const csrfRefused = () =>
   appError('humans.csrf', `send the ${CSRF_HEADER} header given at sign-in with every change`);
 
 export function humanOf(res: Response): HumanPrincipal | undefined {

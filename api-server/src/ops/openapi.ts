@@ -17,7 +17,7 @@ export interface OpenApiOperation {
 }
 
 /** Every zod schema exported by the contracts package becomes a component. */
-export function componentSchemas(extra: Record<string, z.ZodType> = {}): Record<string, unknown> {
+function componentSchemas(extra: Record<string, z.ZodType> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const all: Record<string, unknown> = { ...contracts, ...extra };
   for (const [name, value] of Object.entries(all)) {
@@ -72,7 +72,7 @@ function operation(op: OpenApiOperation): Record<string, unknown> {
 const id = (name: string) => ({ name, in: 'path' as const });
 
 /** The api-server's own operations; modules add theirs through `ApiModule.openapi`. */
-export const CORE_OPERATIONS: Record<string, Record<string, OpenApiOperation>> = {
+const CORE_OPERATIONS: Record<string, Record<string, OpenApiOperation>> = {
   '/api/registry/keys': { post: { summary: 'Mint an API key for a character (shown once)', tags: ['registry'], security: ['admin'], requestBody: 'MintKeyRequest', responses: { '201': 'MintKeyResponse' } } },
   '/api/registry/keys/{characterId}': { delete: { summary: 'Revoke the API key of a character (ends its registration and every token of it)', tags: ['registry'], security: ['admin'], parameters: [id('characterId')], responses: { '204': null } } },
   '/api/registry/keys/{characterId}/spec': { put: { summary: 'Record a changed Character spec for the key (registrations must match it)', tags: ['registry'], security: ['admin'], parameters: [id('characterId')], requestBody: 'UpdateKeySpecRequest', responses: { '204': null } } },

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-export interface Dependency {
+interface Dependency {
   /** What it is, for the log and the error ("PostgreSQL at db:5432"). */
   name: string;
   /** Resolves once the dependency accepts a connection; rejects with why not. */
@@ -38,7 +38,7 @@ async function waitFor(dep: Dependency, opts: { deadlineMs: number; logger: Logg
 }
 
 /** Where a URL points, without its credentials. */
-export function describeUrl(kind: string, url: string): string {
+function describeUrl(kind: string, url: string): string {
   try {
     const u = new URL(url);
     return `${kind} at ${u.hostname}:${u.port || (u.protocol.startsWith('redis') ? '6379' : '5432')}`;

@@ -113,7 +113,7 @@ export async function touchHeartbeat(q: Queryable, characterId: string): Promise
   return row ? { sessionId: row.session_id, at: row.last_heartbeat_at } : undefined;
 }
 
-export type LeftReason = 'deregistered' | 'revoked' | 'heartbeat-expired';
+type LeftReason = 'deregistered' | 'revoked' | 'heartbeat-expired';
 
 /**
  * Ends the character's registration and its credential generation. Returns the session it left

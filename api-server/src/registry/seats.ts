@@ -20,7 +20,7 @@ export async function seatCandidates(q: Queryable, current: string | null, reque
   return res.rows.map((r) => ({ id: r.id, capacity: r.capacity, status: r.status, createdAt: r.created_at, members: r.members }));
 }
 
-export interface ClaimedSeat {
+interface ClaimedSeat {
   generation: number;
 }
 
@@ -55,7 +55,7 @@ export async function claimSeat(
   return row ? { generation: row.credential_generation } : undefined;
 }
 
-export interface BusUserState {
+interface BusUserState {
   registered: boolean;
   sessionId: string | null;
   generation: number;

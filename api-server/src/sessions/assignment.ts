@@ -10,12 +10,12 @@ export interface SessionCandidate {
   createdAt: Date;
 }
 
-export type Assignment =
+type Assignment =
   | { kind: 'join'; sessionId: string; reason: 'requested' | 'current' | 'has-room' }
   | { kind: 'create'; reason: 'all-full' }
   | { kind: 'refuse'; reason: 'requested-missing' | 'auto-create-limit' };
 
-export interface AssignmentInput {
+interface AssignmentInput {
   /** The session the character asked for, if any. */
   requested?: string;
   /** The session it was in before (re-registration after a restart). */

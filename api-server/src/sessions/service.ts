@@ -5,7 +5,7 @@ import { appError } from '../http/errors.ts';
 import * as repo from './repository.ts';
 import type { Queryable } from '../db/queryable.ts';
 
-export function newSessionId(): string {
+function newSessionId(): string {
   return `s-${randomBytes(5).toString('hex')}`;
 }
 

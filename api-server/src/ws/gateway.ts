@@ -10,7 +10,7 @@ import type { CharacterPrincipal } from '../http/tokens.ts';
 import { assertGrounds, GROUNDS_CHANNEL, judgeGrounds, loadGrounds } from '../registry/grounds.ts';
 
 /** Close codes in the private range: the client can tell why without parsing reasons. */
-export const WS_CLOSE = { tokenExpired: 4001, groundsGone: 4003, slowConsumer: 4008, goingAway: 1001 } as const;
+const WS_CLOSE = { tokenExpired: 4001, groundsGone: 4003, slowConsumer: 4008, goingAway: 1001 } as const;
 
 interface Client {
   ws: WebSocket;

@@ -3,12 +3,12 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 
 /** What the HTTP server's `upgrade` event hands over to. */
-export interface UpgradeTarget {
+interface UpgradeTarget {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 /** The path of an upgrade request; undefined when the request target is not a usable path. */
-export function upgradePath(rawUrl: string | undefined): string | undefined {
+function upgradePath(rawUrl: string | undefined): string | undefined {
   try {
     return new URL(rawUrl ?? '/', 'http://upgrade.invalid').pathname;
   } catch {

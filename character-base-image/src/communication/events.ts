@@ -13,7 +13,7 @@ export interface EventSource {
   stop(): Promise<void>;
 }
 
-export interface EventSourceHandlers {
+interface EventSourceHandlers {
   onEvent: (event: GameEvent, channel: string) => void;
   onReconnect?: () => void;
   onError?: (err: Error) => void;
@@ -33,7 +33,7 @@ function parse(raw: string, handlers: EventSourceHandlers, channel: string, seen
   handlers.onEvent(event, channel);
 }
 
-export interface RedisEventSourceOptions extends EventSourceHandlers {
+interface RedisEventSourceOptions extends EventSourceHandlers {
   url: string;
   username: string;
   password: string;
@@ -83,7 +83,7 @@ export class RedisEventSource implements EventSource {
   }
 }
 
-export interface WebSocketEventSourceOptions extends EventSourceHandlers {
+interface WebSocketEventSourceOptions extends EventSourceHandlers {
   /** The api-server's base URL (http → ws) and the gateway path (default /ws). */
   baseUrl: string;
   path?: string;

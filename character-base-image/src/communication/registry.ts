@@ -33,7 +33,7 @@ export class HttpError extends Error {
   }
 }
 
-export function isRetryable(err: unknown): boolean {
+function isRetryable(err: unknown): boolean {
   if (err instanceof HttpError) return err.status >= 500 || err.status === 429 || err.status === 408;
   return !(err instanceof SyntaxError) && !(err instanceof TypeError && /invalid/i.test(err.message));
 }

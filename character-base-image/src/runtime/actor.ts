@@ -9,7 +9,7 @@ import type { Logger } from './settings.ts';
 /** At most one state refresh per this long after refused actions. */
 const REFUSAL_RESYNC_MS = 1_000;
 
-export interface ActorDeps {
+interface ActorDeps {
   characterId: string;
   registry: RegistryClient;
   view: LocalView;

@@ -5,7 +5,7 @@ import { runHook } from './hook.ts';
 import type { Looter } from './looter.ts';
 import type { Logger } from './settings.ts';
 
-export interface DecisionLoopDeps {
+interface DecisionLoopDeps {
   character: CharacterBase;
   view: LocalView;
   actor: Actor;

@@ -7,7 +7,7 @@ import type { GameEvent, GameState } from '../types.ts';
 import type { CharacterPersistence } from './persistence.ts';
 import type { Logger, ResolvedSettings } from './settings.ts';
 
-export interface SessionLinkDeps {
+interface SessionLinkDeps {
   settings: ResolvedSettings;
   character: CharacterBase;
   registry: RegistryClient;

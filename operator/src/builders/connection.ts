@@ -9,10 +9,10 @@ import { ownedMeta, type BuildContext } from './context.ts';
 import { API_KEY_KEY, CHARACTER_ID_KEY, characterJson, KEY_SPEC_ANNOTATION } from './identity.ts';
 
 export const BUNDLE_KEY = 'bundle.json';
-export const REGISTRY_URL_KEY = 'DUNGEON_REGISTRY_URL';
-export const WEBSOCKET_URL_KEY = 'DUNGEON_WEBSOCKET_URL';
+const REGISTRY_URL_KEY = 'DUNGEON_REGISTRY_URL';
+const WEBSOCKET_URL_KEY = 'DUNGEON_WEBSOCKET_URL';
 /** The api-server's gateway path (api-server config ws.path). */
-export const WEBSOCKET_PATH = '/ws';
+const WEBSOCKET_PATH = '/ws';
 
 /** `wss://host/ws` for `https://host` (a path prefix of the external URL is kept). */
 export function websocketUrlFor(externalUrl: string): string {

@@ -5,7 +5,7 @@ import { ownedMeta, type BuildContext, type ObjectMeta } from './context.ts';
 
 export const API_KEY_KEY = 'DUNGEON_API_KEY';
 export const CHARACTER_ID_KEY = 'CHARACTER_ID';
-export const CHARACTER_JSON = 'character.json';
+const CHARACTER_JSON = 'character.json';
 /** Hash of the key spec (controller/registry.ts keySpecOf) the registry holds for the key in this Secret. */
 export const KEY_SPEC_ANNOTATION = 'distributed-dungeon.io/key-spec-hash';
 

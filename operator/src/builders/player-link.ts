@@ -5,8 +5,8 @@
 import { childName } from '../names.ts';
 import { ownedMeta, type BuildContext } from './context.ts';
 
-export const PLAYER_PATH_KEY = 'path';
-export const PLAYER_CODE_KEY = 'code';
+const PLAYER_PATH_KEY = 'path';
+const PLAYER_CODE_KEY = 'code';
 
 export function playerSecretName(characterName: string): string {
   return childName(characterName, '-player');

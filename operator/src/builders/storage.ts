@@ -2,7 +2,7 @@ import { names } from '../names.ts';
 import { compareQuantities } from '../quantity.ts';
 import { ownedMeta, type BuildContext } from './context.ts';
 
-export interface LivePvc {
+interface LivePvc {
   spec?: { accessModes?: string[]; resources?: { requests?: Record<string, string> }; storageClassName?: string; volumeMode?: string };
 }
 

@@ -8,10 +8,10 @@ import { API_KEY_KEY } from './identity.ts';
 
 export const DATA_DIR = '/data';
 export const CONFIG_DIR = '/config';
-export const CONFIG_HASH_ANNOTATION = 'distributed-dungeon.io/config-hash';
-export const CREDENTIALS_HASH_ANNOTATION = 'distributed-dungeon.io/credentials-hash';
+const CONFIG_HASH_ANNOTATION = 'distributed-dungeon.io/config-hash';
+const CREDENTIALS_HASH_ANNOTATION = 'distributed-dungeon.io/credentials-hash';
 
-export interface ResourceRequirements {
+interface ResourceRequirements {
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
 }
@@ -30,7 +30,7 @@ export function effectiveResources(asked: CharacterResources | undefined, policy
   return out;
 }
 
-export interface DeploymentHashes {
+interface DeploymentHashes {
   /** Hash of the ConfigMap data: a new character.json restarts the pod. */
   config: string;
   /** Hash of the Secret data: a new key restarts the pod (env is read at start). */

@@ -9,7 +9,7 @@ import { Kinds, collectionPath, objectPath } from '../kube/resources.ts';
 import { sleep } from '../kube/watch.ts';
 import { leaseAction, mayAct, observe, type LeaseSpec, type Observed } from './lease.ts';
 
-export interface LeaderOptions {
+interface LeaderOptions {
   namespace: string;
   name: string;
   identity: string;

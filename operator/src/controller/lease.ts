@@ -30,7 +30,7 @@ export function observe(previous: Observed | undefined, spec: LeaseSpec, now: nu
   return { key, holder: spec.holderIdentity ?? '', durationMs: (spec.leaseDurationSeconds ?? defaultDurationSeconds) * 1000, at: now };
 }
 
-export type LeaseAction = 'renew' | 'acquire' | 'wait';
+type LeaseAction = 'renew' | 'acquire' | 'wait';
 
 /** What a replica named `identity` may do with the lease it has observed. */
 export function leaseAction(observed: Observed, identity: string, now: number): LeaseAction {

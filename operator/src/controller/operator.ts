@@ -47,7 +47,7 @@ export interface OperatorOptions {
 }
 
 /** A write refused because this replica is not (or no longer) the leader. */
-export class NotLeaderError extends Error {}
+class NotLeaderError extends Error {}
 
 export interface Operator {
   readonly metrics: Metrics;

@@ -3,7 +3,7 @@
 // per-key exponential backoff, and a token bucket caps the overall retry rate.
 import { backoffDelay } from '@distributed-dungeon/contracts';
 
-export interface QueueOptions {
+interface QueueOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   /** Global rate limit for rate-limited adds: tokens per second and bucket size. */

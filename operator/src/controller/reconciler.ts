@@ -34,7 +34,7 @@ import { contains } from './compare.ts';
 import type { Metrics } from './metrics.ts';
 import { keySpecOf, RegistryError, type RegistryClient } from './registry.ts';
 
-export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
+const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
 
 export interface Caches {
   characters: ResilientWatch;
@@ -51,7 +51,7 @@ export interface Caches {
   limitRanges: Cache;
 }
 
-export interface ReconcilerDeps {
+interface ReconcilerDeps {
   client: KubeClient;
   caches: Caches;
   registry: RegistryClient;
@@ -68,7 +68,7 @@ export interface ReconcilerDeps {
   namespaces?: readonly string[];
 }
 
-export interface ReconcileResult {
+interface ReconcileResult {
   /** Come back after this long even if nothing changes (registry polling). */
   requeueAfterMs?: number;
   /** Come back with backoff (a dependency is unavailable); not an error. */

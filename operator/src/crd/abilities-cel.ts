@@ -3,7 +3,7 @@
 // ability. They say what abilityProblems() says; the operator and the registry run that one.
 import { ABILITY_CATALOGUE, ABILITY_KINDS, abilitiesOpenTo, picksAllowed, CHARACTER_CLASSES, kindNoun, whoMayPick, type AbilityCatalogue, type AbilityKind, type CharacterClass } from '@distributed-dungeon/contracts';
 
-export interface CelRule {
+interface CelRule {
   rule: string;
   message?: string;
   messageExpression?: string;

@@ -31,7 +31,7 @@ function dropNulls(v: unknown): unknown {
 }
 
 /** Rewrites one JSON Schema node (and its children) into the structural OpenAPI v3 subset. */
-export function toStructural(node: Schema): Schema {
+function toStructural(node: Schema): Schema {
   if (node['x-dungeon-quantity']) {
     // maxLength bounds the CEL cost estimate of isQuantity(); it only applies to the string form.
     const out: Schema = {

@@ -19,7 +19,7 @@ export class KubeError extends Error {
   }
 }
 
-export interface RequestOptionsExtra {
+interface RequestOptionsExtra {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string | number | boolean | undefined>;
@@ -30,9 +30,9 @@ export interface RequestOptionsExtra {
 }
 
 /** Throws to refuse a write before it is sent (a replica that is no longer the leader). */
-export type WriteGuard = (method: string, path: string) => void;
+type WriteGuard = (method: string, path: string) => void;
 
-export interface RequestObserver {
+interface RequestObserver {
   (verb: string, path: string, status: number, ms: number): void;
 }
 

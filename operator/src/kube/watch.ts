@@ -12,7 +12,7 @@ import { ObjectStore } from './store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
 
-export interface WatchOptions {
+interface WatchOptions {
   kind: Kind;
   /** Watch one namespace only (RBAC granted there alone); all namespaces when undefined. */
   namespace?: string;

@@ -46,6 +46,3 @@ export function statusChanged(previous: CharacterResourceStatus | undefined, nex
   return comparable(previous) !== comparable(next);
 }
 
-export function findCondition(status: CharacterResourceStatus | undefined, type: string): Condition | undefined {
-  return status?.conditions?.find((c) => c.type === type);
-}

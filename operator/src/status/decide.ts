@@ -155,7 +155,7 @@ function waitingWith(pods: PodLike[], reasons: Set<string>): Waiting | undefined
 }
 
 /** A ReplicaSet (or Deployment) that could not create its pod because of a ResourceQuota. */
-export function quotaFailure(observation: Pick<Observation, 'deployment' | 'replicaSets' | 'quotaError'>): string | undefined {
+function quotaFailure(observation: Pick<Observation, 'deployment' | 'replicaSets' | 'quotaError'>): string | undefined {
   if (observation.quotaError) return observation.quotaError;
   const conditions = [...observation.replicaSets.flatMap((rs) => rs.status?.conditions ?? []), ...(observation.deployment?.status?.conditions ?? [])];
   const hit = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True' && /exceeded quota|forbidden: exceeded/i.test(c.message ?? ''));
@@ -304,7 +304,7 @@ export function decide(o: Observation): Decision {
   return { phase, reason, message, conditions };
 }
 
-export interface StatusFacts {
+interface StatusFacts {
   characterId?: string;
   endpoint?: string;
   sessionId?: string;

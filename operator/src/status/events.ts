@@ -3,7 +3,7 @@
 import type { CharacterPhase, CharacterResourceStatus, Condition } from '@distributed-dungeon/contracts';
 import { ConditionTypes, type Decision } from './decide.ts';
 
-export interface Transition {
+interface Transition {
   type: 'Normal' | 'Warning';
   reason: string;
   message: string;

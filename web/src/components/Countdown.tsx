@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-export function formatLeft(ms: number): string {
+function formatLeft(ms: number): string {
   if (ms <= 0) return 'now';
   const s = Math.ceil(ms / 1000);
   const m = Math.floor(s / 60);

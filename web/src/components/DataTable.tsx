@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 // The game master's lists (sessions, characters, audit) share one table: column headers with
 // scope for screen readers, a caption when the heading does not say it, one row per item.
 
-export interface DataTableProps<T> {
+interface DataTableProps<T> {
   /** Read by screen readers only; the page's heading is what sighted users see. */
   caption?: string;
   columns: readonly string[];
