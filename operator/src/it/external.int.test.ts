@@ -10,15 +10,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import type { RunningServer } from '@distributed-dungeon/api-server';
 import { characterIdFor, ConnectionBundleSchema } from '@distributed-dungeon/contracts';
-import { createDatabase, createGameSession } from '@distributed-dungeon/testkit';
+import { createGameSession } from '@distributed-dungeon/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOperator, type Operator } from '../controller/operator.ts';
+import type { Operator } from '../controller/operator.ts';
 import { KubeClient } from '../kube/client.ts';
-import { parsePolicy } from '../policy.ts';
-import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
+import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, startRegistry, startSuiteOperator, waitFor } from './harness.ts';
 
 interface CharacterObj {
   metadata: { uid: string };
@@ -56,39 +55,16 @@ let releaseSuite: (() => void) | undefined;
 beforeAll(async () => {
   releaseSuite = await lockOperatorSuite(kubeconfig);
   await applyCrd(kubeconfig);
-  api = await start(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'operator_external'),
-      REDIS_URL: inject('redisUrl'),
-      DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-      JWT_SIGNING_KEYS: `k1:${'e'.repeat(40)}`,
-      LOG_LEVEL: 'silent',
-      SHUTDOWN_GRACE_MS: '500',
-      DUNGEON_SEED: '15',
-      DUNGEON_TURN_TIMEOUT_MS: '1500',
-      // Short, so the test sees a silent character expire in seconds (the default is 90 s).
-      CHARACTER_HEARTBEAT_TIMEOUT_MS: '3000',
-      CHARACTER_EXPIRY_SWEEP_MS: '500',
-    }),
-    { logger: pino({ level: 'silent' }) },
-  );
-  sessionId = await createGameSession(api.url, ADMIN_TOKEN, { id: `edge-${Date.now().toString(36)}` });
-  operator = await startOperator({
-    client,
-    registryUrl: api.url,
-    adminToken: ADMIN_TOKEN,
-    // The api-server's address from outside the cluster is the host address this test reaches it by.
-    policy: parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080', externalUrl: api.url }),
-    workers: 2,
-    port: 0,
-    resyncMs: 10_000,
-    leaderElection: false,
-    log,
-    registryPollMs: 300,
+  api = await startRegistry(inject('postgresAdminUrl'), inject('redisUrl'), {
+    DUNGEON_SEED: '15',
+    DUNGEON_TURN_TIMEOUT_MS: '1500',
+    // Short, so the test sees a silent character expire in seconds (the default is 90 s).
+    CHARACTER_HEARTBEAT_TIMEOUT_MS: '3000',
+    CHARACTER_EXPIRY_SWEEP_MS: '500',
   });
-  await operator.synced();
+  sessionId = await createGameSession(api.url, ADMIN_TOKEN, { id: `edge-${Date.now().toString(36)}` });
+  // The api-server's address from outside the cluster is the host address this test reaches it by.
+  operator = await startSuiteOperator({ client, registry: api, lease: false, policy: { externalUrl: api.url }, log });
   home = await mkdtemp(path.join(tmpdir(), 'dd-external-'));
 
 }, OPERATOR_SUITE_WAIT_MS + 180_000);
@@ -214,19 +190,7 @@ describe('an external Character', () => {
 
   it('is refused (Accepted=False ExternalUrlUnset) by an operator that has no external URL', async () => {
     await operator.stop();
-    operator = await startOperator({
-      client,
-      registryUrl: api.url,
-      adminToken: ADMIN_TOKEN,
-      policy: parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080' }),
-      workers: 1,
-      port: 0,
-      resyncMs: 10_000,
-      leaderElection: false,
-      log,
-      registryPollMs: 300,
-    });
-    await operator.synced();
+    operator = await startSuiteOperator({ client, registry: api, lease: false, workers: 1, log });
     const other = `edge-${Math.random().toString(36).slice(2, 8)}`;
     await createNamespace(client, other);
     await kubectl(kubeconfig, ['apply', '-f', '-'], characterYaml(other, 'no-url', { displayName: 'No Url', class: 'rogue', level: 1, placement: 'external' }));
