@@ -220,7 +220,7 @@ export async function updateContainerItems(db: Queryable, containerId: string, i
   await db.query(`UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1`, [containerId, JSON.stringify(items), now]);
 }
 
-async function deleteContainer(db: Queryable, containerId: string): Promise<boolean> {
+export async function deleteContainer(db: Queryable, containerId: string): Promise<boolean> {
   if (!isUuid(containerId)) return false;
   const { rowCount } = await db.query(`DELETE FROM containers WHERE container_instance_id = $1`, [containerId]);
   return (rowCount ?? 0) > 0;

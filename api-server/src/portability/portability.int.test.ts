@@ -3,9 +3,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
 import { getInventory, putInventory } from '../containers/inventory.ts';
-import { putEquipment } from '../containers/equipment.ts';
-import { InventoryStackSchema } from '@distributed-dungeon/contracts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { getEquipment, putEquipment } from '../containers/equipment.ts';
+import { characterUuid } from '../containers/ids.ts';
+import { createContainer, getContainer } from '../containers/persistence.ts';
+import { ARCHIVE_FORMAT_V1, InventoryStackSchema, type MyInventoryResponse } from '@distributed-dungeon/contracts';
+import { platformKey, signPayload } from './signing.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 
 // Two platforms, each with its own PostgreSQL database and Redis: a character leaves the first
 // with a signed archive and arrives on the second, once, only when the second trusts the first.
@@ -91,18 +94,160 @@ describe('portable characters between two platforms', () => {
     expect(twice.body).toMatchObject({ code: 'portability.already_imported' });
   });
 
-  it('refuses to export a character that wears something, naming the slot, and changes nothing', async () => {
+  /** A fighter with a sword in hand, a worn backpack holding rope and torches, and a carried pouch of lockpicks. */
+  async function equipOnA(characterId: string): Promise<{ backpack: string; pouch: string }> {
+    const uuid = characterUuid(characterId);
+    const stack = (s: Record<string, unknown>) => InventoryStackSchema.parse(s);
+    const backpack = await createContainer(aDb, {
+      source_type: 'equipment', owner_id: uuid, entity_id: uuid, capacity_slots: 8, weight_limit: 40,
+      items: [{ item_id: 'rope', item_name: 'Rope', quantity: 1, weight: 5 }, { item_id: 'torch', item_name: 'Torch', quantity: 3, weight: 1 }],
+      metadata: { kind: 'wearable', item_id: 'backpack', name: 'Backpack', equipped: true },
+    });
+    const pouch = await createContainer(aDb, {
+      source_type: 'equipment', owner_id: uuid, entity_id: null, capacity_slots: 2,
+      items: [{ item_id: 'lockpick', item_name: 'Lockpick', quantity: 3, weight: 0 }],
+      metadata: { kind: 'wearable', item_id: 'pouch', name: 'Pouch', equipped: false },
+    });
+    await putInventory(aDb, characterId, {
+      items: [
+        { item_id: 'gold', item_name: 'Gold coin', quantity: 40 },
+        { item_id: 'pouch', item_name: 'Pouch', quantity: 1, max_stack: 1, metadata: { container_capacity: 2 }, inner_container: pouch.container_id },
+      ],
+    });
+    expect(await putEquipment(aDb, characterId, 'weapon', stack({ item_id: 'longsword', item_name: 'Longsword', quantity: 1, weight: 3, slot_type: 'weapon' }))).toBe(true);
+    expect(await putEquipment(aDb, characterId, 'back', stack({ item_id: 'backpack', item_name: 'Backpack', quantity: 1, max_stack: 1, metadata: { container_capacity: 8 }, inner_container: backpack.container_id }))).toBe(true);
+    return { backpack: backpack.container_id, pouch: pouch.container_id };
+  }
+
+  const image = `registry.example/alice/thorin@sha256:${'ab'.repeat(32)}`;
+
+  it('carries what the character wears and its worn and carried packs with their contents, leaving nothing behind', async () => {
     const id = uniqueId('wearer');
     const { apiKey } = await mintAndRegister(a.url, id);
-    await putInventory(aDb, id, { items: [{ item_id: 'gold', item_name: 'Gold coin', quantity: 5 }] });
-    await putEquipment(aDb, id, 'weapon', InventoryStackSchema.parse({ item_id: 'longsword', item_name: 'Longsword', quantity: 1, weight: 3 }));
-    const res = await http(a.url, 'POST', '/api/portability/export', { apiKey, body: { state, database, image: `registry.example/alice/thorin@sha256:${'ab'.repeat(32)}` } });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'portability.equipment_worn' });
-    expect(String(res.body.detail)).toMatch(/wears something in weapon: unequip it/);
-    // Nothing moved: the items are still here and the key still registers.
-    expect((await getInventory(aDb, id))?.items.map((s) => [s.item_id, s.quantity])).toEqual([['gold', 5]]);
-    expect((await http(a.url, 'POST', '/api/registry/character', { apiKey, body: { characterId: id } })).status).not.toBe(401);
+    const onA = await equipOnA(id);
+    const res = await http<Archive>(a.url, 'POST', '/api/portability/export', { apiKey, body: { state, database, image } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.format).toBe('distributed-dungeon/character-archive@2');
+
+    // Nothing stays on the first platform: no slot, no pack, no carried item.
+    expect(await getEquipment(aDb, id)).toEqual([]);
+    expect(await getContainer(aDb, onA.backpack)).toBeNull();
+    expect(await getContainer(aDb, onA.pouch)).toBeNull();
+    expect((await getInventory(aDb, id))?.items).toEqual([]);
+
+    await trustAOnB();
+    const imported = await http<Record<string, unknown>>(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: res.body } });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    // 40 gold + pouch + 3 lockpicks + longsword + backpack + rope + 3 torches
+    expect(imported.body).toMatchObject({ characterId: id, items: 50, equipped: ['back', 'weapon'] });
+
+    // The second platform, read the way the character reads it (it joins there with its things).
+    const { characterToken } = await mintAndRegister(b.url, id);
+    const mine = await http<MyInventoryResponse>(b.url, 'GET', `/api/characters/${id}/inventory`, { token: characterToken });
+    expect(mine.status, JSON.stringify(mine.body)).toBe(200);
+    const { equipped, equipment, inventory } = mine.body;
+    expect(equipped.weapon).toMatchObject({ item_id: 'longsword', weight: 3, slot_type: 'weapon' });
+    expect(equipped.back).toMatchObject({ item_id: 'backpack', metadata: { container_capacity: 8 } });
+    const worn = equipment.find((c) => c.container_id === equipped.back?.inner_container);
+    expect(worn, 'the worn backpack is a worn container on B').toBeDefined();
+    expect(worn!.container_id).not.toBe(onA.backpack);
+    expect(worn).toMatchObject({ source_type: 'equipment', entity_id: characterUuid(id), capacity_slots: 8, weight_limit: 40 });
+    expect(worn!.items.map((s) => [s.item_id, s.quantity])).toEqual([['rope', 1], ['torch', 3]]);
+    expect(equipment).toHaveLength(1); // the pouch is carried, not worn
+    expect(inventory.items.map((s) => [s.item_id, s.quantity])).toEqual([['gold', 40], ['pouch', 1]]);
+    const pouch = await getContainer(bDb, inventory.items[1]!.inner_container!);
+    expect(pouch).toMatchObject({ source_type: 'equipment', owner_id: characterUuid(id), entity_id: null, capacity_slots: 2 });
+    expect(pouch!.items.map((s) => [s.item_id, s.quantity])).toEqual([['lockpick', 3]]);
+    // The join took its things for its own: no starting kit beside them.
+    expect((await getInventory(bDb, id))?.items).toHaveLength(2);
+  });
+
+  it('refuses an archive whose equipment or pack contents were changed, naming the signature check, and restores nothing', async () => {
+    const id = uniqueId('tamper');
+    const { apiKey } = await mintAndRegister(a.url, id);
+    await equipOnA(id);
+    const res = await http<Archive>(a.url, 'POST', '/api/portability/export', { apiKey, body: { state, database, image } });
+    expect(res.status).toBe(200);
+    await trustAOnB();
+    type Payload = { equipment: Array<{ slot: string; item: { item_id: string } }>; containers: Array<{ items: Array<{ quantity: number }> }> };
+    const edit = (change: (p: Payload) => void): Archive => {
+      const p = JSON.parse(Buffer.from(res.body.payload, 'base64url').toString('utf8')) as Payload;
+      change(p);
+      return { ...res.body, payload: Buffer.from(JSON.stringify(p)).toString('base64url') };
+    };
+    for (const forged of [
+      edit((p) => (p.equipment.find((e) => e.slot === 'weapon')!.item.item_id = 'vorpal-sword')),
+      edit((p) => (p.containers[0]!.items[0]!.quantity = 99)),
+    ]) {
+      const refused = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: forged } });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'portability.bad_signature' });
+      expect(String(refused.body.detail)).toMatch(/^signature check failed/);
+    }
+    expect(await getEquipment(bDb, id)).toEqual([]);
+    expect(await getInventory(bDb, id)).toBeNull();
+  });
+
+  it('refuses a signed archive whose packs do not add up, naming the belongings check', async () => {
+    await trustAOnB();
+    const key = await platformKey(aDb);
+    const issuer = (await http<{ name: string; publicKey: string }>(a.url, 'GET', '/api/portability/issuer')).body;
+    const bag = '6f1c7d1e-0000-4000-8000-000000000001';
+    const pack = { item_id: 'backpack', item_name: 'Backpack', quantity: 1, inner_container: bag };
+    const payload = {
+      exportId: '6f1c7d1e-0000-4000-8000-0000000000aa',
+      exportedAt: new Date().toISOString(),
+      issuer,
+      character: { characterId: uniqueId('twice'), spec: null, image: null },
+      state: null,
+      database: null,
+      // One container named by two stacks would be worn and carried at once: a duplicate.
+      inventory: { capacity_slots: 20, weight_limit: null, items: [pack] },
+      equipment: [{ slot: 'back', item: pack }],
+      containers: [{ container_id: bag, lock_state: 'unlocked', capacity_slots: 4, weight_limit: null, allowed_roles: [], items: [], metadata: {} }],
+    };
+    const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    const res = await http(b.url, 'POST', '/api/portability/import', {
+      token: ADMIN_TOKEN,
+      body: { archive: { format: 'distributed-dungeon/character-archive@2', payload: encoded, signature: signPayload(key, encoded) } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'portability.bad_archive' });
+    expect(String(res.body.detail)).toMatch(/^belongings check failed: .*container 6f1c7d1e-0000-4000-8000-000000000001 is named by two stacks/);
+  });
+
+  it('still imports a first-format archive (inventory only) and refuses an unknown format, naming it', async () => {
+    await trustAOnB();
+    const key = await platformKey(aDb);
+    const issuer = (await http<{ name: string; publicKey: string }>(a.url, 'GET', '/api/portability/issuer')).body;
+    const id = uniqueId('old');
+    const v1 = {
+      exportId: '6f1c7d1e-0000-4000-8000-0000000000bb',
+      exportedAt: new Date().toISOString(),
+      issuer,
+      character: { characterId: id, spec: null, image: null },
+      state,
+      database: null,
+      inventory: { capacity_slots: 20, weight_limit: null, items: [{ item_id: 'gold', item_name: 'Gold coin', quantity: 7 }] },
+    };
+    const encoded = Buffer.from(JSON.stringify(v1)).toString('base64url');
+    const signature = signPayload(key, encoded);
+
+    // The format name is outside the signature: relabelling a first-format payload fails its shape check.
+    const relabelled = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: { format: 'distributed-dungeon/character-archive@2', payload: encoded, signature } } });
+    expect(relabelled.status).toBe(400);
+    expect(relabelled.body).toMatchObject({ code: 'portability.bad_archive' });
+    expect(String(relabelled.body.detail)).toMatch(/payload check failed: payload\.equipment/);
+
+    const unknown = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: { format: 'distributed-dungeon/character-archive@3', payload: encoded, signature } } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ code: 'portability.unsupported_format' });
+    expect(String(unknown.body.detail)).toMatch(/^format check failed: .*"distributed-dungeon\/character-archive@3"/);
+
+    const old = await http<Record<string, unknown>>(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: { format: ARCHIVE_FORMAT_V1, payload: encoded, signature } } });
+    expect(old.status, JSON.stringify(old.body)).toBe(200);
+    expect(old.body).toMatchObject({ characterId: id, items: 7, equipped: [] });
+    expect((await getInventory(bDb, id))?.items.map((s) => [s.item_id, s.quantity])).toEqual([['gold', 7]]);
   });
 
   it('refuses a modified archive, naming the signature check, and changes nothing', async () => {
@@ -131,7 +276,7 @@ describe('portable characters between two platforms', () => {
     const bad = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: { format: 'zip' } } });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'request.invalid' });
-    expect(String(bad.body.detail)).toContain('archive.format');
+    expect(String(bad.body.detail)).toContain('archive.payload');
     const notKey = await http(b.url, 'PUT', '/api/portability/trusted-issuers', { token: ADMIN_TOKEN, body: { name: 'x', publicKey: '-----BEGIN PUBLIC KEY-----\nnot really a key at all, just text\n-----END PUBLIC KEY-----' } });
     expect(notKey.status).toBe(400);
     const noKey = await http(a.url, 'POST', '/api/portability/export', { body: {} });

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ARCHIVE_FORMAT, type ArchivePayload, type CharacterArchive, type ExportRequest, type ImportResult } from '@distributed-dungeon/contracts';
+import { ARCHIVE_FORMAT, ARCHIVE_FORMATS_READ, type ArchivePayload, type CharacterArchive, type ExportRequest, type ImportResult } from '@distributed-dungeon/contracts';
 import { withTransaction } from '../db/pool.ts';
-import { getEquipment } from '../containers/equipment.ts';
-import { lockInventory, putInventory, saveInventoryItems } from '../containers/inventory.ts';
 import type { AppContext } from '../context.ts';
 import { appError } from '../http/errors.ts';
 import { RegistryService } from '../registry/service.ts';
 import { decodePayload, encodePayload, fingerprint } from './archive.ts';
+import { belongingsProblem, holdsAnything, itemCount, restoreBelongings, takeBelongings } from './belongings.ts';
 import * as repo from './repository.ts';
 import { isEd25519PublicKey, platformKey, signPayload, verifyPayload, type PlatformKey } from './signing.ts';
 
@@ -61,13 +60,8 @@ export class PortabilityService {
     const archive = await withTransaction(this.#ctx.db, async (tx) => {
       const earlier = await repo.exportOf(tx, characterId);
       if (earlier) return earlier.archive;
-      const inventory = await lockInventory(tx, characterId);
-      // Worn things (and a worn pack's contents) do not travel in an archive; leaving them behind
-      // would strand them on a platform the character has left.
-      const worn = await getEquipment(tx, characterId);
-      if (worn.length > 0) {
-        throw appError('portability.equipment_worn', `${characterId} wears something in ${worn.map((w) => w.slot).join(', ')}: unequip it (item.unequip) before exporting, so its items travel in the archive`);
-      }
+      // Everything it holds leaves with it: carried, worn, and inside its worn or carried packs.
+      const belongings = await takeBelongings(tx, characterId, new Date());
       const payload: ArchivePayload = {
         exportId: randomUUID(),
         exportedAt: new Date().toISOString(),
@@ -75,14 +69,13 @@ export class PortabilityService {
         character: { characterId, spec, image: input.image },
         state: input.state,
         database: input.database,
-        inventory: { capacity_slots: inventory.capacity_slots, weight_limit: inventory.weight_limit, items: inventory.items },
+        ...belongings,
       };
       const encoded = encodePayload(payload);
       const made: CharacterArchive = { format: ARCHIVE_FORMAT, payload: encoded, signature: signPayload(key, encoded) };
       await repo.recordExport(tx, payload.exportId, characterId, made);
-      await saveInventoryItems(tx, characterId, [], new Date());
       return made;
-    });
+    }, { retryConflicts: true }); // a deadlock lost to an item action (same rows, same order) is run again
     // After the commit: the archive exists before the key stops working, so a failure here is
     // repaired by retrying (the same archive comes back and the revocation runs again).
     await this.#registry.revokeKey(characterId);
@@ -96,9 +89,12 @@ export class PortabilityService {
     return found.archive;
   }
 
-  /** Checks, in order: the payload's shape, the issuer's trust, the signature, that it is new. */
+  /** Checks, in order: the format, the payload's shape, the issuer's trust, the signature, the belongings' wholeness, that it is new. */
   async import(archive: CharacterArchive, targetId?: string): Promise<ImportResult> {
-    const decoded = decodePayload(archive.payload);
+    if (!(ARCHIVE_FORMATS_READ as readonly string[]).includes(archive.format)) {
+      throw appError('portability.unsupported_format', `format check failed: the archive's format is "${archive.format}"; this platform reads ${ARCHIVE_FORMATS_READ.map((f) => `"${f}"`).join(' and ')}`);
+    }
+    const decoded = decodePayload(archive.format, archive.payload);
     if (!decoded.ok) throw appError('portability.bad_archive', `payload check failed: ${decoded.problem}`);
     const p = decoded.payload;
     const fp = fingerprint(p.issuer.publicKey);
@@ -112,14 +108,16 @@ export class PortabilityService {
     if (!verifyPayload(issuer.publicKey, archive.payload, archive.signature)) {
       throw appError('portability.bad_signature', `signature check failed: the archive does not carry "${issuer.name}"'s signature over its payload; it was changed after it was signed`);
     }
+    // Signed by a trusted issuer and still not whole: its platform made it wrong; refused all the same.
+    const problem = belongingsProblem(p);
+    if (problem) throw appError('portability.bad_archive', `belongings check failed: ${problem}`);
     const characterId = targetId ?? p.character.characterId;
     await withTransaction(this.#ctx.db, async (tx) => {
       if (!(await repo.recordImport(tx, p.exportId, fp, characterId))) {
         throw appError('portability.already_imported', `archive ${p.exportId} was imported already: a character arrives once`);
       }
-      const inv = await lockInventory(tx, characterId);
-      if (inv.items.length > 0) throw appError('portability.inventory_not_empty', `${characterId} already holds items here: import into a new character id`);
-      await putInventory(tx, characterId, p.inventory);
+      if (await holdsAnything(tx, characterId)) throw appError('portability.inventory_not_empty', `${characterId} already holds or wears items here: import into a new character id`);
+      await restoreBelongings(tx, characterId, p);
     });
     this.#ctx.logger.info({ characterId, exportId: p.exportId, issuer: issuer.name }, 'character imported');
     return {
@@ -130,7 +128,8 @@ export class PortabilityService {
       image: p.character.image,
       state: p.state,
       database: p.database,
-      items: p.inventory.items.reduce((n, s) => n + s.quantity, 0),
+      items: itemCount(p),
+      equipped: p.equipment.map((e) => e.slot),
     };
   }
 }
