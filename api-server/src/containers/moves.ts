@@ -13,6 +13,7 @@ interface MoveWrite {
   sessionId: string | null;
   inventoryItems: readonly InventoryStack[];
   idempotencyKey: string | null;
+  /** The compact form the idempotency store keeps (stored-result.ts). */
   result: unknown;
   operation: AuditOperation;
   details: Record<string, unknown>;

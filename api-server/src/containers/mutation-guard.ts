@@ -65,42 +65,35 @@ export async function purgeExpiredTokens(db: Queryable, now: Date): Promise<numb
   return rowCount ?? 0;
 }
 
-type IdempotencyClaim<T> = { kind: 'claimed' } | { kind: 'replay'; result: T };
+/** `result` is what the first request stored (stored-result.ts turns it back into its answer). */
+type IdempotencyClaim = { kind: 'claimed' } | { kind: 'replay'; result: unknown };
 
 /**
  * Claims (character, key) inside the caller's transaction. A concurrent request with the same
  * key blocks on the unique index until the first commits, then gets the stored result; if the
  * first rolls back (it failed), the second proceeds as if it were first.
  */
-export async function claimIdempotencyKey<T>(
+export async function claimIdempotencyKey(
   db: Queryable,
   characterId: string,
   key: string,
   operation: string,
   hash: string,
   now: Date,
-): Promise<IdempotencyClaim<T>> {
+): Promise<IdempotencyClaim> {
   const inserted = await db.query(
     `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
      VALUES ($1, $2, $3, $4, 'null'::jsonb, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
     [characterId, key, operation, hash, now],
   );
   if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed' };
-  const { rows } = await db.query<{ operation: string; request_hash: string; result: T }>(
+  const { rows } = await db.query<{ operation: string; request_hash: string; result: unknown }>(
     `SELECT operation, request_hash, result FROM container_mutations WHERE character_id = $1 AND idempotency_key = $2`,
     [characterId, key],
   );
   const row = rows[0];
   if (!row || row.operation !== operation || row.request_hash !== hash) throw new IdempotencyKeyReusedError();
   return { kind: 'replay', result: row.result };
-}
-
-export async function storeIdempotentResult(db: Queryable, characterId: string, key: string, result: unknown): Promise<void> {
-  await db.query(`UPDATE container_mutations SET result = $3 WHERE character_id = $1 AND idempotency_key = $2`, [
-    characterId,
-    key,
-    JSON.stringify(result),
-  ]);
 }
 
 /** Who holds an open, unexpired token on the container (the game master's inspection). */

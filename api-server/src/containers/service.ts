@@ -40,6 +40,7 @@ import {
 } from './mutation-guard.ts';
 import { commitMove } from './moves.ts';
 import { getContainer } from './persistence.ts';
+import { packLootAll, packTransfer, unpackLootAll, unpackTransfer } from './stored-result.ts';
 import { systemClock, silentLogger, type ActorFacts, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
 import { addStacks, additionViolation, fitStacks, removeItem, type LimitViolation } from './stacking.ts';
 
@@ -181,8 +182,8 @@ export class ContainerService {
       withTransaction(this.pool, async (client): Promise<Outcome<TransferResponse>> => {
         deliveries = [];
         const now = this.clock.now();
-        const claim = await claimIdempotencyKey<TransferResponse>(client, characterId, req.idempotency_key, 'transfer', hash, now);
-        if (claim.kind === 'replay') return { result: claim.result, replayed: true };
+        const claim = await claimIdempotencyKey(client, characterId, req.idempotency_key, 'transfer', hash, now);
+        if (claim.kind === 'replay') return { result: unpackTransfer(claim.result, characterId, req), replayed: true };
         // The token first, before the container row is locked: every other transfer on this
         // container waits for that lock, so it is held over as few round trips as possible.
         await verifyToken(client, req.mutation_token, req.container_id, characterId, now);
@@ -217,7 +218,7 @@ export class ContainerService {
           sessionId: actor.location?.sessionId ?? null,
           inventoryItems,
           idempotencyKey: req.idempotency_key,
-          result,
+          result: packTransfer(result),
           operation: 'transfer',
           details: { direction: req.direction, item_id: req.item_id, quantity: req.quantity, idempotency_key: req.idempotency_key },
           now,
@@ -274,8 +275,8 @@ export class ContainerService {
         deliveries = [];
         const now = this.clock.now();
         if (req.idempotency_key) {
-          const claim = await claimIdempotencyKey<LootAllResponse>(client, characterId, req.idempotency_key, 'loot_all', hash, now);
-          if (claim.kind === 'replay') return { result: claim.result, replayed: true };
+          const claim = await claimIdempotencyKey(client, characterId, req.idempotency_key, 'loot_all', hash, now);
+          if (claim.kind === 'replay') return { result: unpackLootAll(claim.result, characterId, req.container_id), replayed: true };
         }
         const c = await this.accessible(client, actor, req.container_id, now, { forUpdate: true });
         await verifyToken(client, req.mutation_token, c.container_id, characterId, now);
@@ -298,7 +299,7 @@ export class ContainerService {
           sessionId: actor.location?.sessionId ?? null,
           inventoryItems: fit.items,
           idempotencyKey: req.idempotency_key ?? null,
-          result,
+          result: packLootAll(result),
           operation: 'loot_all',
           details: { moved: fit.fitted.map((s) => ({ item_id: s.item_id, quantity: s.quantity })), left_behind: fit.overflow.length },
           now,
