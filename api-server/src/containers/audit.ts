@@ -15,6 +15,12 @@ export const AUDIT_OPERATIONS = [
   'container_overflow',
   'load_room_container',
   'rate_limited',
+  // The game's item actions, applied by the Dungeon Master in its command's transaction.
+  'equip',
+  'unequip',
+  'use',
+  'unlock',
+  'pick_lock',
 ] as const;
 export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
 export const AUDIT_OUTCOMES = ['success', 'denied', 'error'] as const;

@@ -8,6 +8,7 @@ import type { GameState, ItemIntent, SessionStore } from '../game/index.ts';
 import { closeSession } from '../sessions/repository.ts';
 import type { ActionMeta } from './game-engine.ts';
 import { writeCommand } from './command-sql.ts';
+import { closeItemScope, openItemScope, spillEvents } from './item-scope.ts';
 import { appendLogEntry, loadSessionLog, saveSnapshot } from './session-log.ts';
 import type { SessionOwners } from './session-owners.ts';
 
@@ -80,14 +81,23 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
           await appendLogEntry(tx, sessionId, entry, state);
           // The items move with the entry that decided it: granted, equipped, drunk or unlocked
           // if and only if the log says so.
+          let spilled: GameEvent[] = [];
           if (items.length > 0) {
             if (!d.applyItems) throw new Error('the rules asked for item changes and this store keeps no item tables');
-            await d.applyItems(tx, sessionId, items, state);
+            const actorId = action?.characterId;
+            openItemScope(tx, actorId !== undefined ? { id: actorId, name: state.characters[actorId]?.name ?? null } : null);
+            try {
+              await d.applyItems(tx, sessionId, items, state);
+            } finally {
+              // Closed whatever happens: the pool hands this client to other transactions next.
+              spilled = spillEvents(state, closeItemScope(tx).spills);
+            }
           }
           if (record) await actionsRepo.insertAction(tx, record);
           if (snapshot) await saveSnapshot(tx, sessionId, entry.seq, state);
           if (closes) await closeSession(tx, sessionId);
-          return d.bus.stage(tx, sessionId, events);
+          // What spilled onto a floor is announced with the entry that spilled it, and only then.
+          return d.bus.stage(tx, sessionId, [...events, ...spilled]);
         });
       }
       // Waiting for the relay here would hold the session's queue; an action's caller waits

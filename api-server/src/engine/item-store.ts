@@ -1,5 +1,6 @@
 import { EQUIPMENT_SLOTS, InventoryStackSchema, type InventoryStack } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
+import { writeAudit, type AuditOperation } from '../containers/audit.ts';
 import { getEquipment, putEquipment, takeEquipment } from '../containers/equipment.ts';
 import { spillToFloor } from '../containers/floor.ts';
 import { getInventory, lockInventory, saveInventoryItems } from '../containers/inventory.ts';
@@ -9,6 +10,7 @@ import { fitStacks, quantityOf, removeItem } from '../containers/stacking.ts';
 import type { WearableContainerService } from '../containers/wearable.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { catalogueEntry, slotOf, stackMetadata, StoreConflictError, type CatalogueItem, type ItemInputs, type ItemIntent } from '../game/index.ts';
+import { recordFloorSpill, scopeActor } from './item-scope.ts';
 
 // The Dungeon Master's side of the item tables (issue 12): what the rules get to know about the
 // acting character's things before an action (ItemInputs, recorded in the log), and the item
@@ -69,6 +71,7 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         const inv = await lockInventory(tx, intent.characterId);
         if (quantityOf(inv.items, intent.itemId) < intent.quantity) throw changed(intent.characterId, `no ${intent.itemId} left`);
         await saveInventoryItems(tx, intent.characterId, removeItem(inv.items, intent.itemId, intent.quantity).items, ctx.now);
+        await audit(tx, ctx, 'use', intent.characterId, null, { item_id: intent.itemId, quantity: intent.quantity });
         break;
       }
       case 'equip': {
@@ -82,6 +85,7 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
           stack = (await ctx.wearable.equipWearableIn(tx, intent.characterId, stack)).item;
         }
         if (!(await putEquipment(tx, intent.characterId, intent.slot, stack))) throw changed(intent.characterId, `slot ${intent.slot} is taken`);
+        await audit(tx, ctx, 'equip', intent.characterId, stack.inner_container ?? null, { item_id: intent.itemId, slot: intent.slot });
         break;
       }
       case 'unequip': {
@@ -90,6 +94,7 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         // The backpack keeps its container and contents, referenced by the stack's inner_container.
         if (stack.inner_container) stack = (await ctx.wearable.unequipWearableIn(tx, intent.characterId, stack)).item;
         await store(tx, intent.characterId, [stack], ctx, { skipWorn: true });
+        await audit(tx, ctx, 'unequip', intent.characterId, stack.inner_container ?? null, { item_id: stack.item_id, slot: intent.slot });
         break;
       }
       case 'unlock': {
@@ -97,7 +102,10 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         if (!id) break;
         const from = intent.by === 'event' ? 'sealed' : 'locked';
         // Unlocked meanwhile (another character's key): the decision stands, there is nothing to do.
-        await unlockContainer(tx, id, from, ctx.now);
+        const done = await unlockContainer(tx, id, from, ctx.now);
+        // A world event has no actor; a key or a pick is the acting character's (the scope's).
+        const actor = intent.by === 'event' ? null : (scopeActor(tx)?.id ?? null);
+        await audit(tx, ctx, intent.by === 'pick' ? 'pick_lock' : 'unlock', actor, id, { by: intent.by, was: from, changed: done });
         break;
       }
     }
@@ -128,7 +136,34 @@ async function store(tx: pg.PoolClient, characterId: string, stacks: InventorySt
   if (left.length === 0) return;
   const roomId = ctx.roomOf(characterId);
   if (roomId === null) throw new Error(`no room for ${characterId}'s overflow`);
-  await spillToFloor(tx, { sessionId: ctx.sessionId, roomId }, left, ctx.now);
+  for (const f of await spillToFloor(tx, { sessionId: ctx.sessionId, roomId }, left, ctx.now)) {
+    recordFloorSpill(tx, { roomId, containerId: f.container.container_id, before: f.before, after: f.container.items });
+  }
+}
+
+/**
+ * One audit entry per intent applied, in the command's transaction (the game master filters the
+ * trail by these operations). The actor's name is the scope's when it is the acting character.
+ */
+async function audit(
+  tx: pg.PoolClient,
+  ctx: ApplyItemsContext,
+  operation: Extract<AuditOperation, 'equip' | 'unequip' | 'use' | 'unlock' | 'pick_lock'>,
+  actorId: string | null,
+  containerId: string | null,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const scoped = scopeActor(tx);
+  await writeAudit(tx, {
+    occurredAt: ctx.now,
+    actorId,
+    actorName: scoped && scoped.id === actorId ? scoped.name : null,
+    containerId,
+    sessionId: ctx.sessionId,
+    operation,
+    outcome: 'success',
+    details,
+  });
 }
 
 function changed(characterId: string, what: string): StoreConflictError {

@@ -58,7 +58,12 @@ function router(ctx: ModuleContext): Router {
   return r;
 }
 
-const AUDIT_PARAMS = ['character', 'container', 'session', 'action', 'outcome', 'from', 'to', 'limit', 'cursor'].map((name) => ({ name, in: 'query' as const }));
+const AUDIT_ENUMS: Record<string, readonly string[]> = { action: AUDIT_OPERATIONS, outcome: AUDIT_OUTCOMES };
+const AUDIT_PARAMS = ['character', 'container', 'session', 'action', 'outcome', 'from', 'to', 'limit', 'cursor'].map((name) => ({
+  name,
+  in: 'query' as const,
+  ...(AUDIT_ENUMS[name] ? { enum: AUDIT_ENUMS[name] } : {}),
+}));
 
 export const gmModule: ApiModule = {
   name: 'gm',

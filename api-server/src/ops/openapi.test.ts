@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_TYPES } from '@distributed-dungeon/contracts';
+import { AUDIT_OPERATIONS } from '../containers/audit.ts';
+import { gmModule } from '../gm/routes.ts';
 import { buildOpenApi } from './openapi.ts';
 
 describe('buildOpenApi', () => {
@@ -14,5 +16,12 @@ describe('buildOpenApi', () => {
       expect.arrayContaining(['characterId', 'name', 'class', 'level', 'containerEndpoint', 'capabilities', 'version']),
     );
     expect(JSON.stringify(doc)).not.toContain('not representable');
+  });
+
+  it("lists the values of an enumerated parameter: the game master's audit actions, item actions included", () => {
+    const doc = buildOpenApi([gmModule]) as { paths: Record<string, { get: { parameters: { name: string; schema: { enum?: string[] } }[] } }> };
+    const action = doc.paths['/api/gm/audit']!.get.parameters.find((p) => p.name === 'action');
+    expect(action?.schema.enum).toEqual([...AUDIT_OPERATIONS]);
+    expect(action?.schema.enum).toEqual(expect.arrayContaining(['equip', 'unequip', 'use', 'unlock', 'pick_lock']));
   });
 });

@@ -10,7 +10,8 @@ export interface OpenApiOperation {
   security?: ('admin' | 'apiKey' | 'character')[];
   /** Name of a component schema. */
   requestBody?: string;
-  parameters?: { name: string; in: 'path' | 'query'; required?: boolean; description?: string }[];
+  /** `enum`: the values a string parameter takes (the zod enum the route parses it with). */
+  parameters?: { name: string; in: 'path' | 'query'; required?: boolean; description?: string; enum?: readonly string[] }[];
   /** Status → component schema name, or `null` for no body. */
   responses: Record<string, string | null>;
   tags?: string[];
@@ -60,7 +61,7 @@ function operation(op: OpenApiOperation): Record<string, unknown> {
     ...(op.tags ? { tags: op.tags } : {}),
     ...(op.security ? { security: op.security.map((s) => ({ [s]: [] })) } : {}),
     ...(op.parameters
-      ? { parameters: op.parameters.map((p) => ({ name: p.name, in: p.in, required: p.in === 'path' ? true : (p.required ?? false), schema: { type: 'string' }, ...(p.description ? { description: p.description } : {}) })) }
+      ? { parameters: op.parameters.map((p) => ({ name: p.name, in: p.in, required: p.in === 'path' ? true : (p.required ?? false), schema: { type: 'string', ...(p.enum ? { enum: [...p.enum] } : {}) }, ...(p.description ? { description: p.description } : {}) })) }
       : {}),
     ...(op.requestBody
       ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.requestBody}` } } } } }
