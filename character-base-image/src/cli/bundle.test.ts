@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayUrl, restUrl } from '../communication/urls.ts';
 import { readBundle } from './bundle.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -31,6 +32,16 @@ describe('readBundle', () => {
 
   it('reads the bundle the operator writes', async () => {
     expect(await readBundle(await file('ok.json', JSON.stringify(bundle)))).toEqual(bundle);
+  });
+
+  it('keeps the path prefix of a platform behind an Ingress path: REST and the gateway the SDK builds on it are the bundle\'s', async () => {
+    // As the operator writes it for apiServer.externalUrl https://host.example/dungeon.
+    const prefixed = { ...bundle, apiUrl: 'https://host.example/dungeon', websocketUrl: 'wss://host.example/dungeon/ws' };
+    const read = await readBundle(await file('prefixed.json', JSON.stringify(prefixed)));
+    expect(read.apiUrl).toBe('https://host.example/dungeon');
+    expect(restUrl(read.apiUrl, '/api/registry/character')).toBe('https://host.example/dungeon/api/registry/character');
+    // The registration names the gateway as the api-server sees it (/ws); under the prefix it is the bundle's.
+    expect(gatewayUrl(read.apiUrl, '/ws').href).toBe(read.websocketUrl);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { CharacterArchive, ImportResult } from '@distributed-dungeon/contracts';
 import { CharacterDatabase, DATABASE_FILE } from '../state/database.ts';
 import { DurableStore } from '../state/store.ts';
 import type { SavedCharacter } from '../runtime/settings.ts';
+import { restUrl, serverBase } from '../communication/urls.ts';
 import { UsageError } from './usage-error.ts';
 
 // `dungeon export` and `dungeon import`: a character's /data and the items the platform holds for
@@ -29,7 +30,7 @@ export interface ImportArgs {
 function serverOf(server: string | undefined): string {
   if (!server) throw new UsageError('--server URL is required: the platform\'s api-server');
   if (!/^https?:\/\//.test(server)) throw new UsageError(`--server must be an http(s) URL, got "${server}"`);
-  return server.replace(/\/$/, '');
+  return serverBase(server);
 }
 
 async function problem(res: Response): Promise<string> {
@@ -70,7 +71,7 @@ export async function exportCharacter(args: ExportArgs, env: NodeJS.ProcessEnv, 
   const state = (await exists(path.join(dataDir, 'character.json'))) ? await store.exportState() : null;
   const database = await databaseOf(dataDir);
   out(`exporting from ${server}: ${state ? 'state' : 'no state'}, ${database ? 'a SQLite database' : 'no database'} from ${dataDir}`);
-  const res = await fetch(`${server}/api/portability/export`, {
+  const res = await fetch(restUrl(server, '/api/portability/export'), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': key },
     body: JSON.stringify({ state, database, image: args.image ?? null }),
@@ -80,7 +81,7 @@ export async function exportCharacter(args: ExportArgs, env: NodeJS.ProcessEnv, 
   const characterId = (JSON.parse(Buffer.from(archive.payload, 'base64url').toString('utf8')) as { character: { characterId: string } }).character.characterId;
   const file = path.resolve(args.out ?? `${characterId}.archive.json`);
   await writeFile(file, `${JSON.stringify(archive)}\n`, { flag: 'wx' });
-  out(`wrote ${file}: ${characterId} has left ${server} (its key is revoked; its items are in the archive)`);
+  out(`wrote ${file}: ${characterId} has left ${server} (its key is revoked; its items, worn ones and packs' contents too, are in the archive)`);
   return file;
 }
 
@@ -96,7 +97,7 @@ export async function importCharacter(args: ImportArgs, env: NodeJS.ProcessEnv, 
   } catch (err) {
     throw new UsageError(`${args.archive} is not a character archive: ${(err as Error).message.split('\n')[0]}`);
   }
-  const res = await fetch(`${server}/api/portability/import`, {
+  const res = await fetch(restUrl(server, '/api/portability/import'), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ archive, ...(args.id ? { characterId: args.id } : {}) }),
@@ -113,6 +114,7 @@ export async function importCharacter(args: ImportArgs, env: NodeJS.ProcessEnv, 
     if (saved.characterId !== result.characterId || saved.sessionId) await store.save({ ...saved, characterId: result.characterId, sessionId: null, view: null });
   }
   if (result.database) await writeFile(path.join(dataDir, DATABASE_FILE), Buffer.from(result.database, 'base64'), { flag: 'wx' });
-  out(`imported ${result.characterId} from "${result.issuer}" into ${server}: ${result.items} items restored, state in ${dataDir}`);
+  const wearing = result.equipped.length > 0 ? ` (worn again: ${result.equipped.join(', ')})` : '';
+  out(`imported ${result.characterId} from "${result.issuer}" into ${server}: ${result.items} items restored${wearing}, state in ${dataDir}`);
   return result;
 }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { GameEvent } from '../types.ts';
 import { backoffDelay } from './backoff.ts';
 import { SeenEvents } from './dedupe.ts';
+import { gatewayUrl } from './urls.ts';
 
 // Event subscription: Redis pub/sub with the character's own ACL user (limited to its channels),
 // or the api-server's WebSocket gateway for characters that cannot reach Redis. Both reconnect
@@ -84,7 +85,7 @@ export class RedisEventSource implements EventSource {
 }
 
 interface WebSocketEventSourceOptions extends EventSourceHandlers {
-  /** The api-server's base URL (http → ws) and the gateway path (default /ws). */
+  /** The api-server's URL, a path prefix included (http → ws), and the gateway path under it (default /ws). */
   baseUrl: string;
   path?: string;
   /** Asked on every (re)connect, so a refreshed token is used. */
@@ -110,7 +111,7 @@ export class WebSocketEventSource implements EventSource {
 
   #connect(onOpen?: () => void): void {
     const o = this.#opts;
-    const url = new URL(o.path ?? '/ws', o.baseUrl.replace(/^http/, 'ws'));
+    const url = gatewayUrl(o.baseUrl, o.path);
     url.searchParams.set('token', o.token());
     const ws = new WebSocket(url);
     this.#ws = ws;

@@ -17,6 +17,7 @@ import {
   type RegistrationRequest,
 } from '@distributed-dungeon/contracts';
 import { retry, type RetryOptions } from './backoff.ts';
+import { restUrl, serverBase } from './urls.ts';
 
 // The registry and action API as a character uses it: register with the API key, keep the
 // short-lived token fresh, heartbeat, act, and deregister on the way out. Transient failures
@@ -39,7 +40,7 @@ function isRetryable(err: unknown): boolean {
 }
 
 export interface RegistryClientOptions {
-  /** e.g. http://dungeon-api.dungeon.svc:8080 */
+  /** e.g. http://dungeon-api.dungeon.svc:8080, or https://host/dungeon behind an Ingress path (every call goes under the prefix) */
   baseUrl: string;
   apiKey: string;
   fetch?: typeof fetch;
@@ -61,7 +62,7 @@ export class RegistryClient {
   #creds: Credentials | null = null;
 
   constructor(options: RegistryClientOptions) {
-    this.#opts = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.#opts = { ...options, baseUrl: serverBase(options.baseUrl) };
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -189,7 +190,7 @@ export class RegistryClient {
   }
 
   async #call(method: string, pathname: string, bearer: string, body: unknown, what: string): Promise<unknown> {
-    const res = await this.#fetch(`${this.#opts.baseUrl}${pathname}`, {
+    const res = await this.#fetch(restUrl(this.#opts.baseUrl, pathname), {
       method,
       headers: { authorization: `Bearer ${bearer}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
