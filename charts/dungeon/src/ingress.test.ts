@@ -1,6 +1,7 @@
 // The Ingress (templates/ingress.yaml) and the external URL the operator hands external
 // Characters (spec.placement: external) in their connection bundle.
 import { describe, expect, it } from 'vitest';
+import { websocketUrlFor } from '../../../operator/src/builders/connection.ts';
 import { parseOperatorEnv } from '../../../operator/src/config.ts';
 import { CommandError, container, findObject, parseManifests, renderChart, resolveEnv, secretFromManifests, type KubeObject, type RenderOptions } from './chart.ts';
 
@@ -65,6 +66,24 @@ describe('Ingress and external URL', () => {
     const objects = await render({ values: { apiServer: { ingress, externalUrl: 'https://edge.example.org/' } } });
     expect(operatorEnv(objects).externalUrl).toBe('https://edge.example.org');
     expect(operatorEnv(await render({ values: { apiServer: { externalUrl: 'https://lb.example' } } })).externalUrl).toBe('https://lb.example');
+  });
+
+  it('an Ingress under a path prefix (/dungeon) puts it in the external URL, so bundles and the gateway carry it', async () => {
+    const under = (path: string, pathType = 'Prefix') => ({
+      enabled: true,
+      hosts: [{ host: 'host.example', paths: [{ path, pathType }] }],
+      tls: [{ secretName: 'tls', hosts: ['host.example'] }],
+    });
+    const objects = await render({ values: { apiServer: { ingress: under('/dungeon') } } });
+    expect((findObject(objects, 'Ingress', 'dungeon-api-server') as IngressObj).spec.rules[0]!.http.paths[0]!.path).toBe('/dungeon');
+    const external = operatorEnv(objects).externalUrl!;
+    expect(external).toBe('https://host.example/dungeon');
+    // What the operator then writes into an external Character's bundle as its gateway.
+    expect(websocketUrlFor(external)).toBe('wss://host.example/dungeon/ws');
+    expect(operatorEnv(await render({ values: { apiServer: { ingress: under('/games/dungeon/') } } })).externalUrl).toBe('https://host.example/games/dungeon');
+    // A controller's own path syntax (a rewrite regex) is no URL path: the host alone, apiServer.externalUrl says more.
+    expect(operatorEnv(await render({ values: { apiServer: { ingress: under('/dungeon(/|$)(.*)', 'ImplementationSpecific') } } })).externalUrl).toBe('https://host.example');
+    expect(operatorEnv(await render({ values: { apiServer: { ingress: under('/') } } })).externalUrl).toBe('https://host.example');
   });
 
   it('the schema refuses an external URL that is not http(s)', async () => {

@@ -261,18 +261,25 @@ Call: include "dungeon.lookupOrGenerate" (dict "ctx" $ "name" $name "key" "admin
 
 {{/*
 The api-server's URL from outside the cluster, for external Characters' connection bundles:
-apiServer.externalUrl, else the Ingress's first host (https when a TLS block lists it); empty when
-neither is set (the operator then refuses external Characters).
+apiServer.externalUrl, else the Ingress's first host (https when a TLS block lists it) with its
+first path when that is a plain Prefix path other than / (`/dungeon`: the platform behind a path
+prefix, which the SDK then carries to every call and to `/dungeon/ws`); empty when neither is set
+(the operator then refuses external Characters).
 */}}
 {{- define "dungeon.apiServer.externalUrl" -}}
 {{- $v := .Values.apiServer -}}
 {{- if $v.externalUrl -}}
 {{- trimSuffix "/" $v.externalUrl -}}
 {{- else if and $v.ingress.enabled $v.ingress.hosts -}}
-{{- $host := (first $v.ingress.hosts).host -}}
+{{- $first := first $v.ingress.hosts -}}
+{{- $host := $first.host -}}
 {{- $tls := false -}}
 {{- range $v.ingress.tls }}{{ if has $host (.hosts | default list) }}{{ $tls = true }}{{ end }}{{ end -}}
-{{- printf "%s://%s" (ternary "https" "http" $tls) $host -}}
+{{- $prefix := "" -}}
+{{- with $first.paths }}{{ with first . }}
+{{- if and (eq .pathType "Prefix") (regexMatch "^(/[A-Za-z0-9._~-]+)+/?$" .path) }}{{ $prefix = trimSuffix "/" .path }}{{ end -}}
+{{- end }}{{ end -}}
+{{- printf "%s://%s%s" (ternary "https" "http" $tls) $host $prefix -}}
 {{- end -}}
 {{- end -}}
 
