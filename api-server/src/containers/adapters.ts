@@ -31,11 +31,13 @@ export function coreEventPublisher(events: EventSink, directory: CharacterDirect
     },
     async publishToRoom(sessionId, roomId, event) {
       const present = await directory.charactersInRoom(sessionId, roomId);
-      for (const characterId of present) {
-        await events.publish(sessionId, { type: event.type, data: { ...event.data, room_id: roomId }, topic: 'exploration', characterId });
-      }
-      // And once for the game masters watching the session, who follow every room.
-      await events.publish(sessionId, { type: event.type, data: { ...event.data, room_id: roomId }, topic: 'exploration', audience: 'game-master' });
+      const data = { ...event.data, room_id: roomId };
+      // One copy per character in the room, and one for the game masters watching the session
+      // (who follow every room), written and sent together: one round trip, not one per copy.
+      await events.publishMany(sessionId, [
+        ...[...new Set(present)].map((characterId) => ({ type: event.type, data: { ...data }, topic: 'exploration' as const, characterId })),
+        { type: event.type, data, topic: 'exploration', audience: 'game-master' },
+      ]);
     },
   };
 }

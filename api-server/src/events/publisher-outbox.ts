@@ -60,11 +60,16 @@ export class OutboxEventBus implements EventBus {
     this.#waitMs = opts.waitMs ?? 2000;
   }
 
-  /** One event on its own (a notice of the registry, a container change): its own statement. */
+  /** One event on its own (a notice of the registry): its own statement. */
   async publish(sessionId: string, event: GameEvent): Promise<EventEnvelope> {
-    const staged = await stageEvents(this.#db, sessionId, [event]);
+    return (await this.publishMany(sessionId, [event]))[0]!;
+  }
+
+  /** Several at once (a room's copies of one event): one insert, one wait for the relay. */
+  async publishMany(sessionId: string, events: readonly GameEvent[]): Promise<EventEnvelope[]> {
+    const staged = await stageEvents(this.#db, sessionId, events);
     await this.flush(staged.lastId);
-    return staged.envelopes[0]!;
+    return staged.envelopes;
   }
 
   stage(q: Queryable, sessionId: string, events: readonly GameEvent[]): Promise<Staged> {

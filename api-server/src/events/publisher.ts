@@ -7,6 +7,11 @@ export type { GameEvent } from '@distributed-dungeon/contracts';
 
 export interface EventSink {
   publish(sessionId: string, event: GameEvent): Promise<EventEnvelope>;
+  /**
+   * Several events of one session in one round trip (one outbox insert, one Redis pipeline), in
+   * order: a room's copies of one event, a departure and what the game said about it.
+   */
+  publishMany(sessionId: string, events: readonly GameEvent[]): Promise<EventEnvelope[]>;
 }
 
 // The engine numbers its own state changes; the publisher only carries that number. The script
@@ -49,14 +54,21 @@ export class EventPublisher implements EventSink {
   }
 
   async publish(sessionId: string, event: GameEvent): Promise<EventEnvelope> {
-    const { topic, channel, envelope, version } = addressed(sessionId, event);
-    if (version === undefined) {
-      await this.#redis.publish(channel, JSON.stringify(envelope));
-    } else {
-      await this.#redis.eval(PUBLISH_VERSIONED, 1, versionKey(sessionId), channel, JSON.stringify(envelope).slice(0, -1), String(version));
+    return (await this.publishMany(sessionId, [event]))[0]!;
+  }
+
+  async publishMany(sessionId: string, events: readonly GameEvent[]): Promise<EventEnvelope[]> {
+    if (events.length === 0) return [];
+    const sent = events.map((event) => ({ event, ...addressed(sessionId, event) }));
+    const pipeline = this.#redis.pipeline();
+    for (const { channel, envelope, version } of sent) {
+      if (version === undefined) pipeline.publish(channel, JSON.stringify(envelope));
+      else pipeline.eval(PUBLISH_VERSIONED, 1, versionKey(sessionId), channel, JSON.stringify(envelope).slice(0, -1), String(version));
     }
-    this.#onPublished(event.characterId ? 'character' : topic);
-    return version === undefined ? envelope : { ...envelope, version };
+    // A pipeline answers each command; the first failure is this call's failure.
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    for (const { event, topic } of sent) this.#onPublished(event.characterId ? 'character' : topic);
+    return sent.map(({ envelope, version }) => (version === undefined ? envelope : { ...envelope, version }));
   }
 
   /** The newest engine version published for a session (0 when none was yet). */
