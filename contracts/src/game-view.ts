@@ -125,7 +125,8 @@ export type CombatView = z.infer<typeof CombatViewSchema>;
 
 export const GameStatusSchema = z.enum(['active', 'ended']);
 export type GameStatus = z.infer<typeof GameStatusSchema>;
-export const GameOutcomeSchema = z.enum(['victory', 'defeat']);
+/** `closed`: the game master ended the session before either. */
+export const GameOutcomeSchema = z.enum(['victory', 'defeat', 'closed']);
 export type GameOutcome = z.infer<typeof GameOutcomeSchema>;
 
 /** The game state one character sees (the SDK's `gameState`, which adds what it learns on its own). */

@@ -26,7 +26,7 @@ export interface SessionView {
   worldId: string;
   version: number;
   status: 'active' | 'ended';
-  outcome: 'victory' | 'defeat' | null;
+  outcome: 'victory' | 'defeat' | 'closed' | null;
   party: PartyMember[];
   rooms: RoomView[];
   combats: EncounterView[];

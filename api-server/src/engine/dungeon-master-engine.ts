@@ -145,6 +145,12 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     });
   }
 
+  end(sessionId: string, reason: string): Promise<void> {
+    return this.#at('end', sessionId, [reason], async () => {
+      await this.dm.end(sessionId, reason);
+    });
+  }
+
   handleAction(sessionId: string, action: Action, meta: ActionMeta): Promise<ActionDecision> {
     return this.#at('handleAction', sessionId, [action, meta], async () => {
       const d = await this.dm.handleAction(sessionId, action, meta);
@@ -180,6 +186,8 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
           return this.join(sessionId, args[0] as JoiningCharacter);
         case 'leave':
           return this.leave(sessionId, args[0] as string);
+        case 'end':
+          return this.end(sessionId, args[0] as string);
         case 'handleAction':
           return this.handleAction(sessionId, args[0] as Action, { ...(args[1] as ActionMeta), forwarded: true });
         case 'getState':

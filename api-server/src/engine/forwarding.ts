@@ -9,7 +9,7 @@ import { NotOwnerError } from './session-owners.ts';
 // character pods never reach the admin API) and serves only sessions this replica owns: it
 // never forwards again, so a call cannot bounce between replicas.
 
-export const ENGINE_OPS = ['createSession', 'join', 'leave', 'handleAction', 'getState'] as const;
+export const ENGINE_OPS = ['createSession', 'join', 'leave', 'end', 'handleAction', 'getState'] as const;
 export type EngineOp = (typeof ENGINE_OPS)[number];
 
 const Forwarded = z.object({ op: z.enum(ENGINE_OPS), sessionId: z.string().min(1), args: z.array(z.unknown()).max(3) });

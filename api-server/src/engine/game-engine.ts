@@ -67,6 +67,12 @@ export interface GameEngine {
   join(sessionId: string, character: JoiningCharacter): Promise<JoinResult>;
   /** A character left (deregistered or moved to another session); events as in JoinResult. */
   leave(sessionId: string, characterId: string): Promise<GameEvent[]>;
+  /**
+   * The game master ended the session: its members leave the game, the game is over (outcome
+   * `closed`), `system.session_closed` goes out and the session is closed for registration,
+   * with the log entry. Ending an ended session changes nothing.
+   */
+  end(sessionId: string, reason: string): Promise<void>;
   /** A validated action by a registered member of the session; a repeated clientActionId gets the first answer. */
   handleAction(sessionId: string, action: Action, meta: ActionMeta): Promise<ActionDecision>;
   /** The session's state for `GET /api/sessions/{id}/state`, optionally as one character sees it. */

@@ -27,6 +27,9 @@ export class RecordOnlyEngine implements GameEngine {
     return [];
   }
 
+  /** No game to end: the sessions service closes the session and tells its channels itself. */
+  async end(): Promise<void> {}
+
   async handleAction(sessionId: string, action: Action, meta: ActionMeta): Promise<ActionDecision> {
     const { db, events } = this.#deps;
     const previous = await actionsRepo.findRecordedAction(db, { actionId: meta.actionId, characterId: action.characterId, clientActionId: action.clientActionId });

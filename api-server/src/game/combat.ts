@@ -1,4 +1,5 @@
 import { d20, rollDice } from './dice.ts';
+import { equippedStats } from './equipment-stats.ts';
 import { unsealOnBossDeath } from './items.ts';
 import { decideMonsterAction } from './monster-ai.ts';
 import {
@@ -208,8 +209,8 @@ function kill(ctx: Ctx, who: Combatant, killerId: string): void {
     }
     if (who.c.boss) unsealOnBossDeath(ctx);
   } else {
-    who.c.inventory = [];
-    who.c.equipment = {};
+    // Its things went into the corpse, and with them what they added to its numbers.
+    Object.assign(who.c, equippedStats(who.c, {}, ctx.state.world.items));
   }
   checkSessionEnd(ctx);
 }

@@ -138,6 +138,11 @@ export class DungeonMaster {
     });
   }
 
+  /** The game master ends the session (its members leave the game, the outcome is `closed`). */
+  async end(sessionId: string, reason: string): Promise<GameEvent[]> {
+    return this.#exclusive(sessionId, async (s) => (await this.#run(s, { kind: 'end', reason })).events);
+  }
+
   async handleAction(
     sessionId: string,
     action: Action,

@@ -72,7 +72,7 @@ export { createRng, scriptedRng, seedFromString, type Rng } from './rng.ts';
 export { parseWorld, World, WorldValidationError, type WorldIssue, type WorldInput, type WorldItem } from './world.ts';
 export { loadWorldFile, loadWorlds, BUNDLED_WORLDS_DIR } from './world-files.ts';
 export { CLASSES, SPELLS, type ClassName } from './classes.ts';
-export { createSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
+export { createSession, endSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
 export { applyAction, applyTimeout, timeoutAction, monsterTurn, advanceTurn, settleMonsters, waitingCharacters } from './rules.ts';
 export { decideMonsterAction, type MonsterDecision } from './monster-ai.ts';
 export { characterView, sessionView, publicRoom, type SessionView } from './view.ts';
@@ -80,4 +80,4 @@ export { SessionLog, replay, applyCommand, ReplayDivergence, type Command, type 
 export { DungeonMaster, StoreConflictError, TURN_PROMPT, type CommandEffects, type DungeonMasterOptions, type SessionStore, type StoredSession } from './dungeon-master.ts';
 export type { GameState, GameEvent, RuleResult, RejectReason, CharacterState, MonsterState, Encounter, ItemInputs, ItemIntent } from './state.ts';
 export { CatalogueItem, catalogueEntry, slotOf, stackMetadata } from './catalogue.ts';
-export { equippedStats } from './items.ts';
+export { equippedStats } from './equipment-stats.ts';

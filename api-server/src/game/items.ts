@@ -1,8 +1,8 @@
 import { hasAbility } from './abilities.ts';
-import { EQUIPMENT_SLOTS, type Action, type ActionOf, type EquipmentSlot } from '@distributed-dungeon/contracts';
+import type { Action, ActionOf } from '@distributed-dungeon/contracts';
 import type { Refusal } from './actions-combat.ts';
-import { catalogueEntry, slotOf, type CatalogueItem } from './catalogue.ts';
-import { CLASSES, proficiency } from './classes.ts';
+import { catalogueEntry, slotOf } from './catalogue.ts';
+import { equippedStats } from './equipment-stats.ts';
 import { heal } from './combat.ts';
 import { d20, rollDice } from './dice.ts';
 import { emit, roomOf, type CharacterState, type Ctx, type ItemInputs } from './state.ts';
@@ -10,7 +10,8 @@ import { emit, roomOf, type CharacterState, type Ctx, type ItemInputs } from './
 // The item rules: equipping, using potions, keys and lock picks, and what equipment does to a
 // character's numbers. Pure like the rest: what the character carries comes in as ItemInputs
 // (read from the item tables by the engine and recorded in the log), and what changes goes out
-// as item intents the engine applies to those tables with the log entry.
+// as item intents the engine applies to those tables with the log entry. The state keeps no
+// copy of the things: a rule that needs them reads them from the inputs of its own action.
 
 /** What a rogue adds to d20 when picking a lock, on top of perception, when carrying thieves' tools. */
 const THIEVES_TOOLS_BONUS = 2;
@@ -25,104 +26,51 @@ export function needsItemInputs(action: Pick<Action, 'type'>): boolean {
   return action.type.startsWith('item.') || action.type.startsWith('container.');
 }
 
-/** The weapon, attack bonus and armour class a character has with this equipment. */
-export function equippedStats(c: Pick<CharacterState, 'class' | 'level'>, equipped: ItemInputs['equipped'], items: readonly CatalogueItem[]) {
-  const def = CLASSES[c.class];
-  const at = (slot: EquipmentSlot) => {
-    const id = equipped[slot];
-    return id === undefined ? undefined : catalogueEntry(items, id);
-  };
-  const weapon = at('weapon');
-  const armor = at('armor');
-  const shield = at('shield');
-  const w = weapon?.kind === 'weapon' ? weapon : null;
-  return {
-    attackBonus: def.ability + proficiency(c.level) + (w?.attackBonus ?? 0),
-    weapon: w ? { name: w.name, damage: `${w.damage}+${def.ability}` } : { name: def.weapon.name, damage: `${def.weapon.damage}+${def.ability}` },
-    ac: def.ac + (armor?.kind === 'armor' ? armor.ac : 0) + (shield?.kind === 'shield' ? shield.ac : 0),
-  };
-}
-
-/** Takes in what the tables said the character holds: its sheet follows its equipment. */
+/** Takes in what the tables said the character wears: its numbers follow its equipment. */
 export function takeInputs(ctx: Ctx, c: CharacterState, inputs: ItemInputs): void {
-  c.inventory = inputs.inventory.map((s) => ({ ...s }));
-  setEquipment(ctx, c, { ...inputs.equipped });
+  Object.assign(c, equippedStats(c, inputs.equipped, ctx.state.world.items));
 }
 
-function setEquipment(ctx: Ctx, c: CharacterState, equipped: ItemInputs['equipped']): void {
-  const items = ctx.state.world.items;
-  c.equipment = {};
-  for (const slot of EQUIPMENT_SLOTS) {
-    const id = equipped[slot];
-    if (id !== undefined) c.equipment[slot] = { item_id: id, name: catalogueEntry(items, id)?.name ?? id, quantity: 1 };
-  }
-  Object.assign(c, equippedStats(c, equipped, items));
-}
-
-function equippedIds(c: CharacterState): ItemInputs['equipped'] {
-  const out: ItemInputs['equipped'] = {};
-  for (const [slot, stack] of Object.entries(c.equipment ?? {})) if (stack) out[slot as EquipmentSlot] = stack.item_id;
-  return out;
-}
-
-/** Items found, given or started with: into the character's inventory table (and its sheet). */
+/** Items found, given or started with: into the character's inventory table. */
 export function grant(ctx: Ctx, c: CharacterState, items: readonly { item_id: string; name: string; quantity: number }[], source: string): void {
   if (items.length === 0) return;
-  const copy = items.map((i) => ({ item_id: i.item_id, name: i.name, quantity: i.quantity }));
-  ctx.items.push({ kind: 'grant', characterId: c.id, items: copy, source });
-  for (const item of copy) {
-    const stack = c.inventory.find((s) => s.item_id === item.item_id);
-    if (stack) stack.quantity += item.quantity;
-    else c.inventory.push({ ...item });
-  }
+  ctx.items.push({ kind: 'grant', characterId: c.id, items: items.map((i) => ({ item_id: i.item_id, name: i.name, quantity: i.quantity })), source });
 }
 
-function carried(c: CharacterState, itemId: string) {
-  return c.inventory.find((s) => s.item_id === itemId && s.quantity > 0);
+function carried(inputs: ItemInputs, itemId: string) {
+  return inputs.inventory.find((s) => s.item_id === itemId && s.quantity > 0);
 }
 
-export function equip(ctx: Ctx, c: CharacterState, action: ActionOf<'item.equip'>): Refusal | undefined {
-  if (!carried(c, action.itemId)) return { reason: 'no_such_item', message: `${c.name} carries no "${action.itemId}"` };
+export function equip(ctx: Ctx, c: CharacterState, action: ActionOf<'item.equip'>, inputs: ItemInputs): Refusal | undefined {
+  if (!carried(inputs, action.itemId)) return { reason: 'no_such_item', message: `${c.name} carries no "${action.itemId}"` };
   const item = catalogueEntry(ctx.state.world.items, action.itemId);
   const slot = item ? slotOf(item) : null;
   if (!item || !slot) return { reason: 'not_equippable', message: `"${action.itemId}" cannot be equipped` };
-  const equipped = equippedIds(c);
-  const previous = equipped[slot];
+  const previous = inputs.equipped[slot];
   // What was in the slot goes back to the inventory first (the engine applies intents in order).
   if (previous !== undefined) ctx.items.push({ kind: 'unequip', characterId: c.id, slot });
   ctx.items.push({ kind: 'equip', characterId: c.id, itemId: item.id, slot });
-  moveOne(c, item.id, -1);
-  if (previous !== undefined) moveOne(c, previous, +1, catalogueEntry(ctx.state.world.items, previous)?.name);
-  setEquipment(ctx, c, { ...equipped, [slot]: item.id });
+  Object.assign(c, equippedStats(c, { ...inputs.equipped, [slot]: item.id }, ctx.state.world.items));
   emit(ctx, 'item.equipped', { roomId: c.roomId, characterId: c.id, itemId: item.id, name: item.name, slot, replaced: previous ?? null, ac: c.ac, attackBonus: c.attackBonus, weapon: c.weapon });
   return undefined;
 }
 
-export function unequip(ctx: Ctx, c: CharacterState, action: ActionOf<'item.unequip'>): Refusal | undefined {
-  const equipped = equippedIds(c);
+export function unequip(ctx: Ctx, c: CharacterState, action: ActionOf<'item.unequip'>, inputs: ItemInputs): Refusal | undefined {
+  const equipped = { ...inputs.equipped };
   const itemId = equipped[action.slot];
   if (itemId === undefined) return { reason: 'slot_empty', message: `nothing is equipped as ${action.slot}` };
   ctx.items.push({ kind: 'unequip', characterId: c.id, slot: action.slot });
   delete equipped[action.slot];
-  moveOne(c, itemId, +1, catalogueEntry(ctx.state.world.items, itemId)?.name);
-  setEquipment(ctx, c, equipped);
+  Object.assign(c, equippedStats(c, equipped, ctx.state.world.items));
   emit(ctx, 'item.unequipped', { roomId: c.roomId, characterId: c.id, itemId, slot: action.slot, ac: c.ac, attackBonus: c.attackBonus, weapon: c.weapon });
   return undefined;
 }
 
-function moveOne(c: CharacterState, itemId: string, delta: 1 | -1, name?: string): void {
-  const stack = c.inventory.find((s) => s.item_id === itemId);
-  if (stack) stack.quantity += delta;
-  else if (delta > 0) c.inventory.push({ item_id: itemId, name: name ?? itemId, quantity: 1 });
-  c.inventory = c.inventory.filter((s) => s.quantity > 0);
-}
-
-export function use(ctx: Ctx, c: CharacterState, action: ActionOf<'item.use'>): Refusal | undefined {
-  if (!carried(c, action.itemId)) return { reason: 'no_such_item', message: `${c.name} carries no "${action.itemId}"` };
+export function use(ctx: Ctx, c: CharacterState, action: ActionOf<'item.use'>, inputs: ItemInputs): Refusal | undefined {
+  if (!carried(inputs, action.itemId)) return { reason: 'no_such_item', message: `${c.name} carries no "${action.itemId}"` };
   const item = catalogueEntry(ctx.state.world.items, action.itemId);
   if (item?.kind !== 'potion') return { reason: 'not_usable', message: `"${action.itemId}" cannot be used` };
   ctx.items.push({ kind: 'consume', characterId: c.id, itemId: item.id, quantity: 1 });
-  moveOne(c, item.id, -1);
   const roll = item.heal ? rollDice(item.heal, ctx.rng) : null;
   const manaBefore = c.mana;
   if (item.mana !== undefined) c.mana = Math.min(c.maxMana, c.mana + item.mana);
@@ -132,18 +80,18 @@ export function use(ctx: Ctx, c: CharacterState, action: ActionOf<'item.use'>): 
 }
 
 /** The container an action names, if it is this room's own container. */
-function roomContainer(ctx: Ctx, c: CharacterState, inputs: ItemInputs | undefined, containerId: string) {
-  const container = inputs?.container;
+function roomContainer(ctx: Ctx, c: CharacterState, inputs: ItemInputs, containerId: string) {
+  const container = inputs.container;
   if (!container || container.containerId !== containerId || container.roomId !== c.roomId) return null;
   return container;
 }
 
-export function unlock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.unlock'>, inputs: ItemInputs | undefined): Refusal | undefined {
+export function unlock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.unlock'>, inputs: ItemInputs): Refusal | undefined {
   const container = roomContainer(ctx, c, inputs, action.containerId);
   if (!container) return { reason: 'no_such_container', message: `no container "${action.containerId}" here` };
   if (container.lockState === 'sealed') return { reason: 'sealed', message: 'it is sealed: no key opens it' };
   if (container.lockState !== 'locked') return { reason: 'not_locked', message: 'it is not locked' };
-  if (!carried(c, action.keyItemId)) return { reason: 'no_such_item', message: `${c.name} carries no "${action.keyItemId}"` };
+  if (!carried(inputs, action.keyItemId)) return { reason: 'no_such_item', message: `${c.name} carries no "${action.keyItemId}"` };
   const key = catalogueEntry(ctx.state.world.items, action.keyItemId);
   if (key?.kind !== 'key' || !key.opens.includes(c.roomId)) return { reason: 'wrong_key', message: `"${action.keyItemId}" does not open this lock` };
   ctx.items.push({ kind: 'unlock', containerId: container.containerId, by: 'key' });
@@ -153,7 +101,7 @@ export function unlock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.
 }
 
 /** A rogue's check: d20 + perception (+2 with thieves' tools) against the lock's DC. */
-export function pickLock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.pick_lock'>, inputs: ItemInputs | undefined): Refusal | undefined {
+export function pickLock(ctx: Ctx, c: CharacterState, action: ActionOf<'container.pick_lock'>, inputs: ItemInputs): Refusal | undefined {
   if (c.class !== 'rogue') return { reason: 'not_a_rogue', message: 'only a rogue picks locks' };
   if (!hasAbility(c, 'lock-picking')) return { reason: 'not_picked', message: `${c.name} did not pick the ability "lock-picking"` };
   const container = roomContainer(ctx, c, inputs, action.containerId);
@@ -163,7 +111,7 @@ export function pickLock(ctx: Ctx, c: CharacterState, action: ActionOf<'containe
   const dc = roomOf(ctx.state, c.roomId).containerLock?.dc;
   if (dc === undefined) return { reason: 'cannot_pick', message: 'this lock cannot be picked' };
   const roll = d20(ctx.rng);
-  const bonus = c.perception + (carried(c, THIEVES_TOOLS) ? THIEVES_TOOLS_BONUS : 0);
+  const bonus = c.perception + (carried(inputs, THIEVES_TOOLS) ? THIEVES_TOOLS_BONUS : 0);
   const success = roll + bonus >= dc;
   if (success) {
     ctx.items.push({ kind: 'unlock', containerId: container.containerId, by: 'pick' });

@@ -1,6 +1,6 @@
 import type { Action } from '@distributed-dungeon/contracts';
 import { applyAction, applyTimeout } from './rules.ts';
-import { createSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
+import { createSession, endSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
 import type { GameEvent, GameState, ItemInputs, RuleResult } from './state.ts';
 import type { World } from './world.ts';
 import { canonicalJson } from '@distributed-dungeon/contracts';
@@ -14,7 +14,9 @@ export type Command =
   | { kind: 'leave'; characterId: string }
   /** `inputs`: the actor's items as the engine read them from the tables (replay reads no database). */
   | { kind: 'action'; action: Action; inputs?: ItemInputs }
-  | { kind: 'timeout'; characterId: string };
+  | { kind: 'timeout'; characterId: string }
+  /** The game master ended the session. */
+  | { kind: 'end'; reason: string };
 
 export interface LogEntry {
   /** Position in the log, from 0. */
@@ -39,6 +41,8 @@ export function applyCommand(world: World, state: GameState | null, command: Com
       return applyAction(state, command.action, undefined, command.inputs);
     case 'timeout':
       return applyTimeout(state, command.characterId);
+    case 'end':
+      return endSession(state, command.reason);
   }
 }
 

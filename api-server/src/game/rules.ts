@@ -81,15 +81,15 @@ function dispatch(ctx: Ctx, c: CharacterState, action: Action, timedOut: boolean
     case 'rest':
       return rest(ctx, c);
     case 'item.equip':
-      return itemAction(ctx, c, inputs, () => equip(ctx, c, action));
+      return itemAction(ctx, c, inputs, (held) => equip(ctx, c, action, held));
     case 'item.unequip':
-      return itemAction(ctx, c, inputs, () => unequip(ctx, c, action));
+      return itemAction(ctx, c, inputs, (held) => unequip(ctx, c, action, held));
     case 'item.use':
-      return itemAction(ctx, c, inputs, () => use(ctx, c, action));
+      return itemAction(ctx, c, inputs, (held) => use(ctx, c, action, held));
     case 'container.unlock':
-      return itemAction(ctx, c, inputs, () => unlock(ctx, c, action, inputs));
+      return itemAction(ctx, c, inputs, (held) => unlock(ctx, c, action, held));
     case 'container.pick_lock':
-      return itemAction(ctx, c, inputs, () => pickLock(ctx, c, action, inputs));
+      return itemAction(ctx, c, inputs, (held) => pickLock(ctx, c, action, held));
   }
 }
 
@@ -98,14 +98,14 @@ function dispatch(ctx: Ctx, c: CharacterState, action: Action, timedOut: boolean
  * them), and in a fight they are the character's action for the turn: only on its turn, and the
  * turn passes.
  */
-function itemAction(ctx: Ctx, c: CharacterState, inputs: ItemInputs | undefined, act: () => Refusal | undefined): Refusal | undefined {
+function itemAction(ctx: Ctx, c: CharacterState, inputs: ItemInputs | undefined, act: (held: ItemInputs) => Refusal | undefined): Refusal | undefined {
   if (!inputs) return { reason: 'no_item_inputs', message: 'this server keeps no item tables' };
   const enc = ctx.state.encounters[c.roomId];
   if (enc) {
     const slot = enc.order[enc.turnIndex];
     if (!slot || slot.kind !== 'character' || slot.id !== c.id) return { reason: 'not_your_turn', message: 'it is not your turn' };
   }
-  const refusal = act();
+  const refusal = act(inputs);
   if (!refusal && enc) endTurn(ctx, c.roomId, c.id);
   return refusal;
 }

@@ -96,9 +96,6 @@ function newCharacter(input: JoiningCharacter, roomId: string): CharacterState {
     alive: true,
     present: true,
     defending: false,
-    // Filled from the item tables: the starting kit is granted there when the character first joins.
-    inventory: [],
-    equipment: {},
     restsLeft: RESTS_PER_SESSION,
     xp: 0,
     kills: [],
@@ -155,5 +152,32 @@ export function leaveCharacter(state: GameState, characterId: string, rng: Rng =
   }
   checkSessionEnd(ctx);
   settle(ctx);
+  return finish(ctx);
+}
+
+/**
+ * The game master ends the session: every character leaves the game (their actions are refused
+ * from now on), fights stop, and the session is over with the outcome `closed`. Ending an
+ * ended session changes nothing.
+ */
+export function endSession(state: GameState, reason: string, rng: Rng = createRng(state.rngState)): RuleResult {
+  if (state.status !== 'active') return { state, events: [], accepted: true };
+  const ctx = newCtx(state, rng);
+  const members = Object.values(ctx.state.characters).filter((c) => c.present);
+  for (const c of members) {
+    c.present = false;
+    c.defending = false;
+  }
+  ctx.state.encounters = {};
+  ctx.state.status = 'ended';
+  ctx.state.outcome = 'closed';
+  emit(ctx, 'system.session_closed', {
+    sessionId: state.sessionId,
+    outcome: 'closed',
+    reason,
+    closedBy: 'game_master',
+    members: members.map((c) => c.id),
+    survivors: members.filter((c) => c.alive).map((c) => c.id),
+  });
   return finish(ctx);
 }

@@ -7,10 +7,15 @@ import type { GameEvent } from '@distributed-dungeon/contracts';
 // deep-compared; reducers clone it and never mutate their input.
 
 /**
- * A character in the session. The engine ships it whole as the character's own view (`me`), so
- * its shape is the wire contract's.
+ * A character in the session. The engine ships it as the character's own view (`me`), so its
+ * shape is the wire contract's, less what it carries and wears: that lives in the item tables
+ * alone, and the view adds it from there (`characterView`'s `items`). Only the numbers equipment
+ * gives (`weapon`, `attackBonus`, `ac`) are kept here, set by the item actions that change them.
  */
-export type CharacterState = MeView;
+export type CharacterState = Omit<MeView, 'inventory' | 'equipment'>;
+
+/** What a character carries and wears, as the item tables hold it: added to its view, never kept in the state. */
+export type CharacterItems = Pick<MeView, 'inventory' | 'equipment'>;
 
 export interface MonsterState {
   id: string;

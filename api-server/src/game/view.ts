@@ -1,5 +1,5 @@
 import type { CharacterGameView, EncounterView, PartyMember, RoomView } from '@distributed-dungeon/contracts';
-import { exitsOf, roomOf, type CharacterState, type GameState } from './state.ts';
+import { exitsOf, roomOf, type CharacterItems, type CharacterState, type GameState } from './state.ts';
 
 // What the outside sees: the registration `gameState`, `GET /api/sessions/{id}/state` and the
 // room attached to movement events, in the shapes of contracts' game-view.ts. Hidden things
@@ -62,14 +62,18 @@ function sessionHeader(state: GameState): SessionHeader {
   return { sessionId: state.sessionId, worldId: state.worldId, version: state.version, status: state.status, outcome: state.outcome };
 }
 
-export function characterView(state: GameState, characterId: string): CharacterGameView {
+/**
+ * `items`: what the item tables hold for the character (the state keeps no copy): the engine
+ * passes them in; without item tables the character carries nothing.
+ */
+export function characterView(state: GameState, characterId: string, items: CharacterItems = { inventory: [] }): CharacterGameView {
   const me = state.characters[characterId];
   if (!me) throw new Error(`no character "${characterId}" in session "${state.sessionId}"`);
   const combat = combatView(state, me.roomId);
   return {
     ...sessionHeader(state),
     characterId,
-    me: structuredClone(me),
+    me: { ...structuredClone(me), ...structuredClone(items) },
     room: publicRoom(state, me.roomId),
     combat: combat ? { ...combat, myTurn: combat.active?.kind === 'character' && combat.active.id === characterId } : null,
     party: partyOf(state),

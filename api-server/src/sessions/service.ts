@@ -47,16 +47,18 @@ export class SessionsService {
   }
 
   /**
-   * The game master ends a session: it is closed for registration, every member leaves the game
-   * (so the rules refuse whatever it still sends, and the container API no longer places it in
-   * a room), and everyone on the session's channels is told with `system.session_closed`.
-   * Closing a closed session changes nothing and tells no one again.
+   * The game master ends a session: the engine ends its game (every member leaves it, so the
+   * rules refuse whatever it still sends and the container API no longer places it in a room;
+   * the outcome is `closed`), closes it for registration and tells everyone on the session's
+   * channels with `system.session_closed`, all with one log entry. Closing a closed session
+   * changes nothing and tells no one again.
    */
   async close(id: string, reason: string): Promise<{ session: SessionRecord; closed: boolean }> {
     const before = await this.get(id);
-    // The members leave first: should the engine be away, the session stays open and a retry
-    // does it all again, rather than a closed session whose game still takes actions.
-    if (before.status === 'open') for (const member of before.members) await this.#ctx.engine.leave(id, member);
+    // The game ends first: should the engine be away, the session stays open and a retry does
+    // it all again, rather than a closed session whose game still takes actions.
+    if (before.status === 'open') await this.#ctx.engine.end(id, reason);
+    // Closed already by the engine's entry; an engine without a game leaves this to us.
     const closed = await repo.closeSession(this.#ctx.db, id);
     if (closed) {
       await this.#ctx.events.publish(id, { type: 'system.session_closed', data: { sessionId: id, reason, closedBy: 'game_master', members: before.members } });

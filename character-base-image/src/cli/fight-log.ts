@@ -52,6 +52,12 @@ export function describeEvent(e: { type: string; data: D }, names: Map<string, s
       return [`   the corpse holds ${items(d.items)}`];
     case 'combat.ended':
       return [`🏁 the fight ends after ${s(d.round)} round(s): ${s(d.result)}`];
+    case 'item.used':
+      return [`   ${name(d.characterId)} uses ${s(d.name ?? d.itemId)}`];
+    case 'item.equipped':
+      return [`   ${name(d.characterId)} equips ${s(d.name ?? d.itemId)} (AC ${s(d.ac)}, attack +${s(d.attackBonus)})`];
+    case 'item.unequipped':
+      return [`   ${name(d.characterId)} takes off ${s(d.itemId)} (AC ${s(d.ac)})`];
     case 'system.rest':
       return [`💤 ${name(d.characterId)} rests (${s(d.hp)}/${s(d.maxHp)} hp)`];
     case 'social.npc_reply':

@@ -2,6 +2,7 @@ import { Action } from '@distributed-dungeon/contracts';
 import type { CharacterBase, CharacterConfig, HookResult } from '../character/base.ts';
 import type { GameState } from '../types.ts';
 import { describeEvent } from './fight-log.ts';
+import { PracticeItems } from './practice-items.ts';
 import type { Rules, RulesState } from './rules.ts';
 
 // `dungeon test`: one seeded fight, offline, with the game's real rules. The character's hooks
@@ -47,13 +48,17 @@ export async function practiceFight(o: PracticeFightOptions): Promise<PracticeFi
     lines.push(line);
     o.onLine?.(line);
   };
-  const apply = (r: { state: RulesState; events: { type: string; data: Record<string, unknown> }[] }) => {
+  // What the character carries: the platform's item tables, played offline by a ledger.
+  const items = new PracticeItems();
+  const apply = (r: { state: RulesState; events: { type: string; data: Record<string, unknown> }[]; items?: Parameters<PracticeItems['apply']>[0] }) => {
     for (const e of r.events) for (const line of describeEvent(e, names)) tell(line);
+    items.apply(r.items);
     return r.state;
   };
+  const viewOf = (s: RulesState) => rules.characterView(s, id, items.view());
 
   let state = apply(rules.createSession(o.world, `practice-${o.seed}`, o.seed));
-  const joined = rules.joinCharacter(state, { characterId: id, name: config.name, class: config.class, level: config.level });
+  const joined = rules.joinCharacter(state, { characterId: id, name: config.name, class: config.class, level: config.level }, undefined, items.inputs());
   if (!joined.accepted) throw new Error(`the rules refused ${config.name}: ${joined.message ?? joined.reason} (check "class" and "level" in character.json)`);
   state = apply(joined);
 
@@ -66,7 +71,7 @@ export async function practiceFight(o: PracticeFightOptions): Promise<PracticeFi
   const maxSteps = o.maxSteps ?? 300;
 
   for (let step = 0; step < maxSteps && state.status === 'active'; step++) {
-    const view = rules.characterView(state, id) as GameState;
+    const view = viewOf(state) as GameState;
     if (!view.me.alive) break;
     if (view.combat) {
       inFight = true;
@@ -106,7 +111,7 @@ export async function practiceFight(o: PracticeFightOptions): Promise<PracticeFi
       if (++refusedInARow >= 5) break;
       continue;
     }
-    const r = rules.applyAction(state, parsed.data);
+    const r = rules.applyAction(state, parsed.data, undefined, items.inputs());
     actions++;
     if (!r.accepted) {
       problems.push(`${parsed.data.type} refused: ${r.message ?? r.reason}`);
@@ -122,10 +127,10 @@ export async function practiceFight(o: PracticeFightOptions): Promise<PracticeFi
     state = apply(r);
   }
 
-  const me = rules.characterView(state, id).me;
+  const me = viewOf(state).me;
   if (!me.alive) outcome = 'lost';
   else if (!inFight) outcome = 'no-fight';
-  else if (state.status === 'active' && rules.characterView(state, id).combat) outcome = 'unfinished';
+  else if (state.status === 'active' && viewOf(state).combat) outcome = 'unfinished';
   // Out of the fight and alive: it won where the fight was, or it fled from there.
   else outcome = me.roomId === fightRoom || state.status !== 'active' ? 'won' : 'fled';
   return { result: outcome, rounds, hp: me.hp, maxHp: me.maxHp, actions, problems, lines };

@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import type { Action, CharacterGameView, GameEvent } from '@distributed-dungeon/contracts';
+import type { PracticeInputs, PracticeIntent, PracticeView } from './practice-items.ts';
 
 // The game's real rules for `dungeon test`. A packed SDK carries them in dist/rules/ (bundled
 // from api-server/src/game by build/bundle-rules.mjs at pack time); run from this repository's
@@ -19,15 +20,17 @@ export interface RulesResult {
   accepted: boolean;
   reason?: string;
   message?: string;
+  /** What the rules ask of the item tables (the practice ledger applies them). */
+  items?: PracticeIntent[];
 }
 
 export interface Rules {
   parseWorld(input: unknown, source?: string): unknown;
   createSession(world: unknown, sessionId: string, seed: number): RulesResult;
-  joinCharacter(state: RulesState, c: { characterId: string; name: string; class: string; level: number }): RulesResult;
-  applyAction(state: RulesState, action: Action): RulesResult;
+  joinCharacter(state: RulesState, c: { characterId: string; name: string; class: string; level: number }, rng: undefined, inputs: PracticeInputs): RulesResult;
+  applyAction(state: RulesState, action: Action, rng: undefined, inputs: PracticeInputs): RulesResult;
   applyTimeout(state: RulesState, characterId: string): RulesResult;
-  characterView(state: RulesState, characterId: string): CharacterGameView;
+  characterView(state: RulesState, characterId: string, items: PracticeView): CharacterGameView;
 }
 
 const BUNDLED = new URL('../rules/game.js', import.meta.url);
