@@ -15,6 +15,9 @@ import type { World } from './world.ts';
 // but storing the log entry is not, and entries must reach the store in log order. When the
 // store fails, the session is dropped from memory so the next use reloads it from the store:
 // what was stored is the truth, never a state the store did not take.
+//
+// Past our ~350-line mark on purpose: the session queue, the turn clock and loading from the
+// store share each session's private record; split apart, each would reach into the others'.
 
 export interface StoredSession {
   worldId: string;
