@@ -25,7 +25,8 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'integration',
-          include: ['**/src/**/*.int.test.ts'],
+          // test/: suites of a whole workload rather than of one file (operator/test/).
+          include: ['**/src/**/*.int.test.ts', '**/test/**/*.int.test.ts'],
           exclude: ignore,
           globalSetup: ['testkit/src/global-setup.ts'],
           testTimeout: 120_000,

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { makeWorkdir, startPostgres } from '@distributed-dungeon/testkit';
-import { itemTotals, migratedPool } from '../src/containers/test-support.ts';
-import { limitViolations, runWorkload, setupWorkload } from '../src/containers/workload.ts';
+import { itemTotals, migratedPool } from '../test/containers/support.ts';
+import { limitViolations, runWorkload, setupWorkload } from '../test/containers/workload.ts';
 import { type PeerRow, writeRows } from './table.ts';
 
 const run = promisify(execFile);

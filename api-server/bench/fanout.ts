@@ -4,7 +4,7 @@
 // sends each message to every socket that listens on its channel.
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { ADMIN_TOKEN, http, keySpecFor, registrationBody } from '../src/test-support/harness.ts';
+import { ADMIN_TOKEN, http, keySpecFor, registrationBody } from '../test/harness.ts';
 
 export interface FanOutResult {
   clients: number;

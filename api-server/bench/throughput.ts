@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, makeWorkdir, startPostgres, startProcess, startRedis, waitUntil } from '@distributed-dungeon/testkit';
-import { ADMIN_TOKEN, SIGNING_KEYS, http, keySpecFor, registrationBody } from '../src/test-support/harness.ts';
+import { ADMIN_TOKEN, SIGNING_KEYS, http, keySpecFor, registrationBody } from '../test/harness.ts';
 import { type FanOutResult, measureFanOut } from './fanout.ts';
 import { ACTION_SCRIPT, ACTION_SETUP, REGISTRATION_SCRIPT, REGISTRATION_SETUP, pgbenchTps } from './pgbench.ts';
 import { type PeerRow, writeRows } from './table.ts';

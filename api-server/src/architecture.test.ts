@@ -14,8 +14,8 @@ const SRC = fileURLToPath(new URL('.', import.meta.url));
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'test-support' ? [] : sourceFiles(p);
-    return /\.ts$/.test(e.name) && !/\.test\.ts$|test-support\.ts$|\.fixture\.ts$|test-fixtures\.ts$/.test(e.name) ? [p] : [];
+    if (e.isDirectory()) return sourceFiles(p);
+    return /\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name) ? [p] : [];
   });
 }
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createDatabase, freePort, logTail, makeWorkdir, removeWorkdir, startProcess, waitUntil } from '@distributed-dungeon/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ADMIN_TOKEN, mintAndRegister, uniqueId } from './test-support/harness.ts';
+import { ADMIN_TOKEN, mintAndRegister, uniqueId } from '../test/harness.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 

@@ -28,7 +28,7 @@ import {
 import { KubeClient } from '../src/kube/client.ts';
 import { Kinds, collectionPath } from '../src/kube/resources.ts';
 import { parsePolicy } from '../src/policy.ts';
-import { applyCrd } from '../src/it/harness.ts';
+import { applyCrd } from '../test/harness.ts';
 import { heapAfterGc } from './inspector.ts';
 
 const sizes = (process.argv[2] ?? '1000,5000').split(',').map(Number);

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
 import { createDatabase, eventually } from '@distributed-dungeon/testkit';
-import { itemTotals, migratedPool } from './test-support.ts';
-import { engineUse, prepareUses, usesOf } from './workload-items.fixture.ts';
-import { limitViolations, runWorkload, setupWorkload } from './workload.ts';
+import { itemTotals, migratedPool } from '../../test/containers/support.ts';
+import { engineUse, prepareUses, usesOf } from '../../test/containers/workload-items.ts';
+import { limitViolations, runWorkload, setupWorkload } from '../../test/containers/workload.ts';
 
 // The storm's length: ~10 s here; CONTAINERS_STRESS_SECONDS=30 for the seed's full 30 s.
 const SECONDS = Number(process.env.CONTAINERS_STRESS_SECONDS ?? 10);
@@ -38,7 +38,7 @@ describe('transfers under contention', () => {
   it('kill -9 of the process in the middle of a burst leaves exact totals', async () => {
     const setup = await setupWorkload(pool, { clients: 32 });
     const before = await itemTotals(pool);
-    const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
     const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -66,7 +66,7 @@ describe('transfers under contention', () => {
   it('two replicas serve the same chests; one is killed -9 mid-burst, the other carries on, totals exact', async () => {
     const setup = await setupWorkload(pool, { clients: 32 });
     const before = await itemTotals(pool);
-    const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
     const replica = (seconds: number) => {
       const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
       const seen = { out: '', err: '' };
@@ -112,7 +112,7 @@ describe('transfers under contention', () => {
   it('kill -9 mid-burst with backpacks and potions: totals exact, each committed use accounted', async () => {
     const setup = await setupWorkload(pool, { clients: 32, wearables: true });
     const before = await itemTotals(pool);
-    const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
     const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), '30', 'use'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

@@ -5,7 +5,7 @@ import { NEUTRAL_NAME } from './coppa.ts';
 import { getInventory, putInventory } from './inventory.ts';
 import { CorpseLifecycleService } from './lifecycle.ts';
 import { getContainer } from './persistence.ts';
-import { MapDirectory, migratedPool, redisBus } from './test-support.ts';
+import { MapDirectory, migratedPool, redisBus } from '../../test/containers/support.ts';
 
 // Issue 11, item 10: a dead character whose name trips a COPPA rule used to get no corpse at
 // all (the container insert refused the name), and the loot was gone with it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIGHTER, tinySession, WIZARD } from '../game/test-fixtures.ts';
+import { FIGHTER, tinySession, WIZARD } from '../../test/game/fixtures.ts';
 import { characterView, sessionView } from '../game/view.ts';
 import { charactersInRoomOfView, factsFromCharacterView } from './engine-view.ts';
 

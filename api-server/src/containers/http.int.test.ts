@@ -9,7 +9,7 @@ import { start, type RunningServer } from '../server.ts';
 import { putInventory } from './inventory.ts';
 import { createContainer } from './persistence.ts';
 import { createContainersModule } from './routes.ts';
-import { MapDirectory, migratedPool } from './test-support.ts';
+import { MapDirectory, migratedPool } from '../../test/containers/support.ts';
 
 // Every status code of seed 004, each from a real request to the real api-server (the core's
 // start(), JWT auth, problem+json middleware) with the containers module mounted.

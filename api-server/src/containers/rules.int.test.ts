@@ -12,7 +12,7 @@ import { characterUuid } from './ids.ts';
 import { putInventory } from './inventory.ts';
 import { createContainer } from './persistence.ts';
 import { createContainersModule } from './routes.ts';
-import { busRecorder, MapDirectory, migratedPool, registeredToken, type BusEvent } from './test-support.ts';
+import { busRecorder, MapDirectory, migratedPool, registeredToken, type BusEvent } from '../../test/containers/support.ts';
 
 // The game's rules on container actions (dead, in combat), room events reaching only the room,
 // and the reads, each through real requests to the real api-server on PostgreSQL and Redis. The

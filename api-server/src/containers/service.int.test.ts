@@ -7,7 +7,7 @@ import { CorpseLifecycleService } from './lifecycle.ts';
 import { EnvironmentalContainerLoader } from './loader.ts';
 import { createContainer, getContainer, getContainersByRoomId } from './persistence.ts';
 import { ContainerService } from './service.ts';
-import { ManualClock, MapDirectory, itemTotals, migratedPool, redisBus } from './test-support.ts';
+import { ManualClock, MapDirectory, itemTotals, migratedPool, redisBus } from '../../test/containers/support.ts';
 import { WearableContainerService } from './wearable.ts';
 
 const S = 'crypt-session';

@@ -2,7 +2,7 @@ import { createDatabase } from '@distributed-dungeon/testkit';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 
 const started: RunningServer[] = [];
 afterAll(async () => {

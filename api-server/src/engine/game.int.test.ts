@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { replay } from '../game/index.ts';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, startApi, uniqueId } from '../../test/harness.ts';
 import { DungeonMasterEngine } from './dungeon-master-engine.ts';
 import { loadWholeLog } from './session-log.ts';
 

@@ -7,7 +7,7 @@ import { characterUuid } from '../containers/ids.ts';
 import { putInventory } from '../containers/inventory.ts';
 import { replay, type WorldInput } from '../game/index.ts';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 import type { DungeonMasterEngine } from './dungeon-master-engine.ts';
 import { loadWholeLog } from './session-log.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { putInventory } from '../containers/inventory.ts';
 import { createContainer } from '../containers/persistence.ts';
 import { applyCommand, loadWorlds, waitingCharacters, type Command, type GameState } from '../game/index.ts';
-import { ADMIN_TOKEN, SIGNING_KEYS, http, mintAndRegister, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, SIGNING_KEYS, http, mintAndRegister, uniqueId } from '../../test/harness.ts';
 
 // One owner per session (issue 11), with two real api-server processes on one PostgreSQL and
 // one Redis: whichever replica a request reaches, it is served by the session's owner; when the

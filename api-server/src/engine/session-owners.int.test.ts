@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { withTransaction } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
-import { uniqueId } from '../test-support/harness.ts';
+import { uniqueId } from '../../test/harness.ts';
 import { writeCommand } from './command-sql.ts';
 import { NotOwnerError, SessionOwners } from './session-owners.ts';
 

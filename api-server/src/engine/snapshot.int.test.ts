@@ -1,7 +1,7 @@
 import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 import type { DungeonMasterEngine } from './dungeon-master-engine.ts';
 
 // A session restored from its snapshot in PostgreSQL must replay its tail exactly as it was

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 import { RELAY_LOCK } from './publisher-relay.ts';
 
 // Applied if and only if reported (issue 11), on real servers: this suite owns its Redis, so it

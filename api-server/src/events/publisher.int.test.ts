@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { uniqueId } from '../test-support/harness.ts';
+import { uniqueId } from '../../test/harness.ts';
 import { EventPublisher, versionKey } from './publisher.ts';
 
 // The envelope publisher on a real Redis: engine events keep the engine's version; private and

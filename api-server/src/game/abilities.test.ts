@@ -3,7 +3,7 @@ import { knownSpells, spellRefusal } from './abilities.ts';
 import { replay, type Command } from './log.ts';
 import { applyAction } from './rules.ts';
 import { createRng, scriptedRng } from './rng.ts';
-import { tinySession, tinyWorld, CLERIC, WIZARD } from './test-fixtures.ts';
+import { tinySession, tinyWorld, CLERIC, WIZARD } from '../../test/game/fixtures.ts';
 
 // The Dungeon Master lets a character cast only the spells it picked (contracts/src/abilities.ts).
 

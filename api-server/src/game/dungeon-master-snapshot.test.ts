@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DungeonMaster, type StoredSession } from './dungeon-master.ts';
 import type { LogEntry } from './log.ts';
 import type { GameState } from './state.ts';
-import { FIGHTER, tinyWorld, WIZARD } from './test-fixtures.ts';
+import { FIGHTER, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
 
 // A new owner restores a session from its newest snapshot plus the log's tail: the same state
 // as replaying the whole log, and the log carries on at the right position.

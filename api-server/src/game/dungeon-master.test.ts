@@ -3,7 +3,7 @@ import { DungeonMaster, TURN_PROMPT, type StoredSession } from './dungeon-master
 import type { LogEntry } from './log.ts';
 import { replay } from './log.ts';
 import type { GameEvent } from './state.ts';
-import { FIGHTER, tinyWorld, WIZARD } from './test-fixtures.ts';
+import { FIGHTER, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
 
 describe('DungeonMaster', () => {
   afterEach(() => {

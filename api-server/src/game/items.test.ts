@@ -7,7 +7,7 @@ import { publicRoom } from './view.ts';
 import { scriptedRng } from './rng.ts';
 import { createSession, joinCharacter } from './session.ts';
 import type { GameEvent, GameState, ItemInputs } from './state.ts';
-import { FIGHTER, tinyWorld } from './test-fixtures.ts';
+import { FIGHTER, tinyWorld } from '../../test/game/fixtures.ts';
 import { parseWorld, WorldValidationError, type World, type WorldInput } from './world.ts';
 
 // The item rules with what the tables hold passed in (ItemInputs) and the item intents they

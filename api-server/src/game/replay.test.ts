@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoplay } from './autoplay.ts';
+import { autoplay } from '../../test/game/autoplay.ts';
 import { replay, ReplayDivergence } from './log.ts';
 import { loadWorlds } from './world-files.ts';
 import type { JoiningCharacter } from './session.ts';

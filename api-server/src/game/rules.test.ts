@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '@distributed-dungeon/contracts';
 import { applyAction, applyTimeout, timeoutAction, waitingCharacters } from './rules.ts';
 import { createRng, scriptedRng } from './rng.ts';
-import { CLERIC, FIGHTER, tinySession, tinyWorld, WIZARD } from './test-fixtures.ts';
+import { CLERIC, FIGHTER, tinySession, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
 import type { GameEvent, GameState } from './state.ts';
 import { decideMonsterAction } from './monster-ai.ts';
 

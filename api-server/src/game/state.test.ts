@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scriptedRng } from './rng.ts';
 import { createSession } from './session.ts';
 import { emit, newCtx, tell } from './state.ts';
-import { tinyWorld } from './test-fixtures.ts';
+import { tinyWorld } from '../../test/game/fixtures.ts';
 
 describe('events carry their cause', () => {
   const ctx = () => newCtx(createSession(tinyWorld(), 's-1', 1).state, scriptedRng([]), { actorId: 'thorin', clientActionId: 'c-7' });

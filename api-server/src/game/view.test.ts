@@ -13,7 +13,7 @@ import { TURN_PROMPT as ENGINE_TURN_PROMPT } from './dungeon-master.ts';
 import { applyAction } from './rules.ts';
 import { scriptedRng } from './rng.ts';
 import type { GameEvent, GameState } from './state.ts';
-import { FIGHTER, tinySession, tinyWorld, WIZARD } from './test-fixtures.ts';
+import { FIGHTER, tinySession, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
 import { characterView, sessionView } from './view.ts';
 
 // The engine's views against contracts' game-view.ts: parsing must succeed and drop nothing, so

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWorlds } from './world-files.ts';
 import { parseWorld, WorldValidationError } from './world.ts';
-import { tinyWorld } from './test-fixtures.ts';
+import { tinyWorld } from '../../test/game/fixtures.ts';
 
 function issuesOf(input: unknown) {
   try {

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { loadConfig } from '../config/config.ts';
 import { createContainer } from '../containers/persistence.ts';
-import { busRecorder, migratedPool, registeredToken, type BusEvent } from '../containers/test-support.ts';
+import { busRecorder, migratedPool, registeredToken, type BusEvent } from '../../test/containers/support.ts';
 import { start, type RunningServer } from '../server.ts';
 
 // The game master's tools against the real api-server with its default modules and engine (the

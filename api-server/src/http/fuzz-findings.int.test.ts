@@ -1,7 +1,7 @@
 import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, startApi, uniqueId } from '../../test/harness.ts';
 
 // One regression test per 5xx that `make fuzz` (scripts/fuzz-api.ts, schemathesis) found.
 

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, startApi } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, startApi } from '../../test/harness.ts';
 import { CATALOGUE } from './errors.ts';
 
 // Issue 11, item 4: every malformed request is a 4xx problem+json with a catalogued code (a

@@ -2,7 +2,7 @@ import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, keySpecFor, mintAndRegister, mintKey, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, keySpecFor, mintAndRegister, mintKey, registrationBody, startApi, uniqueId } from '../../test/harness.ts';
 
 // Issue 11, item 10: character names and said text used to be stored and broadcast unchecked.
 

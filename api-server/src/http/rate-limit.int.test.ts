@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, registrationBody, startApi, uniqueId } from '../../test/harness.ts';
 
 const LIMIT = 6;
 const READS = 5;

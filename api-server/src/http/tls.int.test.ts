@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { createDatabase, makeWorkdir, removeWorkdir } from '@distributed-dungeon/testkit';
 import { describe, expect, inject, it } from 'vitest';
-import { startApi } from '../test-support/harness.ts';
+import { startApi } from '../../test/harness.ts';
 
 /** GET over HTTPS trusting only `ca`; resolves with status and body. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {

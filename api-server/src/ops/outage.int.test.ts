@@ -1,7 +1,7 @@
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 
 // Own servers: this suite stops and restarts them.
 let postgres: PostgresServer;

@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createDatabase, freePort } from '@distributed-dungeon/testkit';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { http, startApi } from '../test-support/harness.ts';
+import { http, startApi } from '../../test/harness.ts';
 
 // PostgreSQL that comes up after the api-server: a TCP forwarder to the real server, opened on a
 // reserved port only once start-up is already waiting.

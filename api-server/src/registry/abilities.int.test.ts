@@ -4,7 +4,7 @@
 import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, keySpecFor, mintKey, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, keySpecFor, mintKey, registrationBody, startApi, uniqueId } from '../../test/harness.ts';
 
 let api: RunningServer;
 

@@ -2,7 +2,7 @@ import { createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, createSession, http, keySpecFor, mintAndRegister, mintKey, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, createSession, http, keySpecFor, mintAndRegister, mintKey, registrationBody, startApi, uniqueId } from '../../test/harness.ts';
 
 // Item 12: a character whose heartbeats stop is expired (its seat freed, the session told); one
 // that keeps beating stays. Item 9's bound on automatic sessions needs a server of its own too.

@@ -1,7 +1,7 @@
 import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, keySpecFor, mintKey, registrationBody, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, keySpecFor, mintKey, registrationBody, startApi, uniqueId } from '../../test/harness.ts';
 
 // Registrations claim seats without a global lock (one conditional statement on the session's
 // row): many at once must still never seat more than a session's capacity, open no more sessions

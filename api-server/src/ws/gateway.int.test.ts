@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../server.ts';
-import { mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 
 let api: RunningServer;
 let admin: Redis;

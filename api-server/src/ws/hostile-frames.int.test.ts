@@ -3,7 +3,7 @@ import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 
 // Issue 11, item 1: no client input may end the process. Byte-level abuse of the HTTP parser,
 // the JSON body parser and the WebSocket framing, each followed by a check that the server lives.

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../server.ts';
-import { mintAndRegister, startApi, uniqueId } from '../test-support/harness.ts';
+import { mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
 
 // Issue 11, item 1: a refused WebSocket upgrade followed by a TCP reset used to end the process
 // (an 'error' on the upgraded socket that nobody listened to).

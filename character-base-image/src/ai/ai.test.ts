@@ -3,7 +3,7 @@ import { CombatAI } from './combat.ts';
 import { DecisionEngine } from './decision.ts';
 import { ExplorationAI } from './exploration.ts';
 import { SocialAI } from './social.ts';
-import { denRoom, sampleState } from '../test-fixtures.ts';
+import { denRoom, sampleState } from '../../test/fixtures.ts';
 import type { GameState } from '../types.ts';
 
 function inFight(me: Partial<GameState['me']> = {}, monsters = [{ id: 'rat', name: 'rat', hp: 3, maxHp: 5, ac: 12, boss: false }, { id: 'boss', name: 'Boss', hp: 40, maxHp: 40, ac: 15, boss: true }]): GameState {

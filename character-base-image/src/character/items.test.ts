@@ -1,6 +1,6 @@
 import { Action } from '@distributed-dungeon/contracts';
 import { describe, expect, it } from 'vitest';
-import { sampleState } from '../test-fixtures.ts';
+import { sampleState } from '../../test/fixtures.ts';
 import type { GameState } from '../types.ts';
 import { CharacterBase } from './base.ts';
 import { averageDamage, betterWeapon, countOf, equippedIn, inventoryItem, weaponScore } from './items.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleState } from '../test-fixtures.ts';
+import { sampleState } from '../../test/fixtures.ts';
 import { lootableContainers } from './loot.ts';
 
 describe('lootableContainers', () => {

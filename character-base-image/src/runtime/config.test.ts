@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CharacterBase } from '../character/base.ts';
-import { sampleState } from '../test-fixtures.ts';
+import { sampleState } from '../../test/fixtures.ts';
 import { abilityProblems, type CharacterClass } from '@distributed-dungeon/contracts';
 import { ConfigError, findCharacterModule, isCharacterClass, loadAbilitiesFile, loadCharacter, loadCharacterConfig, settingsFromEnv } from './config.ts';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CharacterBase } from '../character/base.ts';
-import { sampleState, denRoom } from '../test-fixtures.ts';
+import { sampleState, denRoom } from '../../test/fixtures.ts';
 import type { GameState } from '../types.ts';
 import { loadAbilitiesFile, loadCharacter, loadCharacterConfig } from './config.ts';
 

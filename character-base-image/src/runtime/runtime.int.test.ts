@@ -16,7 +16,7 @@ import { CharacterRuntime, type Logger, type RuntimeSettings } from './runtime.t
 
 const TURN_TIMEOUT_MS = 1500;
 
-// api-server/src/test-support/harness.ts is not in the api-server's package exports, and a
+// api-server/test/harness.ts is not in the api-server's package exports, and a
 // relative import into another project cannot be emitted by `tsc -b`: the few lines it would
 // give us are here, over the package's public `start`/`loadConfig`.
 const ADMIN_TOKEN = 'test-admin-token-0123456789';

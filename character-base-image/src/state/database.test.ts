@@ -19,7 +19,7 @@ afterEach(async () => {
 describe('CharacterDatabase', () => {
   it('keeps every committed transaction and none of the one a SIGKILL interrupted', async () => {
     const dir = await scratch();
-    const writer = fileURLToPath(new URL('./database-writer.fixture.ts', import.meta.url));
+    const writer = fileURLToPath(new URL('../../test/state/database-writer.ts', import.meta.url));
     const child = spawn(process.execPath, ['--conditions=source', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     await new Promise<void>((resolve, reject) => {

@@ -57,7 +57,7 @@ describe('DurableStore', () => {
 
   it('survives kill -9 in the middle of saving', async () => {
     const dir = await tempDir();
-    const writer = fileURLToPath(new URL('./store-writer.fixture.ts', import.meta.url));
+    const writer = fileURLToPath(new URL('../../test/state/store-writer.ts', import.meta.url));
     const child = spawn(process.execPath, ['--conditions=source', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     // Wait until it has saved a good number of times, then kill it without warning.
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalView } from './view.ts';
-import { denRoom, sampleState } from '../test-fixtures.ts';
+import { denRoom, sampleState } from '../../test/fixtures.ts';
 import { TURN_PROMPT, type GameEvent } from '../types.ts';
 
 const moved = (version: number, clientActionId?: string): GameEvent => ({

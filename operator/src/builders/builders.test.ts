@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testContext } from '../testing.ts';
+import { testContext } from '../../test/build-context.ts';
 import { apiKeyFromSecret, buildConfigMap, buildSecret, buildServiceAccount } from './identity.ts';
 import { buildLimitRange, buildResourceQuota } from './namespace.ts';
 import { buildNetworkPolicy, buildService } from './network.ts';

@@ -1,6 +1,6 @@
 import { ConnectionBundleSchema } from '@distributed-dungeon/contracts';
 import { describe, expect, it } from 'vitest';
-import { testContext } from '../testing.ts';
+import { testContext } from '../../test/build-context.ts';
 import { buildConnectionSecret, BUNDLE_KEY, websocketUrlFor } from './connection.ts';
 import { apiKeyFromSecret, characterIdFromSecret, KEY_SPEC_ANNOTATION } from './identity.ts';
 

@@ -2,7 +2,7 @@
 // Character whose abilities break the class and level rules is refused, naming the ability.
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyCrd, characterYaml, kubectl } from '../it/harness.ts';
+import { applyCrd, characterYaml, kubectl } from '../../test/harness.ts';
 
 const kubeconfig = inject('kubeconfig');
 const spec = (extra: Record<string, unknown>) => ({ displayName: 'Elara', class: 'wizard', level: 5, image: 'registry.example/alice/elara:1.0.0', ...extra });

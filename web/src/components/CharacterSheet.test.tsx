@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { characterView } from '../state/test-fixtures.ts';
+import { characterView } from '../../test/fixtures.ts';
 import { CharacterSheet } from './CharacterSheet.tsx';
 
 afterEach(cleanup);

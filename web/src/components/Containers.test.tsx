@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chest } from '../state/test-fixtures.ts';
+import { chest } from '../../test/fixtures.ts';
 import { initialState, type GameState } from '../state/reducer.ts';
 import { Bar } from './Bar.tsx';
 import { Containers } from './Containers.tsx';

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { characterView, room } from '../state/test-fixtures.ts';
+import { characterView, room } from '../../test/fixtures.ts';
 import { ManualControl } from './ManualControl.tsx';
 
 afterEach(cleanup);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chest, characterView, event, sessionView } from './test-fixtures.ts';
+import { chest, characterView, event, sessionView } from '../../test/fixtures.ts';
 import { initialState, LOG_LIMIT, reducer, type GameState } from './reducer.ts';
 
 const gm = (): GameState => reducer(initialState, { type: 'gmSnapshot', view: sessionView() });

@@ -15,8 +15,8 @@ import { characterIdFor, ConnectionBundleSchema } from '@distributed-dungeon/con
 import { createGameSession } from '@distributed-dungeon/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Operator } from '../controller/operator.ts';
-import { KubeClient } from '../kube/client.ts';
+import type { Operator } from '../src/controller/operator.ts';
+import { KubeClient } from '../src/kube/client.ts';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, startRegistry, startSuiteOperator, waitFor } from './harness.ts';
 
 interface CharacterObj {
@@ -29,7 +29,7 @@ interface EventObj {
   type: string;
 }
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(REPO, 'character-base-image', 'src', 'cli', 'main.ts');
 const kubeconfig = inject('kubeconfig');
 const client = KubeClient.load(kubeconfig);

@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { InventoryStack } from '@distributed-dungeon/contracts';
-import { ContainerError } from './errors.ts';
-import { characterUuid } from './ids.ts';
-import { putInventory } from './inventory.ts';
-import { createContainer } from './persistence.ts';
-import { ContainerService } from './service.ts';
-import { checkLimits } from './stacking.ts';
-import { MapDirectory, discardPublisher } from './test-support.ts';
-import type { ContainerEventPort } from './ports.ts';
+import { ContainerError } from '../../src/containers/errors.ts';
+import { characterUuid } from '../../src/containers/ids.ts';
+import { putInventory } from '../../src/containers/inventory.ts';
+import { createContainer } from '../../src/containers/persistence.ts';
+import { ContainerService } from '../../src/containers/service.ts';
+import { checkLimits } from '../../src/containers/stacking.ts';
+import { MapDirectory, discardPublisher } from './support.ts';
+import type { ContainerEventPort } from '../../src/containers/ports.ts';
 
 const WORKLOAD_ITEMS = [
   { item_id: 'gold', max_stack: 50, weight: 0 },

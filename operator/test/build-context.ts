@@ -1,7 +1,7 @@
 // Shared fixtures for the operator's unit tests (no servers).
 import { CharacterSpecSchema, characterIdFor, type CharacterSpecInput } from '@distributed-dungeon/contracts';
-import type { BuildContext } from './builders/context.ts';
-import { parsePolicy, type PolicyInput } from './policy.ts';
+import type { BuildContext } from '../src/builders/context.ts';
+import { parsePolicy, type PolicyInput } from '../src/policy.ts';
 
 export function testPolicy(overrides: Partial<PolicyInput> = {}) {
   return parsePolicy({ registryUrl: 'http://dungeon-api.dungeon-system.svc:8080', ...overrides });

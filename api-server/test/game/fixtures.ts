@@ -1,6 +1,6 @@
-import { createSession, joinCharacter, type JoiningCharacter } from './session.ts';
-import type { GameState } from './state.ts';
-import { parseWorld, type World, type WorldInput } from './world.ts';
+import { createSession, joinCharacter, type JoiningCharacter } from '../../src/game/session.ts';
+import type { GameState } from '../../src/game/state.ts';
+import { parseWorld, type World, type WorldInput } from '../../src/game/world.ts';
 
 // A tiny world for rule tests: gate → (north) den with an ogre; gate → (east) hall with a trap;
 // gate has a sage; den → (north) lair with the boss.

@@ -5,8 +5,8 @@ import type { RunningServer } from '@distributed-dungeon/api-server';
 import { characterIdFor } from '@distributed-dungeon/contracts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pino } from 'pino';
-import type { Operator } from '../controller/operator.ts';
-import { KubeClient } from '../kube/client.ts';
+import type { Operator } from '../src/controller/operator.ts';
+import { KubeClient } from '../src/kube/client.ts';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
 
 interface Obj {

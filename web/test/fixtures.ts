@@ -1,5 +1,5 @@
 // Small, valid game shapes shared by the reducer's and the components' tests.
-import type { CharacterGameView, ContainerComponent, EventEnvelope, RoomView, SessionView } from '../types.ts';
+import type { CharacterGameView, ContainerComponent, EventEnvelope, RoomView, SessionView } from '../src/types.ts';
 
 let n = 0;
 export function event(type: string, data: Record<string, unknown>, version?: number): EventEnvelope {

@@ -3,12 +3,12 @@
 // with each use written to a scratch table of the test database in the same transaction, so a
 // use counts exactly when its consumption committed, even when the process is killed -9.
 import type pg from 'pg';
-import { applyItemIntents } from '../engine/item-store.ts';
-import { withTransaction } from './db.ts';
-import { lockInventory } from './inventory.ts';
-import { quantityOf } from './stacking.ts';
-import { discardPublisher, MapDirectory } from './test-support.ts';
-import { WearableContainerService } from './wearable.ts';
+import { applyItemIntents } from '../../src/engine/item-store.ts';
+import { withTransaction } from '../../src/containers/db.ts';
+import { lockInventory } from '../../src/containers/inventory.ts';
+import { quantityOf } from '../../src/containers/stacking.ts';
+import { discardPublisher, MapDirectory } from './support.ts';
+import { WearableContainerService } from '../../src/containers/wearable.ts';
 import type { UseItem, WorkloadSetup } from './workload.ts';
 
 export async function prepareUses(pool: pg.Pool): Promise<void> {

@@ -7,11 +7,11 @@ import type { RunningServer } from '@distributed-dungeon/api-server';
 import { makeWorkdir, startControlPlane, startProcess, type ControlPlane, type ManagedProcess } from '@distributed-dungeon/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOperator, type Operator } from '../controller/operator.ts';
-import { KubeClient, KubeError } from '../kube/client.ts';
-import { Kinds } from '../kube/resources.ts';
-import { ResilientWatch } from '../kube/watch.ts';
-import { parsePolicy } from '../policy.ts';
+import { startOperator, type Operator } from '../src/controller/operator.ts';
+import { KubeClient, KubeError } from '../src/kube/client.ts';
+import { Kinds } from '../src/kube/resources.ts';
+import { ResilientWatch } from '../src/kube/watch.ts';
+import { parsePolicy } from '../src/policy.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
 
@@ -157,7 +157,7 @@ describe('an operator through outages', () => {
       LOG_LEVEL: 'info',
     };
     const node = process.execPath;
-    const main = join(import.meta.dirname, '..', 'main.ts');
+    const main = join(import.meta.dirname, '..', 'src', 'main.ts');
     const replica: ManagedProcess = startProcess('operator-replica', node, ['--conditions=source', main], { logFile: join(workdir, 'operator.log'), env });
     try {
       await waitFor('the process replica stands by', async () => existsSync(join(workdir, 'operator.log')) && readFileSync(join(workdir, 'operator.log'), 'utf8').includes('standing by'), 30_000);
@@ -197,7 +197,7 @@ describe('an operator through outages', () => {
   }, 150_000);
 
   it('works with nothing more than operator/rbac: Characters cluster-wide, the rest only in the namespaces opened to it', async () => {
-    const rbac = join(import.meta.dirname, '..', '..', 'rbac');
+    const rbac = join(import.meta.dirname, '..', 'rbac');
     for (const f of ['clusterrole.yaml', 'player-namespace-clusterrole.yaml']) expect((await kubectl(cp.kubeconfigPath, ['apply', '-f', join(rbac, f)])).code).toBe(0);
     await client.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { metadata: { name: 'dungeon-operator' } } });
     const subjects = [{ kind: 'ServiceAccount', name: 'dungeon-operator', namespace: 'default' }];

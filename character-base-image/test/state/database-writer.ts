@@ -1,4 +1,4 @@
-import { CharacterDatabase } from './database.ts';
+import { CharacterDatabase } from '../../src/state/database.ts';
 
 // Commits numbered batches of 50 rows in a loop, printing each committed batch, then opens one
 // more transaction and waits inside it until killed (database.test.ts's SIGKILL test).

@@ -1,9 +1,9 @@
 import type { Action, Direction } from '@distributed-dungeon/contracts';
-import { applyAction } from './rules.ts';
-import { createSession, joinCharacter, type JoiningCharacter } from './session.ts';
-import { exitsOf, type GameState } from './state.ts';
-import type { World } from './world.ts';
-import { SessionLog, type Command } from './log.ts';
+import { applyAction } from '../../src/game/rules.ts';
+import { createSession, joinCharacter, type JoiningCharacter } from '../../src/game/session.ts';
+import { exitsOf, type GameState } from '../../src/game/state.ts';
+import type { World } from '../../src/game/world.ts';
+import { SessionLog, type Command } from '../../src/game/log.ts';
 
 // A simple built-in player, used by tests (a whole session played to the end with a fixed seed)
 // and handy for balancing worlds: attack the weakest monster, magic missile when there is mana,

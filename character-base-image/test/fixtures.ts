@@ -1,4 +1,4 @@
-import type { GameState } from './types.ts';
+import type { GameState } from '../src/types.ts';
 
 /** A character view as the engine sends it: Thorin at the gate, an ogre to the north. */
 export function sampleState(overrides: Partial<GameState> = {}): GameState {

@@ -1,4 +1,4 @@
-import { DurableStore } from './store.ts';
+import { DurableStore } from '../../src/state/store.ts';
 
 // Saves a 100 kB state in a tight loop until killed (used by store.test.ts's kill -9 test).
 const store = new DurableStore<{ n: number; pad: string }>({ dir: process.argv[2] as string });

@@ -3,7 +3,7 @@
 // potions through the engine's item path. Prints "ok <n>" lines as it goes and at the end;
 // exits 1, naming them, on errors other than the game's refusals.
 import pg from 'pg';
-import { engineUse } from './workload-items.fixture.ts';
+import { engineUse } from './workload-items.ts';
 import { runWorkload, type WorkloadSetup } from './workload.ts';
 
 const [url, setupJson, seconds, mode] = process.argv.slice(2);

@@ -7,13 +7,13 @@ import { promisify } from 'node:util';
 import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
 import { acquireSuiteLock, createDatabase, eventually } from '@distributed-dungeon/testkit';
 import { pino, type Logger } from 'pino';
-import { startOperator, type Operator } from '../controller/operator.ts';
-import { KubeClient, KubeError } from '../kube/client.ts';
-import { parsePolicy } from '../policy.ts';
+import { startOperator, type Operator } from '../src/controller/operator.ts';
+import { KubeClient, KubeError } from '../src/kube/client.ts';
+import { parsePolicy } from '../src/policy.ts';
 
 const run = promisify(execFile);
 export const ADMIN_TOKEN = 'operator-int-admin-token-0123456789';
-export const CRD_PATH = join(import.meta.dirname, '..', '..', '..', 'crds', 'characters.distributed-dungeon.io.yaml');
+export const CRD_PATH = join(import.meta.dirname, '..', '..', 'crds', 'characters.distributed-dungeon.io.yaml');
 
 /**
  * Suites that run an operator on the run's shared control plane take turns (see testkit's

@@ -5,10 +5,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { ContainerEvent } from '@distributed-dungeon/contracts';
-import { migrate } from '../db/migrate.ts';
-import { EventPublisher as CoreEventPublisher } from '../events/publisher.ts';
-import { coreEventPublisher } from './adapters.ts';
-import type { ActorFacts, CharacterDirectory, CharacterLocation, Clock, ContainerEventPort } from './ports.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { EventPublisher as CoreEventPublisher } from '../../src/events/publisher.ts';
+import { coreEventPublisher } from '../../src/containers/adapters.ts';
+import type { ActorFacts, CharacterDirectory, CharacterLocation, Clock, ContainerEventPort } from '../../src/containers/ports.ts';
 
 export async function migratedPool(databaseUrl: string, max = 20): Promise<pg.Pool> {
   await migrate(databaseUrl, pino({ level: 'silent' }));

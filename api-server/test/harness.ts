@@ -2,8 +2,8 @@
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '../config/config.ts';
-import { start, type RunningServer, type StartOptions } from '../server.ts';
+import { loadConfig, type Config } from '../src/config/config.ts';
+import { start, type RunningServer, type StartOptions } from '../src/server.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const SIGNING_KEYS = `k1:${'a'.repeat(40)},k0:${'b'.repeat(40)}`;

@@ -4,8 +4,8 @@
 import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
 import type { RunningServer } from '@distributed-dungeon/api-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Operator } from '../controller/operator.ts';
-import { KubeClient } from '../kube/client.ts';
+import type { Operator } from '../src/controller/operator.ts';
+import { KubeClient } from '../src/kube/client.ts';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
 
 interface SecretObj {

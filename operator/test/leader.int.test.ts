@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { RunningServer } from '@distributed-dungeon/api-server';
 import { makeWorkdir, startControlPlane, startProcess, type ControlPlane, type ManagedProcess } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { KubeClient } from '../kube/client.ts';
-import { FINALIZER } from '../names.ts';
+import { KubeClient } from '../src/kube/client.ts';
+import { FINALIZER } from '../src/names.ts';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
 
 const LEASE_SECONDS = 3;
@@ -34,7 +34,7 @@ const holder = async () => (await getOrUndefined<Lease>(client, leasePath))?.spe
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function replica(identity: string, workdir: string): ManagedProcess {
-  return startProcess(identity, process.execPath, ['--conditions=source', join(import.meta.dirname, '..', 'main.ts')], {
+  return startProcess(identity, process.execPath, ['--conditions=source', join(import.meta.dirname, '..', 'src', 'main.ts')], {
     logFile: join(workdir, `${identity}.log`),
     env: {
       ...process.env,
