@@ -313,7 +313,7 @@ export class Narrator {
     }
     switch (env.type) {
       case 'system.character_joined':
-        if (env.version === undefined) break; // the registry's own notice; the engine's follows
+        if (env.version === undefined) break; // only the game's announcement (versioned) counts
         this.#names.set(s(d.characterId), s(d.name));
         out.push(d.returning ? `↩ ${s(d.name)} is back, in ${this.room(d.roomId)} (${s(d.hp)}/${s(d.maxHp)} hp)` : `➕ ${s(d.name)} (${s(d.class)} ${s(d.level)}, ${s(d.hp)} hp) enters at ${this.room(d.roomId)}`);
         break;

@@ -43,6 +43,11 @@ export interface EventBus extends EventSink {
    * until it did; with `wait: false` only the first.
    */
   flush(lastId: number | null, opts?: { wait?: boolean }): Promise<void>;
+  /**
+   * `flush` for events someone else staged and committed (the engine's join, in its own
+   * transaction): waits until every outbox row written so far was published.
+   */
+  flushWritten(): Promise<void>;
   /** The newest engine version published for a session (0 when none was yet). */
   currentVersion(sessionId: string): Promise<number>;
 }
@@ -84,6 +89,11 @@ export class OutboxEventBus implements EventBus {
     }
     // Waiting keeps "answered after it was published" while Redis is up; the row is safe either way.
     await this.#relay.delivered(lastId, this.#waitMs);
+  }
+
+  async flushWritten(): Promise<void> {
+    const { rows } = await this.#db.query<{ id: string | null }>(`SELECT max(id) AS id FROM event_outbox`);
+    await this.flush(rows[0]?.id == null ? null : Number(rows[0].id));
   }
 
   currentVersion(sessionId: string): Promise<number> {

@@ -132,11 +132,11 @@ export class RegistryService {
       capabilities: req.capabilities,
       ...(req.abilities ? { abilities: req.abilities } : {}),
     });
-    await ctx.events.publish(sessionId, {
-      type: 'system.character_joined',
-      data: { characterId: req.characterId, name: req.name, class: req.class, level: req.level },
-    });
-    for (const e of joined.events) await ctx.events.publish(sessionId, e);
+    // The game announces the arrival itself (system.character_joined, versioned, with the
+    // character's numbers and room, in the join's log entry): the registry adds no second copy,
+    // and answers once that announcement was published, as it did when its own copy followed it.
+    await ctx.events.publishMany(sessionId, joined.events);
+    await ctx.events.flushWritten();
 
     const token = ctx.tokens.sign(req.characterId, sessionId, generation);
     ctx.metrics.registrations.inc();
@@ -290,7 +290,6 @@ export class RegistryService {
 
   async #leave(sessionId: string, characterId: string, reason: string): Promise<void> {
     const events = await this.#ctx.engine.leave(sessionId, characterId);
-    await this.#ctx.events.publish(sessionId, { type: 'system.character_left', data: { characterId, reason } });
-    for (const e of events) await this.#ctx.events.publish(sessionId, e);
+    await this.#ctx.events.publishMany(sessionId, [{ type: 'system.character_left', data: { characterId, reason } }, ...events]);
   }
 }
