@@ -1,8 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { abilityProblems, type CharacterClass } from '@distributed-dungeon/contracts';
 import type { CharacterConfig } from '../character/base.ts';
-import { ConfigError, loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
+import { ConfigError, loadAbilitiesFile, loadCharacter, loadCharacterConfig } from '../runtime/config.ts';
 import { CharacterRuntime } from '../runtime/runtime.ts';
 import type { Logger, RuntimeSettings } from '../runtime/settings.ts';
 import { readBundle } from './bundle.ts';
@@ -52,6 +53,9 @@ export async function dev(args: DevArgs, env: NodeJS.ProcessEnv, log: Logger): P
     throw new UsageError('no API key: pass --key or set DUNGEON_API_KEY (your game master mints one, or read it from your Character\'s Secret)');
   }
   const config = bundle ? await bundleConfig(bundle.character, args.config ?? path.dirname(modulePath)) : await loadCharacterConfig(args.config ?? path.dirname(modulePath));
+  // As the image's runtime does: abilities.json beside the module (as `dungeon init` writes it)
+  // holds the picks when character.json (or the bundle's, from spec.abilities) names none.
+  config.abilities ??= await abilitiesBeside(modulePath, config);
   const characterId = args.id ?? bundle?.characterId ?? env.CHARACTER_ID ?? config.characterId;
   if (!characterId) throw new UsageError('no character id: pass --id or put "characterId" in character.json');
   const port = Number(args.port ?? '0');
@@ -141,4 +145,21 @@ async function bundleConfig(character: Record<string, unknown>, configDir: strin
     throw new UsageError('the connection bundle has no character name, class and level: save it again from the Character\'s credentials Secret');
   }
   return merged as CharacterConfig;
+}
+
+/**
+ * The picks of the abilities.json beside the module, checked against the class and level rules
+ * here, so a wrong pick is named with its file and place before the platform refuses the
+ * registration. No file: undefined.
+ */
+async function abilitiesBeside(modulePath: string, config: CharacterConfig): Promise<string[] | undefined> {
+  const dir = path.dirname(modulePath);
+  const picks = await loadAbilitiesFile(dir);
+  if (!picks) return undefined;
+  const problems = abilityProblems({ class: config.class as CharacterClass, level: config.level, abilities: picks });
+  if (problems.length > 0) {
+    const what = problems.map((p) => (p.index !== undefined ? `abilities[${p.index}]: ${p.message}` : p.message));
+    throw new ConfigError(`${path.join(dir, 'abilities.json')}: ${what.join('; ')}`);
+  }
+  return picks;
 }
