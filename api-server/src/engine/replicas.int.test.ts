@@ -112,6 +112,24 @@ describe('two api-server replicas', () => {
     expect(await ownerOf(sessionId)).toBe(owner);
   });
 
+  it('the game master closes a session through the replica that does not own it: the owner ends the game, once', async () => {
+    const id = uniqueId('closer');
+    const me = await mintAndRegister(replicas[0]!.url, id);
+    const owner = await ownerOf(me.sessionId);
+    const other = replicas.find((r) => r.url !== owner)!;
+    const closed = await http(other.url, 'POST', `/api/gm/sessions/${me.sessionId}/close`, { token: ADMIN_TOKEN, body: { reason: 'closing time' } });
+    expect([closed.status, closed.body]).toEqual([200, expect.objectContaining({ status: 'closed' })]);
+    for (const r of replicas) {
+      const seen = await http<{ gameState: { status: string; outcome: string | null } }>(r.url, 'GET', `/api/sessions/${me.sessionId}/state`, { token: ADMIN_TOKEN });
+      expect(seen.body.gameState).toMatchObject({ status: 'ended', outcome: 'closed' });
+    }
+    const act = await http(other.url, 'POST', '/api/actions', { token: me.characterToken, body: { type: 'exploration.look', characterId: id } });
+    expect(act.body).toMatchObject({ accepted: false, reason: expect.stringMatching(/^session_ended/) });
+    await http(owner!, 'POST', `/api/gm/sessions/${me.sessionId}/close`, { token: ADMIN_TOKEN, body: {} });
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM game_session_log WHERE session_id = $1 AND command->>'kind' = 'end'`, [me.sessionId]);
+    expect(rows[0]!.n).toBe('1');
+  });
+
   it('the owner SIGKILLed mid-session: the other owns it within seconds, no action lost or applied twice, each turn times out once', async () => {
     const fighterId = uniqueId('sleeper');
     const bardId = uniqueId('singer');

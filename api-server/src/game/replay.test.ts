@@ -28,6 +28,16 @@ describe('session log and replay', async () => {
     expect(log.eventsSince(state.version - 2).map((e) => e.version)).toEqual([state.version - 1, state.version]);
   });
 
+  it('a session the game master ended replays to the same ended state', () => {
+    const { log, commands } = autoplay(world, 42, party, 40);
+    const ended = [...commands, { kind: 'end' as const, reason: 'closing time' }];
+    const state = replay(world, 42, ended);
+    expect(state).toMatchObject({ status: 'ended', outcome: 'closed' });
+    expect(Object.values(state.characters).every((c) => !c.present)).toBe(true);
+    expect(replay(world, 42, ended)).toEqual(state);
+    expect(log.entries().length).toBe(commands.length);
+  });
+
   it('replay notices a log that does not match the seed', () => {
     const { log } = autoplay(world, 42, party, 40);
     expect(() => replay(world, 7, log.entries())).toThrow(ReplayDivergence);

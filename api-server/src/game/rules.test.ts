@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '@distributed-dungeon/contracts';
 import { applyAction, applyTimeout, timeoutAction, waitingCharacters } from './rules.ts';
 import { createRng, scriptedRng } from './rng.ts';
+import { endSession } from './session.ts';
 import { CLERIC, FIGHTER, tinySession, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
 import type { GameEvent, GameState } from './state.ts';
 import { decideMonsterAction } from './monster-ai.ts';
@@ -80,11 +81,23 @@ describe('attacks', () => {
     expect(find(r.events, 'corpse.created')).toMatchObject({ ownerId: 'thorin', corpseOf: { kind: 'character', id: 'thorin' } });
     // Its things are in the item tables: the engine moves them into the corpse (engine/items.int.test.ts).
     expect(find(r.events, 'corpse.created').items).toEqual([]);
-    expect(r.state.characters.thorin).toMatchObject({ alive: false, hp: 0, inventory: [] });
+    expect(r.state.characters.thorin).toMatchObject({ alive: false, hp: 0 });
     expect(r.state).toMatchObject({ status: 'ended', outcome: 'defeat' });
     expect(types(r.events)).toContain('system.session_closed');
     const after = applyAction(r.state, { type: 'exploration.look', characterId: 'thorin' });
     expect(after).toMatchObject({ accepted: false, reason: 'session_ended' });
+  });
+
+  it('the game master ends a session mid-fight: members leave, the fight stops, the outcome is closed, once', () => {
+    const r = endSession(inDen(), 'the tavern closes');
+    expect(r.state).toMatchObject({ status: 'ended', outcome: 'closed', encounters: {} });
+    expect(r.state.characters.thorin).toMatchObject({ present: false, alive: true });
+    expect(types(r.events)).toEqual(['system.session_closed']);
+    expect(find(r.events, 'system.session_closed')).toMatchObject({ outcome: 'closed', reason: 'the tavern closes', closedBy: 'game_master', members: ['thorin'], survivors: ['thorin'] });
+    expect(applyAction(r.state, attackOgre)).toMatchObject({ accepted: false, reason: 'session_ended' });
+    const again = endSession(r.state, 'again');
+    expect(again).toMatchObject({ accepted: true, events: [] });
+    expect(again.state).toBe(r.state);
   });
 
   it('killing the boss ends the session in victory', () => {
@@ -216,7 +229,7 @@ describe('exploration', () => {
     expect(find(miss.events, 'exploration.search')).toMatchObject({ found: [] });
     const hit = applyAction(miss.state, { type: 'exploration.search', characterId: 'thorin' }, scriptedRng([9]));
     expect(find(hit.events, 'exploration.discovery')).toMatchObject({ discoveryId: 'coin', items: [{ item_id: 'gold-coin' }] });
-    expect(hit.state.characters.thorin!.inventory.some((i) => i.item_id === 'gold-coin')).toBe(true);
+    expect(hit.items).toEqual([{ kind: 'grant', characterId: 'thorin', items: [expect.objectContaining({ item_id: 'gold-coin' })], source: expect.any(String) }]);
     expect(applyAction(hall, { type: 'exploration.move', characterId: 'thorin', direction: 'up' })).toMatchObject({ accepted: false, reason: 'no_such_exit' });
   });
 
@@ -247,7 +260,8 @@ describe('social', () => {
     expect(find(boss.events, 'social.npc_reply')).toMatchObject({ text: 'The boss fears fire.', known: true, items: [{ item_id: 'torch' }], topics: ['lair', 'boss'] });
     const again = applyAction(boss.state, talk('boss'));
     expect(find(again.events, 'social.npc_reply')).toMatchObject({ items: [] });
-    expect(again.state.characters.thorin!.inventory.filter((i) => i.item_id === 'torch')).toEqual([{ item_id: 'torch', name: 'Torch', quantity: 1 }]);
+    expect(boss.items).toEqual([{ kind: 'grant', characterId: 'thorin', items: [{ item_id: 'torch', name: 'Torch', quantity: 1 }], source: 'npc:sage:boss' }]);
+    expect(again.items).toBeUndefined();
     expect(applyAction(state, { type: 'social.talk', characterId: 'thorin', npc: 'nobody' })).toMatchObject({ accepted: false, reason: 'no_such_npc' });
   });
 

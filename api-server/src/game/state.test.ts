@@ -23,3 +23,19 @@ describe('events carry their cause', () => {
     expect(c.events[0]!.data).toMatchObject({ actorKind: 'monster', actorId: 'goblin', clientActionId: 'c-7' });
   });
 });
+
+describe('working copies', () => {
+  it('copy the session and share its static world, frozen: a rule cannot change the world under another session', () => {
+    const state = createSession(tinyWorld(), 's-2', 1).state;
+    const c = newCtx(state, scriptedRng([]));
+    expect(c.state).not.toBe(state);
+    expect(c.state.characters).not.toBe(state.characters);
+    expect(c.state.world).toBe(state.world);
+    expect(Object.isFrozen(c.state.world.rooms[0])).toBe(true);
+    expect(() => {
+      c.state.world.rooms[0]!.name = 'changed';
+    }).toThrow(TypeError);
+    c.state.version += 1;
+    expect(state.version).not.toBe(c.state.version);
+  });
+});

@@ -160,7 +160,27 @@ export interface Ctx {
 }
 
 export function newCtx(state: GameState, rng: Rng, cause: Ctx['cause'] = {}): Ctx {
-  return { state: structuredClone(state), events: [], rng, cause, items: [] };
+  // The world is static: every working copy shares it (frozen, so a rule that tried to change it
+  // would throw), and only the session's own part is copied: three quarters of a clone's cost.
+  const { world, ...own } = state;
+  const copy = structuredClone(own) as GameState;
+  copy.world = frozen(world);
+  return { state: copy, events: [], rng, cause, items: [] };
+}
+
+const FROZEN = new WeakSet<object>();
+
+function frozen<T extends object>(value: T): T {
+  if (FROZEN.has(value)) return value;
+  deepFreeze(value);
+  FROZEN.add(value);
+  return value;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
 }
 
 /** Publishes a state change: bumps the version and stamps it on the event. */

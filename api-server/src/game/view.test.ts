@@ -76,7 +76,11 @@ describe('the character view matches the contract', () => {
     roundTrip(searched);
     expect(searched.room.traps).toEqual([{ id: 'spikes', name: 'spikes', status: 'triggered' }]);
     expect(searched.room.discoveries.map((d) => d.id)).toEqual(['coin']);
-    expect(searched.me.inventory.map((i) => i.item_id)).toContain('gold-coin');
+    // What it carries is the item tables' (the engine passes it in); the state keeps no copy.
+    expect(searched.me.inventory).toEqual([]);
+    const carrying = characterView(state, 'thorin', { inventory: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 1 }], equipment: { weapon: { item_id: 'longsword', name: 'Longsword', quantity: 1 } } });
+    roundTrip(carrying);
+    expect(carrying.me).toMatchObject({ inventory: [{ item_id: 'gold-coin' }], equipment: { weapon: { item_id: 'longsword' } } });
 
     // The rooms carried by events are room views too.
     const rooms = roomsOf(events);

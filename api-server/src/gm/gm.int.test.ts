@@ -156,7 +156,11 @@ describe('POST /api/gm/sessions/{id}/close', () => {
 
     const act = await call('POST', '/api/actions', tokens[ANN], look);
     expect(act.status).toBe(200);
-    expect(act.body).toMatchObject({ accepted: false, reason: expect.stringMatching(/^not_present/) });
+    expect(act.body).toMatchObject({ accepted: false, reason: expect.stringMatching(/^session_ended/) });
+    // The game itself is over, with its own outcome: the sessions table and the game state agree.
+    const state = await call('GET', `/api/sessions/${S}/state`, ADMIN, undefined);
+    expect(state.body).toMatchObject({ session: { status: 'closed' }, gameState: { status: 'ended', outcome: 'closed' } });
+    expect(told.data).toMatchObject({ outcome: 'closed', members: expect.arrayContaining([ANN, BOB]) });
     const open = await call('POST', '/api/containers/open', tokens[ANN], { container_id: chestId });
     expect([open.status, open.body.code]).toEqual([403, 'container.access_denied']);
     const rooms = await call('GET', `/api/characters/${BOB}/room/containers`, tokens[BOB]);

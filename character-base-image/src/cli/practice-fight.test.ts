@@ -49,6 +49,38 @@ describe('dungeon test: a seeded fight with the real rules', () => {
   });
 });
 
+describe('dungeon test: what the character carries', () => {
+  it('starts with its class kit, drinks its one potion, and cannot drink it twice', async () => {
+    const carried: string[][] = [];
+    class Drinker extends CharacterBase {
+      override async onCombatTurn(s: Parameters<CharacterBase['onCombatTurn']>[0]) {
+        carried.push(s.me.inventory.map((i) => `${i.item_id}×${i.quantity}`));
+        return carried.length <= 2 ? { type: 'item.use' as const, itemId: 'healing-potion' } : new CombatAI({ aggressive: true }).decideCombatAction(s);
+      }
+    }
+    const r = await fight(7, new Drinker(thorin));
+    expect(carried[0]).toEqual(['longsword×1', 'healing-potion×1']);
+    expect(carried[1]).toEqual(['longsword×1']);
+    expect(r.lines.some((l) => l.includes('Thorin Ironbeard uses Healing potion'))).toBe(true);
+    expect(r.problems[0]).toMatch(/item\.use refused: .*carries no "healing-potion"/);
+  });
+
+  it('equips what it carries: the view shows the slot and the rules roll with it', async () => {
+    let seen: unknown;
+    class Wielder extends CharacterBase {
+      override async onCombatTurn(s: Parameters<CharacterBase['onCombatTurn']>[0]) {
+        if (!s.me.equipment?.weapon) return { type: 'item.equip' as const, itemId: 'longsword' };
+        seen ??= s.me.equipment;
+        return new CombatAI({ aggressive: true }).decideCombatAction(s);
+      }
+    }
+    const r = await fight(7, new Wielder(thorin));
+    expect(seen).toEqual({ weapon: { item_id: 'longsword', name: 'Longsword', quantity: 1 } });
+    expect(r.lines.some((l) => /Thorin Ironbeard equips Longsword/.test(l))).toBe(true);
+    expect(r.problems).toEqual([]);
+  });
+});
+
 describe('dungeon test: what it says when it cannot start', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
