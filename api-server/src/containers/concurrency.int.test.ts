@@ -21,6 +21,34 @@ afterAll(async () => {
   await pool?.end();
 });
 
+// The transfer storm in a process of its own, for the kill -9 tests.
+const CLI = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
+
+/** Until a workload process has printed at least 100 successful transfers. */
+const flowing = (what: string, out: () => string, err: () => string) =>
+  eventually(`${what} to get going (100 transfers)`, () => {
+    if (/ok [1-9]\d{2,}/.test(out())) return true;
+    throw new Error(err() || 'no transfers yet');
+  }, 30_000, 50);
+
+const uniqueName = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** The database URL with an application_name, so the process's server connections can be found. */
+function named(name: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+}
+
+/** How many server connections the process named `name` has open. */
+async function backends(name: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [name]);
+  return Number(rows[0]!.n);
+}
+
+/** Until PostgreSQL has noticed that the killed process's connections dropped (and so rolled back what they had open). */
+const backendsGone = (name: string) => eventually(`the server connections of ${name} to close`, async () => (await backends(name)) === 0, 30_000, 50);
+
 describe('transfers under contention', () => {
   it(`64 clients for ${SECONDS}s: every item total preserved, no capacity exceeded`, async () => {
     const setup = await setupWorkload(pool, { clients: 64 });
@@ -38,23 +66,20 @@ describe('transfers under contention', () => {
   it('kill -9 of the process in the middle of a burst leaves exact totals', async () => {
     const setup = await setupWorkload(pool, { clients: 32 });
     const before = await itemTotals(pool);
-    const cli = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const name = uniqueName('storm');
+    const child = spawn(process.execPath, ['--conditions=source', CLI, named(name), JSON.stringify(setup), '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
     // Wait until transfers are flowing, then kill it without warning.
-    const deadline = Date.now() + 30_000;
-    while (!/ok [1-9]\d{2,}/.test(out)) {
-      if (Date.now() > deadline) throw new Error(`workload never got going: ${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await flowing('the workload', () => out, () => err);
+    expect(await backends(name)).toBeGreaterThan(0);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
-    // Transactions cut off mid-way are rolled back by PostgreSQL when the connections drop.
-    await new Promise((r) => setTimeout(r, 500));
+    // Transactions cut off mid-way are rolled back by PostgreSQL once it sees the connections drop.
+    await backendsGone(name);
     expect(await itemTotals(pool)).toEqual(before);
     expect(await limitViolations(pool)).toEqual([]);
     // And the system keeps working afterwards.
@@ -66,9 +91,8 @@ describe('transfers under contention', () => {
   it('two replicas serve the same chests; one is killed -9 mid-burst, the other carries on, totals exact', async () => {
     const setup = await setupWorkload(pool, { clients: 32 });
     const before = await itemTotals(pool);
-    const cli = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
     const replica = (seconds: number) => {
-      const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--conditions=source', CLI, url, JSON.stringify(setup), String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'] });
       const seen = { out: '', err: '' };
       child.stdout.on('data', (d: Buffer) => (seen.out += d.toString()));
       child.stderr.on('data', (d: Buffer) => (seen.err += d.toString()));
@@ -77,11 +101,8 @@ describe('transfers under contention', () => {
     };
     const doomed = replica(30);
     const survivor = replica(15);
-    const deadline = Date.now() + 30_000;
-    while (!/ok [1-9]\d{2,}/.test(doomed.seen.out) || !/ok [1-9]\d{2,}/.test(survivor.seen.out)) {
-      if (Date.now() > deadline) throw new Error(`replicas never got going: ${doomed.seen.err} ${survivor.seen.err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await flowing('the doomed replica', () => doomed.seen.out, () => doomed.seen.err);
+    await flowing('the surviving replica', () => survivor.seen.out, () => survivor.seen.err);
     doomed.child.kill('SIGKILL');
     expect((await doomed.exited).signal).toBe('SIGKILL');
     // The survivor keeps transferring on the same rows after its peer's transactions were cut off.
@@ -112,18 +133,13 @@ describe('transfers under contention', () => {
   it('kill -9 mid-burst with backpacks and potions: totals exact, each committed use accounted', async () => {
     const setup = await setupWorkload(pool, { clients: 32, wearables: true });
     const before = await itemTotals(pool);
-    const cli = fileURLToPath(new URL('../../test/containers/workload-cli.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--conditions=source', cli, url, JSON.stringify(setup), '30', 'use'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', CLI, url, JSON.stringify(setup), '30', 'use'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    const deadline = Date.now() + 30_000;
-    while (!/ok [1-9]\d{2,}/.test(out)) {
-      if (Date.now() > deadline) throw new Error(`workload never got going: ${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await flowing('the workload', () => out, () => err);
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     // Cut-off transactions roll back once PostgreSQL sees the connections drop.

@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { createDatabase, freePort } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually, freePort } from '@distributed-dungeon/testkit';
+import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
 import { http, startApi } from '../../test/harness.ts';
@@ -42,14 +43,23 @@ describe('start-up waits for its dependencies', () => {
     late.hostname = '127.0.0.1';
     late.port = String(port);
 
-    const starting = startApi({ databaseUrl: late.toString(), redisUrl: inject('redisUrl'), STARTUP_WAIT_SECONDS: '60' }).then((s) => {
+    // What start-up says while it waits (its warnings), to wait on its retries rather than a clock.
+    const said: { msg: string; dependency?: string; attempt?: number }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void said.push(JSON.parse(line)) });
+    const starting = startApi({ databaseUrl: late.toString(), redisUrl: inject('redisUrl'), STARTUP_WAIT_SECONDS: '60' }, { logger }).then((s) => {
       cleanups.push(() => s.stop());
       return s;
     });
-    starting.catch(() => {});
-    // Nothing listens yet: start-up must still be pending (not failed) a moment later.
-    const early = await Promise.race([starting.then(() => 'up', (e: unknown) => `failed: ${String(e)}`), new Promise<string>((r) => setTimeout(() => r('waiting'), 1500))]);
-    expect(early).toBe('waiting');
+    let outcome = 'waiting';
+    starting.then(
+      () => (outcome = 'up'),
+      (e: unknown) => (outcome = `failed: ${String(e)}`),
+    );
+    // Nothing listens yet: start-up is refused again and again, and stays pending (not failed).
+    await eventually('start-up to be refused three times by PostgreSQL', () =>
+      said.some((l) => l.msg.startsWith('waiting for PostgreSQL') && (l.attempt ?? 0) >= 3),
+    30_000);
+    expect(outcome).toBe('waiting');
 
     await forwarder(port, real);
     const server: RunningServer = await starting;
