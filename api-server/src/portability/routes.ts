@@ -68,7 +68,7 @@ export const portabilityModule: ApiModule = {
     },
     '/api/portability/export': {
       post: {
-        summary: 'Export this character: a signed archive of its spec, image, /data state and items; the items leave and the key is revoked',
+        summary: "Export this character: a signed archive of its spec, image, /data state and items (carried, worn per slot, and its worn or carried containers' contents); the items leave and the key is revoked",
         tags: ['portability'],
         security: ['apiKey'],
         requestBody: 'ExportRequest',
@@ -80,7 +80,7 @@ export const portabilityModule: ApiModule = {
     },
     '/api/portability/import': {
       post: {
-        summary: 'Import an archive from a trusted issuer: restores the items, returns the state for /data',
+        summary: 'Import an archive from a trusted issuer (formats @1 and @2): restores the items, what was worn and the containers in one transaction, returns the state for /data',
         tags: ['portability'],
         security: ['admin'],
         requestBody: 'ImportRequest',
