@@ -186,6 +186,20 @@ describe('portable characters between two platforms', () => {
     }
     expect(await getEquipment(bDb, id)).toEqual([]);
     expect(await getInventory(bDb, id)).toBeNull();
+
+    // Into a character that already wears something here: refused (its things would mix), nothing written.
+    const wearing = uniqueId('busy');
+    expect(await putEquipment(bDb, wearing, 'weapon', InventoryStackSchema.parse({ item_id: 'dagger', item_name: 'Dagger', quantity: 1 }))).toBe(true);
+    const busy = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: res.body, characterId: wearing } });
+    expect(busy.status).toBe(409);
+    expect(busy.body).toMatchObject({ code: 'portability.inventory_not_empty' });
+    expect(String(busy.body.detail)).toContain('already holds or wears items here');
+    expect((await getEquipment(bDb, wearing)).map((e) => e.item.item_id)).toEqual(['dagger']);
+
+    // The untouched archive still imports whole: the refusals wrote nothing.
+    const ok = await http(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: res.body } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect((await getEquipment(bDb, id)).map((e) => e.slot)).toEqual(['back', 'weapon']);
   });
 
   it('refuses a signed archive whose packs do not add up, naming the belongings check', async () => {
