@@ -56,9 +56,10 @@ describe('COPPA metadata validation', () => {
       expect(err).toBeInstanceOf(CoppaViolationError);
       const e = err as CoppaViolationError;
       expect(e.status).toBe(400);
+      expect(e.code).toBe('container.coppa_violation');
       expect(e.rule).toBe('email');
-      expect(e.message).toContain('metadata.contact');
-      expect(e.message).toContain('email');
+      expect(e.extra).toEqual({ rule: 'email', field: 'metadata.contact' });
+      expect(e.errors).toEqual([expect.objectContaining({ path: 'metadata.contact' })]);
     }
   });
 });

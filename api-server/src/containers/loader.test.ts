@@ -18,10 +18,13 @@ describe('loadContainerFromRoomJson', () => {
   });
   it('returns nothing for a room without a block and names the bad field otherwise', () => {
     expect(loadContainerFromRoomJson({ id: 'gate' })).toEqual([]);
-    expect(() => loadContainerFromRoomJson({ id: 'hall', container: { capacity_slots: 0 } })).toThrow(/container\.capacity_slots/);
-    expect(() => loadContainerFromRoomJson({ id: 'hall', container: { capacity_slots: 2, colour: 'red' } })).toThrow(/hall/);
-    expect(() => loadContainerFromRoomJson({ id: 'hall', container: [{ capacity_slots: 2 }, { capacity_slots: 3 }] })).toThrow(/two containers with id container/);
-    expect(() => loadContainerFromRoomJson({ id: 'hall', container: { capacity_slots: 2, metadata: { builder: { phone: '555-123-4567' } } } })).toThrow(/phone_number/);
+    const invalid = (field: string) => expect.objectContaining({ code: 'container.invalid', extra: expect.objectContaining({ field }) });
+    expect(() => loadContainerFromRoomJson({ id: 'hall', container: { capacity_slots: 0 } })).toThrow(invalid('container.capacity_slots'));
+    expect(() => loadContainerFromRoomJson({ id: 'hall', container: { capacity_slots: 2, colour: 'red' } })).toThrow(expect.objectContaining({ code: 'container.invalid', extra: expect.objectContaining({ room_id: 'hall' }) }));
+    expect(() => loadContainerFromRoomJson({ id: 'hall', container: [{ capacity_slots: 2 }, { capacity_slots: 3 }] })).toThrow(invalid('container.id'));
+    expect(() => loadContainerFromRoomJson({ id: 'hall', container: { capacity_slots: 2, metadata: { builder: { phone: '555-123-4567' } } } })).toThrow(
+      expect.objectContaining({ code: 'container.coppa_violation', rule: 'phone_number' }),
+    );
   });
   it('keys containers by session, room and id', () => {
     expect(roomContainerKey('s1', 'hall', 'chest')).toBe('room:s1:hall:chest');
