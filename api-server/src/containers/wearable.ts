@@ -77,6 +77,7 @@ export class WearableContainerService {
     client: pg.PoolClient,
     characterId: string,
     itemInput: InventoryStackInput,
+    where: { sessionId?: string } = {},
   ): Promise<{ item: InventoryStack; container: ContainerRecord; created: boolean }> {
     const item = InventoryStackSchema.parse(itemInput);
     if (!isWearableContainerItem(item)) {
@@ -97,7 +98,7 @@ export class WearableContainerService {
           { owner_id: uuid, entity_id: uuid, metadata: { ...existing.metadata, [META.equipped]: true } },
           now,
         ))!;
-        await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: true });
+        await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: true }, where.sessionId);
         return { item: { ...item, inner_container: container.container_id }, container, created: false };
       }
     }
@@ -108,7 +109,7 @@ export class WearableContainerService {
       ...wearableSpec(item),
       metadata: { [META.kind]: 'wearable', [META.itemId]: item.item_id, [META.name]: item.item_name, [META.equipped]: true },
     });
-    await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: false });
+    await this.audit(client, characterId, container.container_id, 'equip_container', now, { reused: false }, where.sessionId);
     return { item: { ...item, inner_container: container.container_id }, container, created: true };
   }
 
@@ -118,7 +119,12 @@ export class WearableContainerService {
   }
 
   /** The unequip hook inside the caller's transaction. */
-  async unequipWearableIn(client: pg.PoolClient, characterId: string, itemInput: InventoryStackInput): Promise<{ item: InventoryStack; container: ContainerRecord }> {
+  async unequipWearableIn(
+    client: pg.PoolClient,
+    characterId: string,
+    itemInput: InventoryStackInput,
+    where: { sessionId?: string } = {},
+  ): Promise<{ item: InventoryStack; container: ContainerRecord }> {
     const item = InventoryStackSchema.parse(itemInput);
     if (!item.inner_container) throw new ContainerValidationError('item has no inner_container', { field: 'item.inner_container' });
     const uuid = characterUuid(characterId);
@@ -133,7 +139,7 @@ export class WearableContainerService {
       now,
     ))!;
     await client.query(`UPDATE container_mutation_tokens SET closed_at = $2 WHERE container_id = $1 AND closed_at IS NULL`, [container.container_id, now]);
-    await this.audit(client, characterId, container.container_id, 'unequip_container', now, {});
+    await this.audit(client, characterId, container.container_id, 'unequip_container', now, {}, where.sessionId);
     return { item: { ...item, inner_container: container.container_id }, container };
   }
 
@@ -196,12 +202,15 @@ export class WearableContainerService {
     operation: 'equip_container' | 'unequip_container' | 'container_overflow',
     now: Date,
     details: Record<string, unknown>,
+    /** The game session, when the caller knows it (the Dungeon Master does): the GM filters by it. */
+    sessionId?: string,
   ): Promise<void> {
     await writeAudit(client, {
       occurredAt: now,
       actorId: characterId,
       actorName: await this.directory.nameOf(characterId),
       containerId,
+      ...(sessionId ? { sessionId } : {}),
       operation,
       outcome: 'success',
       details,

@@ -178,8 +178,8 @@ describe('what item actions leave behind', () => {
     const mine = (op: string) => audit(`session=${sessionId}&action=${op}`);
     const equip = await mine('equip');
     expect(equip).toEqual([expect.objectContaining({ actor_id: p.id, actor_name: 'A fighter', session_id: sessionId, outcome: 'success', details: { item_id: 'pack', slot: 'back' } })]);
-    // The pack's container, made by the wearable hook (its own entry, without a session), is what was equipped.
-    const [made] = await audit(`character=${p.id}&action=equip_container`);
+    // The pack's container, made by the wearable hook (its own entry, in the session too), is what was equipped.
+    const [made] = await mine('equip_container');
     expect(made?.resource_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(equip[0]!.resource_id).toBe(made!.resource_id);
     expect(await mine('unequip')).toEqual([expect.objectContaining({ actor_id: p.id, resource_id: made!.resource_id, details: { item_id: 'pack', slot: 'back' } })]);
@@ -188,7 +188,7 @@ describe('what item actions leave behind', () => {
     expect(await mine('pick_lock')).toEqual([]);
     expect(await audit(`session=${other}&action=pick_lock`)).toEqual([expect.objectContaining({ actor_id: rogue.id, actor_name: 'A rogue', resource_id: chest2, details: { by: 'pick', was: 'locked', changed: true } })]);
     // The filter by character finds them too, and the GM's container view lists the unlock.
-    const byCharacter = await audit(`character=${p.id}`);
+    const byCharacter = await audit(`character=${p.id}&session=${sessionId}`);
     expect(new Set(byCharacter.map((e) => e.operation))).toEqual(new Set(['equip', 'equip_container', 'unequip', 'unequip_container', 'use', 'unlock']));
     const inspected = await http<{ recent_audit: Entry[] }>(api.url, 'GET', `/api/gm/containers/${chest}`, { token: ADMIN_TOKEN });
     expect(inspected.body.recent_audit.map((e) => e.operation)).toContain('unlock');

@@ -82,7 +82,7 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         // A stack looted through the container API may lack the catalogue's wearable metadata.
         let stack: InventoryStack = { ...removed[0]!, metadata: { ...stackMetadata(catalogueEntry(ctx.catalogue, intent.itemId)), ...removed[0]!.metadata } };
         if (catalogueEntry(ctx.catalogue, intent.itemId)?.kind === 'container') {
-          stack = (await ctx.wearable.equipWearableIn(tx, intent.characterId, stack)).item;
+          stack = (await ctx.wearable.equipWearableIn(tx, intent.characterId, stack, { sessionId: ctx.sessionId })).item;
         }
         if (!(await putEquipment(tx, intent.characterId, intent.slot, stack))) throw changed(intent.characterId, `slot ${intent.slot} is taken`);
         await audit(tx, ctx, 'equip', intent.characterId, stack.inner_container ?? null, { item_id: intent.itemId, slot: intent.slot });
@@ -92,7 +92,7 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         let stack = await takeEquipment(tx, intent.characterId, intent.slot);
         if (!stack) throw changed(intent.characterId, `slot ${intent.slot} is empty`);
         // The backpack keeps its container and contents, referenced by the stack's inner_container.
-        if (stack.inner_container) stack = (await ctx.wearable.unequipWearableIn(tx, intent.characterId, stack)).item;
+        if (stack.inner_container) stack = (await ctx.wearable.unequipWearableIn(tx, intent.characterId, stack, { sessionId: ctx.sessionId })).item;
         await store(tx, intent.characterId, [stack], ctx, { skipWorn: true });
         await audit(tx, ctx, 'unequip', intent.characterId, stack.inner_container ?? null, { item_id: stack.item_id, slot: intent.slot });
         break;
