@@ -1,11 +1,11 @@
-import { createDatabase, startRedis, type RedisServer } from '@distributed-dungeon/testkit';
+import { createDatabase, eventually, startRedis, type RedisServer } from '@distributed-dungeon/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningServer } from '../server.ts';
 import { getInventory, putInventory } from '../containers/inventory.ts';
 import { getEquipment, putEquipment } from '../containers/equipment.ts';
 import { characterUuid } from '../containers/ids.ts';
-import { createContainer, getContainer } from '../containers/persistence.ts';
+import { createContainer, getContainer, updateContainerItems } from '../containers/persistence.ts';
 import { ARCHIVE_FORMAT_V1, InventoryStackSchema, type MyInventoryResponse } from '@distributed-dungeon/contracts';
 import { platformKey, signPayload } from './signing.ts';
 import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
@@ -160,6 +160,41 @@ describe('portable characters between two platforms', () => {
     expect(pouch!.items.map((s) => [s.item_id, s.quantity])).toEqual([['lockpick', 3]]);
     // The join took its things for its own: no starting kit beside them.
     expect((await getInventory(bDb, id))?.items).toHaveLength(2);
+  });
+
+  it('carries what a character equipped through the game: it joins the second platform wearing it, with the same numbers', async () => {
+    const id = uniqueId('player');
+    const onA = await mintAndRegister(a.url, id);
+    await eventually('the starting kit', async () => (await getInventory(aDb, id))?.items.some((s) => s.item_id === 'longsword'));
+    const kit = (await getInventory(aDb, id))!;
+    // crypt-of-dawn's leather backpack (kind container, slot back, 8 slots, 40 weight).
+    await putInventory(aDb, id, { items: [...kit.items, { item_id: 'leather-backpack', item_name: 'Leather backpack', quantity: 1, weight: 2, max_stack: 1 }] });
+    for (const itemId of ['longsword', 'leather-backpack']) {
+      const done = await http<{ accepted: boolean }>(a.url, 'POST', '/api/actions', { token: onA.characterToken, body: { characterId: id, type: 'item.equip', itemId } });
+      expect(done.body, JSON.stringify(done.body)).toMatchObject({ accepted: true });
+    }
+    const bag = (await getEquipment(aDb, id)).find((e) => e.slot === 'back')!.item.inner_container!;
+    await updateContainerItems(aDb, bag, [InventoryStackSchema.parse({ item_id: 'torch', item_name: 'Torch', quantity: 2, weight: 1 })], new Date());
+    type Me = { weapon: unknown; attackBonus: number; ac: number; equipment?: Record<string, { item_id: string }> };
+    const meOn = async (base: string, token: string, sessionId: string) =>
+      (await http<{ gameState: { me: Me } }>(base, 'GET', `/api/sessions/${sessionId}/state`, { token })).body.gameState.me;
+    const before = await meOn(a.url, onA.characterToken, onA.sessionId);
+    expect(before.equipment).toMatchObject({ weapon: { item_id: 'longsword' }, back: { item_id: 'leather-backpack' } });
+
+    const exported = await http<Archive>(a.url, 'POST', '/api/portability/export', { apiKey: onA.apiKey, body: { state: null, database: null, image: null } });
+    expect(exported.status, JSON.stringify(exported.body)).toBe(200);
+    expect(await getContainer(aDb, bag)).toBeNull();
+    await trustAOnB();
+    const imported = await http<Record<string, unknown>>(b.url, 'POST', '/api/portability/import', { token: ADMIN_TOKEN, body: { archive: exported.body } });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    expect(imported.body).toMatchObject({ equipped: ['back', 'weapon'] });
+
+    const onB = await mintAndRegister(b.url, id);
+    const after = await meOn(b.url, onB.characterToken, onB.sessionId);
+    expect(after.equipment).toMatchObject({ weapon: { item_id: 'longsword' }, back: { item_id: 'leather-backpack' } });
+    expect({ weapon: after.weapon, attackBonus: after.attackBonus, ac: after.ac }).toEqual({ weapon: before.weapon, attackBonus: before.attackBonus, ac: before.ac });
+    const mine = await http<MyInventoryResponse>(b.url, 'GET', `/api/characters/${id}/inventory`, { token: onB.characterToken });
+    expect(mine.body.equipment.map((c) => [c.capacity_slots, c.weight_limit, c.items.map((s) => [s.item_id, s.quantity])])).toEqual([[8, 40, [['torch', 2]]]]);
   });
 
   it('refuses an archive whose equipment or pack contents were changed, naming the signature check, and restores nothing', async () => {
