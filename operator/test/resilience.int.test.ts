@@ -182,12 +182,10 @@ describe('an operator through outages', () => {
       operator = standby;
       await standby.synced();
       expect(standby.isLeader()).toBe(false);
-      const killedAt = Date.now();
       replica.child.kill('SIGKILL');
       await replica.exited;
-      await waitFor('standby leads', async () => standby.isLeader(), 30_000);
-      const takeoverMs = Date.now() - killedAt;
-      expect(takeoverMs).toBeLessThan(15_000);
+      // Within 15 s of the kill: the 6 s lease run out, plus a retry period or two.
+      await waitFor('standby leads (within 15 s of the kill)', async () => standby.isLeader(), 15_000);
       await apply('shire', 'pippin', { ...spec, displayName: 'Pippin' });
       await waitFor('pippin Running (reconciled by the standby)', async () => (await phaseOf('shire', 'pippin')) === 'Running', 60_000);
     } finally {
