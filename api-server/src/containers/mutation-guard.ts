@@ -83,17 +83,17 @@ export async function claimIdempotencyKey(
 ): Promise<IdempotencyClaim> {
   const inserted = await db.query(
     `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
-     VALUES ($1, $2, $3, $4, 'null'::jsonb, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
+     VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
     [characterId, key, operation, hash, now],
   );
   if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed' };
-  const { rows } = await db.query<{ operation: string; request_hash: string; result: unknown }>(
+  const { rows } = await db.query<{ operation: string; request_hash: string; result: string | null }>(
     `SELECT operation, request_hash, result FROM container_mutations WHERE character_id = $1 AND idempotency_key = $2`,
     [characterId, key],
   );
   const row = rows[0];
   if (!row || row.operation !== operation || row.request_hash !== hash) throw new IdempotencyKeyReusedError();
-  return { kind: 'replay', result: row.result };
+  return { kind: 'replay', result: row.result === null ? null : (JSON.parse(row.result) as unknown) };
 }
 
 /** Who holds an open, unexpired token on the container (the game master's inspection). */

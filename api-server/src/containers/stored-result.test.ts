@@ -8,8 +8,8 @@ const stacks: InventoryStack[] = [
   { item_id: 'gold', item_name: 'Gold', quantity: 50, weight: 0, max_stack: 50, metadata: {} },
   { item_id: 'sword', item_name: 'Long sword', quantity: 1, weight: 3, max_stack: 1, slot_type: 'main_hand', metadata: { rune: 'fire' } },
   { item_id: 'pack', item_name: 'Backpack', quantity: 1, weight: 1, max_stack: 1, metadata: {}, inner_container: '0b9f8e7d-6c5b-4a39-8827-161514131211' },
-  // A stack read from a row written without the schema's defaults keeps its exact shape.
-  { item_id: 'rope', item_name: 'Rope', quantity: 2, weight: 1, max_stack: 5 } as InventoryStack,
+  // Keys in another order, and without the schema's defaults: it comes back exactly so.
+  { quantity: 2, item_id: 'rope', item_name: 'Rope', weight: 1, max_stack: 5 } as InventoryStack,
 ];
 
 function container(items: InventoryStack[]) {
@@ -40,8 +40,22 @@ describe('the idempotency store form of a move', () => {
       moved: { item_id: 'gold', quantity: 7 },
     };
     const packed = stored(packTransfer(first));
-    expect(unpackTransfer(packed, 'ann', { container_id: CONTAINER_ID, item_id: 'gold', quantity: 7 })).toStrictEqual(first);
-    expect(JSON.stringify(packed).length).toBeLessThan(0.7 * JSON.stringify(first).length);
+    const again = unpackTransfer(packed, 'ann', { container_id: CONTAINER_ID, item_id: 'gold', quantity: 7 });
+    expect(again).toStrictEqual(first);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+    expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(first).length);
+  });
+
+  it('writes the key names once for stacks that share them', () => {
+    const plain = (item_id: string, quantity: number): InventoryStack => ({ item_id, item_name: item_id, quantity, weight: 1, max_stack: 50, metadata: {} });
+    const first: TransferResponse = {
+      container: container(['gold', 'arrow', 'potion', 'gem', 'ring', 'ring'].map((id) => plain(id, 20))),
+      inventory: { character_id: 'ann', capacity_slots: 3, weight_limit: 30, items: [plain('gold', 5), plain('gem', 3)] },
+      moved: { item_id: 'gold', quantity: 5 },
+    };
+    const packed = packTransfer(first);
+    expect(packed.k).toHaveLength(1);
+    expect(JSON.stringify(packed).length).toBeLessThan(0.55 * JSON.stringify(first).length);
   });
 
   it('answers a loot-all retry with exactly the first answer, left_behind from the container', () => {
@@ -52,7 +66,14 @@ describe('the idempotency store form of a move', () => {
       moved: [stacks[0]!, stacks[2]!],
       left_behind: left,
     };
-    expect(unpackLootAll(stored(packLootAll(first)), 'bob', CONTAINER_ID)).toStrictEqual(first);
+    const again = unpackLootAll(stored(packLootAll(first)), 'bob', CONTAINER_ID);
+    expect(again).toStrictEqual(first);
+    expect(JSON.stringify(again)).toBe(JSON.stringify(first));
+  });
+
+  it('refuses a row it cannot read instead of answering something else', () => {
+    expect(() => unpackTransfer({ v: 1, k: [['item_id']], c: { items: [[0, 'gold', 'extra']] }, i: { items: [] } }, 'ann', { container_id: CONTAINER_ID, item_id: 'gold', quantity: 1 })).toThrow(/does not fit/);
+    expect(() => unpackTransfer({ v: 9 }, 'ann', { container_id: CONTAINER_ID, item_id: 'gold', quantity: 1 })).toThrow(/unknown form/);
   });
 
   it('still answers from a row that holds the full answer (written before the compact form)', () => {
