@@ -32,14 +32,14 @@ const SCRIPT = `
 \\set k random(1, 1000000000000)
 BEGIN;
 INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result)
-  VALUES ('pgbench-' || :client_id, 'k-' || :k, 'transfer', 'h', 'null'::jsonb) ON CONFLICT DO NOTHING;
+  VALUES ('pgbench-' || :client_id, 'k-' || :k, 'transfer', 'h', NULL) ON CONFLICT DO NOTHING;
 SELECT (closed_at IS NULL AND expires_at > now()) FROM container_mutation_tokens WHERE token_hash = 'none' FOR SHARE;
 SELECT items FROM containers WHERE container_instance_id = (SELECT id FROM bench_chests WHERE n = :r) FOR UPDATE;
 INSERT INTO character_inventories (character_id) VALUES ('pgbench-' || :client_id)
   ON CONFLICT (character_id) DO UPDATE SET character_id = character_inventories.character_id RETURNING items;
 WITH c AS (UPDATE containers SET items = items, updated_at = now() WHERE container_instance_id = (SELECT id FROM bench_chests WHERE n = :r)),
      i AS (UPDATE character_inventories SET items = items, updated_at = now() WHERE character_id = 'pgbench-' || :client_id),
-     m AS (UPDATE container_mutations SET result = jsonb_build_object('ok', true) WHERE character_id = 'pgbench-' || :client_id AND idempotency_key = 'k-' || :k)
+     m AS (UPDATE container_mutations SET result = '{"ok":true}' WHERE character_id = 'pgbench-' || :client_id AND idempotency_key = 'k-' || :k)
 INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level)
   VALUES (now(), 'pgbench-' || :client_id, 'bench', 'container', :r::text, 'transfer', 'success', 'medium');
 COMMIT;
@@ -62,6 +62,13 @@ try {
     const exact = JSON.stringify(await itemTotals(pool)) === JSON.stringify(before) && (await limitViolations(pool)).length === 0;
     if (r.unexpected.length) console.error('unexpected errors:', r.unexpected.slice(0, 3));
     const refused = Object.values(r.byCode).reduce((a, b) => a + b, 0);
+    // What each successful transfer leaves in the idempotency store (the row, and its result).
+    const stored = await pool.query<{ result: string; row: string }>(
+      `SELECT avg(pg_column_size(result))::int AS result, avg(pg_column_size(m.*))::int AS row
+         FROM container_mutations m WHERE operation = 'transfer' AND character_id = ANY($1)`,
+      [setup.characters],
+    );
+    const storedBytes = `${stored.rows[0]?.result ?? 0} / ${stored.rows[0]?.row ?? 0}`;
 
     await pool.query(`DROP TABLE IF EXISTS bench_chests; CREATE TABLE bench_chests (n int PRIMARY KEY, id uuid NOT NULL)`);
     for (const [i, id] of setup.containerIds.entries()) await pool.query(`INSERT INTO bench_chests VALUES ($1, $2)`, [i + 1, id]);
@@ -86,11 +93,12 @@ try {
       tps.toFixed(0),
       `${((100 * okPerS) / tps).toFixed(0)}%`,
       exact ? 'exact' : 'MISMATCH',
+      storedBytes,
     ]);
   }
   await pool.end();
   writeRows(peerRows);
-  const header = ['clients', 'service ok transfers/s', 'service attempts/s', 'refused (409)', 'pgbench tps', 'service/pgbench', 'item totals'];
+  const header = ['clients', 'service ok transfers/s', 'service attempts/s', 'refused (409)', 'pgbench tps', 'service/pgbench', 'item totals', 'stored result / row bytes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(`\ncontainer transfers, ${seconds}s per run, 3 chests in one room, PostgreSQL ${pg.port}\n`);
