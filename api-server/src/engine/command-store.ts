@@ -8,7 +8,7 @@ import type { GameState, ItemIntent, SessionStore } from '../game/index.ts';
 import { closeSession } from '../sessions/repository.ts';
 import type { ActionMeta } from './game-engine.ts';
 import { writeCommand } from './command-sql.ts';
-import { closeItemScope, openItemScope, spillEvents } from './item-scope.ts';
+import { spillEvents, type FloorSpill, type ItemActor } from './item-spills.ts';
 import { appendLogEntry, loadSessionLog, saveSnapshot } from './session-log.ts';
 import type { SessionOwners } from './session-owners.ts';
 
@@ -27,8 +27,8 @@ interface CommandStoreDeps {
   prepare: (sessionId: string, events: GameEvent[]) => Promise<GameEvent[]>;
   /** A snapshot every this many log entries. */
   snapshotEvery?: number;
-  /** Applies the rules' item intents to the item tables, inside the command's transaction. */
-  applyItems?: (tx: PoolClient, sessionId: string, intents: readonly ItemIntent[], state: GameState) => Promise<void>;
+  /** Applies the rules' item intents to the item tables, inside the command's transaction; says what spilled onto a floor. */
+  applyItems?: (tx: PoolClient, sessionId: string, intents: readonly ItemIntent[], state: GameState, actor: ItemActor | null) => Promise<FloorSpill[]>;
 }
 
 const DEFAULT_SNAPSHOT_EVERY = 20;
@@ -85,13 +85,8 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
           if (items.length > 0) {
             if (!d.applyItems) throw new Error('the rules asked for item changes and this store keeps no item tables');
             const actorId = action?.characterId;
-            openItemScope(tx, actorId !== undefined ? { id: actorId, name: state.characters[actorId]?.name ?? null } : null);
-            try {
-              await d.applyItems(tx, sessionId, items, state);
-            } finally {
-              // Closed whatever happens: the pool hands this client to other transactions next.
-              spilled = spillEvents(state, closeItemScope(tx).spills);
-            }
+            const actor = actorId !== undefined ? { id: actorId, name: state.characters[actorId]?.name ?? null } : null;
+            spilled = spillEvents(state, await d.applyItems(tx, sessionId, items, state, actor));
           }
           if (record) await actionsRepo.insertAction(tx, record);
           if (snapshot) await saveSnapshot(tx, sessionId, entry.seq, state);

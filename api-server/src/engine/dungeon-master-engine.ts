@@ -78,15 +78,16 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
         ...(this.owners ? { owners: this.owners } : {}),
         logger: this.#log,
         prepare: (sessionId, events) => this.#prepare(sessionId, events),
-        applyItems: async (tx, sessionId, intents, state) => {
+        applyItems: async (tx, sessionId, intents, state, actor) => {
           const chests = intents.some((i) => i.kind === 'unlock' && i.roomId !== undefined) ? await this.#chestsOf(sessionId) : new Map<string, string>();
-          await applyItemIntents(tx, intents, {
+          return applyItemIntents(tx, intents, {
             sessionId,
             catalogue: state.world.items,
             roomOf: (id) => state.characters[id]?.roomId ?? null,
             containerOfRoom: (roomId) => chests.get(roomId),
             wearable: this.wearable,
             now: new Date(),
+            actor,
           });
         },
         ...(opts.snapshotEvery !== undefined ? { snapshotEvery: opts.snapshotEvery } : {}),

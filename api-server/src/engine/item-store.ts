@@ -10,7 +10,7 @@ import { fitStacks, quantityOf, removeItem } from '../containers/stacking.ts';
 import type { WearableContainerService } from '../containers/wearable.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { catalogueEntry, slotOf, stackMetadata, StoreConflictError, type CatalogueItem, type ItemInputs, type ItemIntent } from '../game/index.ts';
-import { recordFloorSpill, scopeActor } from './item-scope.ts';
+import type { FloorSpill, ItemActor } from './item-spills.ts';
 
 // The Dungeon Master's side of the item tables (issue 12): what the rules get to know about the
 // acting character's things before an action (ItemInputs, recorded in the log), and the item
@@ -59,13 +59,17 @@ interface ApplyItemsContext {
   containerOfRoom: (roomId: string) => string | undefined;
   wearable: WearableContainerService;
   now: Date;
+  /** Who the command is by (null for the game's own commands): a key or a pick is the actor's. */
+  actor: ItemActor | null;
 }
 
-export async function applyItemIntents(tx: pg.PoolClient, intents: readonly ItemIntent[], ctx: ApplyItemsContext): Promise<void> {
+/** Applies the intents in the command's transaction; returns what spilled onto a room's floor. */
+export async function applyItemIntents(tx: pg.PoolClient, intents: readonly ItemIntent[], ctx: ApplyItemsContext): Promise<FloorSpill[]> {
+  const spills: FloorSpill[] = [];
   for (const intent of intents) {
     switch (intent.kind) {
       case 'grant':
-        await store(tx, intent.characterId, intent.items.map((i) => stackOf(ctx.catalogue, i)), ctx);
+        spills.push(...(await store(tx, intent.characterId, intent.items.map((i) => stackOf(ctx.catalogue, i)), ctx)));
         break;
       case 'consume': {
         const inv = await lockInventory(tx, intent.characterId);
@@ -93,7 +97,7 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         if (!stack) throw changed(intent.characterId, `slot ${intent.slot} is empty`);
         // The backpack keeps its container and contents, referenced by the stack's inner_container.
         if (stack.inner_container) stack = (await ctx.wearable.unequipWearableIn(tx, intent.characterId, stack, { sessionId: ctx.sessionId })).item;
-        await store(tx, intent.characterId, [stack], ctx, { skipWorn: true });
+        spills.push(...(await store(tx, intent.characterId, [stack], ctx, { skipWorn: true })));
         await audit(tx, ctx, 'unequip', intent.characterId, stack.inner_container ?? null, { item_id: stack.item_id, slot: intent.slot });
         break;
       }
@@ -103,20 +107,21 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         const from = intent.by === 'event' ? 'sealed' : 'locked';
         // Unlocked meanwhile (another character's key): the decision stands, there is nothing to do.
         const done = await unlockContainer(tx, id, from, ctx.now);
-        // A world event has no actor; a key or a pick is the acting character's (the scope's).
-        const actor = intent.by === 'event' ? null : (scopeActor(tx)?.id ?? null);
+        // A world event has no actor; a key or a pick is the acting character's.
+        const actor = intent.by === 'event' ? null : (ctx.actor?.id ?? null);
         await audit(tx, ctx, intent.by === 'pick' ? 'pick_lock' : 'unlock', actor, id, { by: intent.by, was: from, changed: done });
         break;
       }
     }
   }
+  return spills;
 }
 
 /**
  * The spill rules for what a character receives: its inventory first, then the containers it
  * wears (back, then belt), then the floor of its room; slots and weight limits count everywhere.
  */
-async function store(tx: pg.PoolClient, characterId: string, stacks: InventoryStack[], ctx: ApplyItemsContext, opts: { skipWorn?: boolean } = {}): Promise<void> {
+async function store(tx: pg.PoolClient, characterId: string, stacks: InventoryStack[], ctx: ApplyItemsContext, opts: { skipWorn?: boolean } = {}): Promise<FloorSpill[]> {
   const inv = await lockInventory(tx, characterId);
   const intoInventory = fitStacks(inv.items, stacks, inv);
   if (intoInventory.fitted.length > 0) await saveInventoryItems(tx, characterId, intoInventory.items, ctx.now);
@@ -133,17 +138,15 @@ async function store(tx: pg.PoolClient, characterId: string, stacks: InventorySt
       left = fit.overflow;
     }
   }
-  if (left.length === 0) return;
+  if (left.length === 0) return [];
   const roomId = ctx.roomOf(characterId);
   if (roomId === null) throw new Error(`no room for ${characterId}'s overflow`);
-  for (const f of await spillToFloor(tx, { sessionId: ctx.sessionId, roomId }, left, ctx.now)) {
-    recordFloorSpill(tx, { roomId, containerId: f.container.container_id, before: f.before, after: f.container.items });
-  }
+  return (await spillToFloor(tx, { sessionId: ctx.sessionId, roomId }, left, ctx.now)).map((f) => ({ roomId, containerId: f.container.container_id, before: f.before, after: f.container.items }));
 }
 
 /**
  * One audit entry per intent applied, in the command's transaction (the game master filters the
- * trail by these operations). The actor's name is the scope's when it is the acting character.
+ * trail by these operations). The actor's name is known when it is the acting character.
  */
 async function audit(
   tx: pg.PoolClient,
@@ -153,11 +156,10 @@ async function audit(
   containerId: string | null,
   details: Record<string, unknown>,
 ): Promise<void> {
-  const scoped = scopeActor(tx);
   await writeAudit(tx, {
     occurredAt: ctx.now,
     actorId,
-    actorName: scoped && scoped.id === actorId ? scoped.name : null,
+    actorName: ctx.actor && ctx.actor.id === actorId ? ctx.actor.name : null,
     containerId,
     sessionId: ctx.sessionId,
     operation,

@@ -33,6 +33,7 @@ export function engineUse(pool: pg.Pool, setup: WorkloadSetup): UseItem {
         roomOf: () => setup.room,
         containerOfRoom: () => undefined,
         wearable,
+        actor: { id: characterId, name: null },
         now: new Date(),
       });
       await tx.query('INSERT INTO soak_item_uses (character_id, item_id) VALUES ($1, $2)', [characterId, itemId]);
