@@ -197,6 +197,38 @@ describe('portable characters between two platforms', () => {
     expect(mine.body.equipment.map((c) => [c.capacity_slots, c.weight_limit, c.items.map((s) => [s.item_id, s.quantity])])).toEqual([[8, 40, [['torch', 2]]]]);
   });
 
+  it('loses and doubles nothing when the character moves items out of its worn pack while it exports', async () => {
+    const id = uniqueId('hurried');
+    const { apiKey, characterToken } = await mintAndRegister(a.url, id);
+    const { backpack } = await equipOnA(id);
+    await updateContainerItems(aDb, backpack, [InventoryStackSchema.parse({ item_id: 'torch', item_name: 'Torch', quantity: 12, weight: 1 })], new Date());
+    const opened = await http<{ mutation_token: string }>(a.url, 'POST', '/api/containers/open', { token: characterToken, body: { container_id: backpack } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    const transfer = (n: number) =>
+      http(a.url, 'POST', '/api/containers/transfer', {
+        token: characterToken,
+        body: { container_id: backpack, mutation_token: opened.body.mutation_token, idempotency_key: `hurry-${id}-${n}`, direction: 'to_player', item_id: 'torch', quantity: 1 },
+      });
+    const [exported, ...moves] = await Promise.all([
+      http<Archive>(a.url, 'POST', '/api/portability/export', { apiKey, body: { state: null, database: null, image: null } }),
+      ...Array.from({ length: 8 }, (_, n) => transfer(n)),
+    ]);
+    expect(exported.status, JSON.stringify(exported.body)).toBe(200);
+    // Each move either happened before the export took the pack, or was refused after: never a 500.
+    for (const m of moves) expect([200, 401, 403, 404, 429], JSON.stringify(m.body)).toContain(m.status);
+    const p = JSON.parse(Buffer.from(exported.body.payload, 'base64url').toString('utf8')) as {
+      inventory: { items: Array<{ item_id: string; quantity: number }> };
+      containers: Array<{ items: Array<{ item_id: string; quantity: number }> }>;
+    };
+    const torches = (stacks: Array<{ item_id: string; quantity: number }>) => stacks.filter((s) => s.item_id === 'torch').reduce((n, s) => n + s.quantity, 0);
+    const inPack = p.containers.reduce((n, c) => n + torches(c.items), 0);
+    expect(torches(p.inventory.items) + inPack).toBe(12);
+    expect(torches(p.inventory.items)).toBe(moves.filter((m) => m.status === 200).length);
+    // Nothing stayed behind on the first platform.
+    expect(await getContainer(aDb, backpack)).toBeNull();
+    expect((await getInventory(aDb, id))?.items).toEqual([]);
+  });
+
   it('refuses an archive whose equipment or pack contents were changed, naming the signature check, and restores nothing', async () => {
     const id = uniqueId('tamper');
     const { apiKey } = await mintAndRegister(a.url, id);
