@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { ContainerEvent } from '@distributed-dungeon/contracts';
+import { eventually } from '@distributed-dungeon/testkit';
 import { migrate } from '../../src/db/migrate.ts';
 import { EventPublisher as CoreEventPublisher } from '../../src/events/publisher.ts';
 import { coreEventPublisher } from '../../src/containers/adapters.ts';
@@ -91,14 +92,12 @@ export async function redisBus(redisUrl: string, directory: CharacterDirectory):
   return {
     publisher,
     events,
-    async waitFor(pred, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
+    waitFor(pred, timeoutMs = 5000) {
+      return eventually('the event on the bus', () => {
         const hit = events.find(pred);
-        if (hit) return hit;
-        if (Date.now() > deadline) throw new Error(`event not seen; got ${events.map((e) => e.type).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+        if (!hit) throw new Error(`got ${events.map((e) => e.type).join(', ') || 'nothing'}`);
+        return hit;
+      }, timeoutMs, 20);
     },
     async close() {
       sub.disconnect();
