@@ -1,12 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DungeonMasterEngine } from '../engine/dungeon-master-engine.ts';
 import type { WorldInput } from '../game/index.ts';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
+import { http } from '../../test/harness.ts';
+import { playWorld, type Player, type WorldPlay } from '../../test/play.ts';
 
 // The game's rules on container actions with the real game behind them (rules.int.test.ts takes
 // the facts from a plain directory): the api-server's own Dungeon Master on PostgreSQL, a seeded
@@ -40,26 +37,15 @@ const WORLD: WorldInput = {
   items: [{ id: 'gold-coin', kind: 'gold', name: 'Gold coin', max_stack: 1000 }],
 };
 
+let play: WorldPlay;
 let api: RunningServer;
 beforeAll(async () => {
-  const worldsDir = await mkdtemp(path.join(tmpdir(), 'dungeon-rules-in-play-it-'));
-  await writeFile(path.join(worldsDir, 'pit.json'), JSON.stringify(WORLD));
-  api = await startApi({
-    databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'rules_in_play'),
-    redisUrl: inject('redisUrl'),
-    RATE_LIMIT_POINTS: '100000',
-    DUNGEON_SEED: '11',
-    DUNGEON_WORLDS_DIR: worldsDir,
-  });
+  play = await playWorld(WORLD, { postgresAdminUrl: inject('postgresAdminUrl'), redisUrl: inject('redisUrl'), seed: 11 });
+  api = play.api;
 });
 afterAll(async () => {
-  await api?.stop();
+  await play?.stop();
 });
-
-interface Player {
-  id: string;
-  token: string;
-}
 
 type Reply = { status: number; body: { code?: string; mutation_token?: string } };
 const post = (p: Player, op: string, body: Record<string, unknown>): Promise<Reply> => http(api.url, 'POST', `/api/containers/${op}`, { token: p.token, body });
@@ -67,14 +53,9 @@ const refusal = (r: Reply) => [r.status, r.body.code];
 
 describe('container rules in a real fight', () => {
   it('in combat: open, transfer and loot-all are 409 container.in_combat; dead: 409 container.character_dead; close stays allowed', async () => {
-    const sessionId = uniqueId('pit');
-    expect((await http(api.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id: sessionId, worldId: 'pit' } })).status).toBe(201);
-    const join = async (): Promise<Player> => {
-      const id = uniqueId('fighter');
-      return { id, token: (await mintAndRegister(api.url, id, { sessionId, class: 'fighter', name: 'A fighter' })).characterToken };
-    };
-    const fighter = await join();
-    const stayer = await join();
+    const sessionId = await play.newSession();
+    const fighter = await play.join(sessionId);
+    const stayer = await play.join(sessionId);
     const engine = api.context.engine as DungeonMasterEngine;
     const game = () => engine.dm.session(sessionId)!.state;
     const chestOf = async (room: string) =>
@@ -90,8 +71,8 @@ describe('container rules in a real fight', () => {
     const opened = await post(fighter, 'open', { container_id: gateChest });
     expect(opened.status, JSON.stringify(opened.body)).toBe(200);
     const mutation_token = opened.body.mutation_token!;
-    const act = (action: Record<string, unknown>) => http(api.url, 'POST', '/api/actions', { token: fighter.token, body: { characterId: fighter.id, ...action } });
-    expect((await act({ type: 'exploration.move', direction: 'north' })).status).toBe(200);
+    const act = (action: Record<string, unknown>) => play.act(fighter, action);
+    expect((await act({ type: 'exploration.move', direction: 'north' })).accepted).toBe(true);
     expect(game().encounters.pit, 'a fight in the pit').toBeDefined();
     expect(game().characters[fighter.id]).toMatchObject({ roomId: 'pit', alive: true });
 

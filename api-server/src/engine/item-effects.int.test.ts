@@ -1,12 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createDatabase, eventually } from '@distributed-dungeon/testkit';
+import { eventually } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { WorldInput } from '../game/index.ts';
 import type { RunningServer } from '../server.ts';
 import type { DungeonMasterEngine } from './dungeon-master-engine.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
+import { ADMIN_TOKEN, http } from '../../test/harness.ts';
+import { playWorld, type Player, type WorldPlay } from '../../test/play.ts';
+import { VAULT } from '../../test/worlds/vault.ts';
 import { busRecorder, type BusEvent } from '../../test/containers/support.ts';
 
 // What the Dungeon Master's item actions leave behind besides the items (issue 12): a spill onto
@@ -15,92 +13,26 @@ import { busRecorder, type BusEvent } from '../../test/containers/support.ts';
 // one entry of the audit trail, which the game master reads and filters by action. A real
 // api-server on real PostgreSQL and Redis, actions over HTTP.
 
-const WORLD: WorldInput = {
-  id: 'effects',
-  name: 'Effects',
-  entrance: 'gate',
-  bossRoom: 'lair',
-  rooms: [
-    {
-      id: 'gate',
-      name: 'Gate',
-      description: 'A gate with a locked chest.',
-      exits: { north: 'hall', east: 'lair' },
-      npcs: [
-        {
-          id: 'keeper',
-          name: 'Keeper',
-          greeting: 'Ask me.',
-          topics: {
-            key: { text: 'Here.', gives: [{ item_id: 'gate-key', name: 'Gate key', quantity: 1 }] },
-            pack: { text: 'Carry more.', gives: [{ item_id: 'pack', name: 'Pack', quantity: 1 }] },
-            stones: { text: 'Heavy.', gives: [{ item_id: 'stone', name: 'Stone', quantity: 2 }] },
-          },
-        },
-      ],
-      container: { name: 'chest', capacity_slots: 4, lock_state: 'locked', items: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 7 }] },
-      containerLock: { dc: 10 },
-    },
-    { id: 'hall', name: 'Hall', description: 'Empty.', exits: { south: 'gate' } },
-    {
-      id: 'lair',
-      name: 'Lair',
-      description: 'The warden.',
-      exits: { west: 'gate' },
-      monsters: [{ id: 'warden', name: 'warden', hp: 1, ac: 1, attackBonus: 0, damage: '1d2', initiativeBonus: -5, boss: true }],
-      container: { name: 'hoard', capacity_slots: 2, lock_state: 'sealed', items: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 50 }] },
-      containerLock: { sealedUntil: 'boss_defeated' },
-    },
-  ],
-  items: [
-    { id: 'healing-potion', kind: 'potion', name: 'Healing potion', heal: '2d4+2', max_stack: 10 },
-    { id: 'gate-key', kind: 'key', name: 'Gate key', opens: ['gate'] },
-    { id: 'pack', kind: 'container', name: 'Pack', slot: 'back', capacity_slots: 2, weight_limit: 5, weight: 1 },
-    { id: 'gold-coin', kind: 'gold', name: 'Gold coin', max_stack: 1000 },
-    { id: 'stone', kind: 'misc', name: 'Stone', weight: 4 },
-  ],
-};
-
+let play: WorldPlay;
 let api: RunningServer;
 let bus: { events: BusEvent[]; close(): void };
 beforeAll(async () => {
-  const worldsDir = await mkdtemp(path.join(tmpdir(), 'dungeon-item-effects-it-'));
-  await writeFile(path.join(worldsDir, 'effects.json'), JSON.stringify(WORLD));
-  api = await startApi({
-    databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'item_effects'),
-    redisUrl: inject('redisUrl'),
-    RATE_LIMIT_POINTS: '100000',
-    DUNGEON_SEED: '5',
-    DUNGEON_WORLDS_DIR: worldsDir,
-  });
+  play = await playWorld(VAULT, { postgresAdminUrl: inject('postgresAdminUrl'), redisUrl: inject('redisUrl'), seed: 5 });
+  api = play.api;
   bus = await busRecorder(inject('redisUrl'));
 });
 afterAll(async () => {
   bus?.close();
-  await api?.stop();
+  await play?.stop();
 });
 
-interface Player {
-  id: string;
-  token: string;
-}
+const newSession = () => play.newSession();
+const join = (sessionId: string, cls?: string) => play.join(sessionId, cls);
 
-async function newSession(): Promise<string> {
-  const id = uniqueId('effects');
-  expect((await http(api.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id, worldId: 'effects' } })).status).toBe(201);
-  return id;
-}
-
-async function join(sessionId: string, cls = 'fighter'): Promise<Player> {
-  const id = uniqueId(cls);
-  const reg = await mintAndRegister(api.url, id, { sessionId, class: cls, name: `A ${cls}` });
-  return { id, token: reg.characterToken };
-}
-
+/** An action that must be accepted. */
 async function act(p: Player, action: Record<string, unknown>): Promise<void> {
-  const res = await http<{ accepted: boolean; reason?: string }>(api.url, 'POST', '/api/actions', { token: p.token, body: { characterId: p.id, ...action } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  expect(res.body.accepted, `${String(action.type)}: ${res.body.reason ?? ''}`).toBe(true);
+  const answer = await play.act(p, action);
+  expect(answer.accepted, `${String(action.type)}: ${answer.reason ?? ''}`).toBe(true);
 }
 
 interface Entry {
@@ -125,7 +57,7 @@ describe('what item actions leave behind', () => {
     const giver = await join(sessionId);
     const bystander = await join(sessionId);
     const away = await join(sessionId);
-    await act(away, { type: 'exploration.move', direction: 'north' });
+    await act(away, { type: 'exploration.move', direction: 'west' });
     // The starting kit (two stacks) fills two slots: both stones go to the floor.
     await api.context.db.query('UPDATE character_inventories SET capacity_slots = 2 WHERE character_id = $1', [giver.id]);
     await act(giver, { type: 'social.talk', npc: 'keeper', topic: 'stones' });
@@ -163,7 +95,7 @@ describe('what item actions leave behind', () => {
       )
     ).rows[0]!.id;
     await act(p, { type: 'social.talk', npc: 'keeper', topic: 'key' });
-    await act(p, { type: 'container.unlock', containerId: chest, keyItemId: 'gate-key' });
+    await act(p, { type: 'container.unlock', containerId: chest, keyItemId: 'vault-key' });
     // A rogue picks the other session's chest: d20 + 9 perception + 2 against DC 10 cannot fail.
     const other = await newSession();
     const rogue = await join(other, 'rogue');

@@ -1,13 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createDatabase } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { characterUuid } from '../containers/ids.ts';
 import { putInventory } from '../containers/inventory.ts';
-import { replay, type WorldInput } from '../game/index.ts';
+import { replay } from '../game/index.ts';
 import type { RunningServer } from '../server.ts';
-import { ADMIN_TOKEN, http, mintAndRegister, startApi, uniqueId } from '../../test/harness.ts';
+import { http, mintAndRegister } from '../../test/harness.ts';
+import { playWorld, type Player, type WorldPlay } from '../../test/play.ts';
+import { VAULT } from '../../test/worlds/vault.ts';
 import type { DungeonMasterEngine } from './dungeon-master-engine.ts';
 import { loadWholeLog } from './session-log.ts';
 
@@ -16,108 +14,21 @@ import { loadWholeLog } from './session-log.ts';
 // read from the item tables, changed in the transaction of the action's log entry, and the log
 // replays to the same state without them.
 
-const WORLD: WorldInput = {
-  id: 'vault',
-  name: 'The Vault',
-  entrance: 'gate',
-  bossRoom: 'lair',
-  rooms: [
-    {
-      id: 'gate',
-      name: 'Gate',
-      description: 'A gate with a locked chest.',
-      exits: { north: 'pit', east: 'lair' },
-      npcs: [
-        {
-          id: 'keeper',
-          name: 'Keeper',
-          greeting: 'Ask me for the key, a pack, gold or stones.',
-          topics: {
-            key: { text: 'Here.', gives: [{ item_id: 'vault-key', name: 'Vault key', quantity: 1 }] },
-            pack: { text: 'Carry more.', gives: [{ item_id: 'pack', name: 'Pack', quantity: 1 }] },
-            gold: { text: 'Coins.', gives: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 5 }] },
-            stones: { text: 'Heavy.', gives: [{ item_id: 'stone', name: 'Stone', quantity: 2 }] },
-          },
-        },
-      ],
-      container: {
-        name: 'chest',
-        capacity_slots: 4,
-        lock_state: 'locked',
-        items: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 7 }],
-      },
-      containerLock: { dc: 10 },
-    },
-    {
-      id: 'pit',
-      name: 'Pit',
-      description: 'Something huge waits.',
-      exits: { south: 'gate' },
-      monsters: [{ id: 'brute', name: 'brute', hp: 500, ac: 30, attackBonus: 20, damage: '10d10+60', initiativeBonus: 10, attacks: 4 }],
-    },
-    {
-      id: 'lair',
-      name: 'Lair',
-      description: 'The warden and a sealed hoard.',
-      exits: { west: 'gate' },
-      monsters: [{ id: 'warden', name: 'warden', hp: 1, ac: 1, attackBonus: 0, damage: '1d2', initiativeBonus: -5, boss: true }],
-      container: { name: 'hoard', capacity_slots: 2, lock_state: 'sealed', items: [{ item_id: 'gold-coin', name: 'Gold coin', quantity: 50 }] },
-      containerLock: { sealedUntil: 'boss_defeated' },
-    },
-  ],
-  items: [
-    { id: 'fine-sword', kind: 'weapon', name: 'Fine sword', damage: '1d12', attackBonus: 2, weight: 3 },
-    { id: 'shield', kind: 'shield', name: 'Shield', ac: 2, weight: 6 },
-    { id: 'healing-potion', kind: 'potion', name: 'Healing potion', heal: '2d4+2', max_stack: 10 },
-    { id: 'vault-key', kind: 'key', name: 'Vault key', opens: ['gate'] },
-    { id: 'pack', kind: 'container', name: 'Pack', slot: 'back', capacity_slots: 2, weight_limit: 5, weight: 1 },
-    { id: 'gold-coin', kind: 'gold', name: 'Gold coin', max_stack: 1000 },
-    { id: 'stone', kind: 'misc', name: 'Stone', weight: 4 },
-  ],
-};
-
+let play: WorldPlay;
 let api: RunningServer;
 beforeAll(async () => {
-  const worldsDir = await mkdtemp(path.join(tmpdir(), 'dungeon-items-it-'));
-  await writeFile(path.join(worldsDir, 'vault.json'), JSON.stringify(WORLD));
-  api = await startApi({
-    databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'items'),
-    redisUrl: inject('redisUrl'),
-    RATE_LIMIT_POINTS: '100000',
-    DUNGEON_SEED: '5',
-    DUNGEON_WORLDS_DIR: worldsDir,
-  });
+  play = await playWorld(VAULT, { postgresAdminUrl: inject('postgresAdminUrl'), redisUrl: inject('redisUrl'), seed: 5 });
+  api = play.api;
 });
 afterAll(async () => {
-  await api?.stop();
+  await play?.stop();
 });
 
 const engine = () => api.context.engine as DungeonMasterEngine;
 const db = () => api.context.db;
-
-interface Player {
-  id: string;
-  token: string;
-  sessionId: string;
-}
-
-async function newSession(): Promise<string> {
-  const id = uniqueId('items');
-  expect((await http(api.url, 'POST', '/api/sessions', { token: ADMIN_TOKEN, body: { id, worldId: 'vault' } })).status).toBe(201);
-  return id;
-}
-
-async function join(sessionId: string, cls = 'fighter'): Promise<Player> {
-  const id = uniqueId(cls);
-  const reg = await mintAndRegister(api.url, id, { sessionId, class: cls, name: `A ${cls}` });
-  return { id, token: reg.characterToken, sessionId };
-}
-
-async function act(p: Player, action: Record<string, unknown>): Promise<{ accepted: boolean; reason?: string }> {
-  const res = await http<{ accepted: boolean; reason?: string }>(api.url, 'POST', '/api/actions', { token: p.token, body: { characterId: p.id, ...action } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
-}
+const newSession = () => play.newSession();
+const join = (sessionId: string, cls?: string) => play.join(sessionId, cls);
+const act = (p: Player, action: Record<string, unknown>) => play.act(p, action);
 
 async function view(p: Player): Promise<{ me: Record<string, unknown> & { inventory: { item_id: string; quantity: number }[] }; room: { container: { container_id?: string } | null; containers?: unknown[] } }> {
   const res = await http<{ gameState: never }>(api.url, 'GET', `/api/sessions/${p.sessionId}/state`, { token: p.token });
