@@ -39,7 +39,7 @@ INSERT INTO character_inventories (character_id) VALUES ('pgbench-' || :client_i
   ON CONFLICT (character_id) DO UPDATE SET character_id = character_inventories.character_id RETURNING items;
 WITH c AS (UPDATE containers SET items = items, updated_at = now() WHERE container_instance_id = (SELECT id FROM bench_chests WHERE n = :r)),
      i AS (UPDATE character_inventories SET items = items, updated_at = now() WHERE character_id = 'pgbench-' || :client_id),
-     m AS (UPDATE container_mutations SET result = '{"ok":true}' WHERE character_id = 'pgbench-' || :client_id AND idempotency_key = 'k-' || :k)
+     m AS (UPDATE container_mutations SET result = '{"ok": true}' WHERE character_id = 'pgbench-' || :client_id AND idempotency_key = 'k-' || :k)
 INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level)
   VALUES (now(), 'pgbench-' || :client_id, 'bench', 'container', :r::text, 'transfer', 'success', 'medium');
 COMMIT;
