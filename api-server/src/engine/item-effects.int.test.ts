@@ -106,6 +106,16 @@ describe('what item actions leave behind', () => {
       )
     ).rows[0]!.id;
     await act(rogue, { type: 'container.pick_lock', containerId: chest2 });
+    // Without its thieves' tools it fails on the hall's strongbox (at most 20 + 9 < DC 30): the attempt is audited, denied.
+    await api.context.db.query(`UPDATE character_inventories SET items = '[]'::jsonb WHERE character_id = $1`, [rogue.id]);
+    await act(rogue, { type: 'exploration.move', direction: 'west' });
+    const strongbox = (
+      await api.context.db.query<{ id: string }>(
+        `SELECT container_instance_id AS id FROM containers WHERE room_id = 'hall' AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $1`,
+        [other],
+      )
+    ).rows[0]!.id;
+    await act(rogue, { type: 'container.pick_lock', containerId: strongbox });
 
     const mine = (op: string) => audit(`session=${sessionId}&action=${op}`);
     const equip = await mine('equip');
@@ -118,7 +128,10 @@ describe('what item actions leave behind', () => {
     expect(await mine('use')).toEqual([expect.objectContaining({ actor_id: p.id, resource_id: null, details: { item_id: 'healing-potion', quantity: 1 } })]);
     expect(await mine('unlock')).toEqual([expect.objectContaining({ actor_id: p.id, resource_id: chest, details: { by: 'key', was: 'locked', changed: true } })]);
     expect(await mine('pick_lock')).toEqual([]);
-    expect(await audit(`session=${other}&action=pick_lock`)).toEqual([expect.objectContaining({ actor_id: rogue.id, actor_name: 'A rogue', resource_id: chest2, details: { by: 'pick', was: 'locked', changed: true } })]);
+    expect(await audit(`session=${other}&action=pick_lock`)).toEqual([
+      expect.objectContaining({ actor_id: rogue.id, outcome: 'denied', resource_id: strongbox, details: { by: 'pick', total: expect.any(Number), dc: 30 } }),
+      expect.objectContaining({ actor_id: rogue.id, actor_name: 'A rogue', outcome: 'success', resource_id: chest2, details: { by: 'pick', was: 'locked', changed: true } }),
+    ]);
     // The filter by character finds them too, and the GM's container view lists the unlock.
     const byCharacter = await audit(`character=${p.id}&session=${sessionId}`);
     expect(new Set(byCharacter.map((e) => e.operation))).toEqual(new Set(['equip', 'equip_container', 'unequip', 'unequip_container', 'use', 'unlock']));

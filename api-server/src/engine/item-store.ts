@@ -112,6 +112,10 @@ export async function applyItemIntents(tx: pg.PoolClient, intents: readonly Item
         await audit(tx, ctx, intent.by === 'pick' ? 'pick_lock' : 'unlock', actor, id, { by: intent.by, was: from, changed: done });
         break;
       }
+      case 'pick_failed':
+        // The lock held: the attempt is the game master's to see, as a denied pick.
+        await audit(tx, ctx, 'pick_lock', ctx.actor?.id ?? null, intent.containerId, { by: 'pick', total: intent.total, dc: intent.dc }, 'denied');
+        break;
     }
   }
   return spills;
@@ -155,6 +159,7 @@ async function audit(
   actorId: string | null,
   containerId: string | null,
   details: Record<string, unknown>,
+  outcome: 'success' | 'denied' = 'success',
 ): Promise<void> {
   await writeAudit(tx, {
     occurredAt: ctx.now,
@@ -163,7 +168,7 @@ async function audit(
     containerId,
     sessionId: ctx.sessionId,
     operation,
-    outcome: 'success',
+    outcome,
     details,
   });
 }

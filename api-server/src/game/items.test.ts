@@ -216,7 +216,8 @@ describe('locks', () => {
     const perception = s.characters.vex!.perception;
     const fail = applyAction(s, pick('vex'), scriptedRng([15 - perception - 1]), inputs([], {}, locked));
     expect(find(fail.events, 'container.pick_lock')).toMatchObject({ dc: 15, success: false });
-    expect(fail.items).toBeUndefined();
+    // A failed pick changes nothing but is one audit entry: the engine gets it as an intent.
+    expect(fail.items).toEqual([{ kind: 'pick_failed', containerId: CHEST, total: 14, dc: 15 }]);
     const tools = applyAction(s, pick('vex'), scriptedRng([15 - perception - 2]), inputs([['thieves-tools', 1]], {}, locked));
     expect(find(tools.events, 'container.pick_lock')).toMatchObject({ bonus: perception + 2, success: true });
     expect(tools.items).toEqual([{ kind: 'unlock', containerId: CHEST, by: 'pick' }]);

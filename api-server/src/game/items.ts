@@ -116,6 +116,8 @@ export function pickLock(ctx: Ctx, c: CharacterState, action: ActionOf<'containe
   if (success) {
     ctx.items.push({ kind: 'unlock', containerId: container.containerId, by: 'pick' });
     markOpened(ctx, c.roomId);
+  } else {
+    ctx.items.push({ kind: 'pick_failed', containerId: container.containerId, total: roll + bonus, dc });
   }
   emit(ctx, 'container.pick_lock', { roomId: c.roomId, characterId: c.id, containerId: container.containerId, roll, bonus, total: roll + bonus, dc, success });
   return undefined;

@@ -147,7 +147,9 @@ export type ItemIntent =
   | { kind: 'equip'; characterId: string; itemId: string; slot: EquipmentSlot }
   | { kind: 'unequip'; characterId: string; slot: EquipmentSlot }
   /** By the container's API id (keys, lock picks) or by the room whose container it is (world events). */
-  | { kind: 'unlock'; containerId?: string; roomId?: string; by: 'key' | 'pick' | 'event' };
+  | { kind: 'unlock'; containerId?: string; roomId?: string; by: 'key' | 'pick' | 'event' }
+  /** A pick that failed: nothing changes but the audit trail, which records the attempt. */
+  | { kind: 'pick_failed'; containerId: string; total: number; dc: number };
 
 /** The mutable working copy a reducer builds its result in. */
 export interface Ctx {

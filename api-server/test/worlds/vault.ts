@@ -1,8 +1,8 @@
 import type { WorldInput } from '../../src/game/index.ts';
 
 // The vault: a small world for the item economy's suites. At the gate a keeper gives a key, a
-// pack, gold and stones, and a locked chest (DC 10) waits; west is an empty hall (a room without
-// a fight), north a brute no one survives, east the warden, a boss of 1 hp, beside a hoard sealed
+// pack, gold and stones, and a locked chest (DC 10) waits; west is a hall without a fight and with
+// a strongbox no pick opens without thieves' tools (DC 30), north a brute no one survives, east the warden, a boss of 1 hp, beside a hoard sealed
 // until it dies. Items: a better sword, a shield, potions, the key, the pack, gold and stones.
 
 export const VAULT: WorldInput = {
@@ -37,7 +37,14 @@ export const VAULT: WorldInput = {
       },
       containerLock: { dc: 10 },
     },
-    { id: 'hall', name: 'Hall', description: 'Empty and quiet.', exits: { east: 'gate' } },
+    {
+      id: 'hall',
+      name: 'Hall',
+      description: 'Quiet, with a strongbox few picks open.',
+      exits: { east: 'gate' },
+      container: { name: 'strongbox', capacity_slots: 2, lock_state: 'locked', items: [] },
+      containerLock: { dc: 30 },
+    },
     {
       id: 'pit',
       name: 'Pit',

@@ -12,7 +12,8 @@ export type PracticeIntent =
   | { kind: 'consume'; characterId: string; itemId: string; quantity: number }
   | { kind: 'equip'; characterId: string; itemId: string; slot: EquipmentSlot }
   | { kind: 'unequip'; characterId: string; slot: EquipmentSlot }
-  | { kind: 'unlock' };
+  | { kind: 'unlock' }
+  | { kind: 'pick_failed' };
 
 /** What the rules read before an item action: as the engine's ItemInputs. */
 export interface PracticeInputs {
@@ -51,6 +52,7 @@ export class PracticeItems {
           break;
         }
         case 'unlock':
+        case 'pick_failed':
           break;
       }
     }
