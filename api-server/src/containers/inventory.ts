@@ -28,12 +28,13 @@ function fromRow(r: Row): CharacterInventory {
  * container's row is locked too, so round trips matter).
  */
 export async function lockInventory(db: Queryable, characterId: string, defaults: InventoryDefaults = DEFAULT_INVENTORY): Promise<CharacterInventory> {
-  const { rows } = await db.query<Row>(
-    `INSERT INTO character_inventories (character_id, capacity_slots, weight_limit) VALUES ($1, $2, $3)
+  const { rows } = await db.query<Row>({
+    name: 'containers.lock-inventory',
+    text: `INSERT INTO character_inventories (character_id, capacity_slots, weight_limit) VALUES ($1, $2, $3)
      ON CONFLICT (character_id) DO UPDATE SET character_id = character_inventories.character_id
      RETURNING character_id, capacity_slots, weight_limit, items`,
-    [characterId, defaults.capacity_slots, defaults.weight_limit],
-  );
+    values: [characterId, defaults.capacity_slots, defaults.weight_limit],
+  });
   return fromRow(rows[0]!);
 }
 

@@ -25,13 +25,15 @@ interface MoveWrite {
  * statement: the container's row lock is held across round trips, so fewer is faster.
  */
 export async function commitMove(db: Queryable, w: MoveWrite): Promise<void> {
-  await db.query(
-    `WITH c AS (UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1),
+  // Named: prepared once per connection instead of parsed and planned on every move.
+  await db.query({
+    name: 'containers.commit-move',
+    text: `WITH c AS (UPDATE containers SET items = $2, updated_at = $3 WHERE container_instance_id = $1),
           i AS (UPDATE character_inventories SET items = $5, updated_at = $3 WHERE character_id = $4),
           m AS (UPDATE container_mutations SET result = $7 WHERE character_id = $4 AND idempotency_key = $6)
      INSERT INTO audit_log (occurred_at, actor_id, actor_name, resource_type, resource_id, operation, outcome, security_level, compliance_flags, details, session_id)
      VALUES ($3, $4, $8, 'container', $1, $9, 'success', $10, $11, $12, $13)`,
-    [
+    values: [
       w.containerId,
       JSON.stringify(w.containerItems),
       w.now,
@@ -46,5 +48,5 @@ export async function commitMove(db: Queryable, w: MoveWrite): Promise<void> {
       JSON.stringify(w.details),
       w.sessionId,
     ],
-  );
+  });
 }

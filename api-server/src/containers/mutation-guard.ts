@@ -81,11 +81,12 @@ export async function claimIdempotencyKey(
   hash: string,
   now: Date,
 ): Promise<IdempotencyClaim> {
-  const inserted = await db.query(
-    `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
+  const inserted = await db.query({
+    name: 'containers.claim-key',
+    text: `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
      VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
-    [characterId, key, operation, hash, now],
-  );
+    values: [characterId, key, operation, hash, now],
+  });
   if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed' };
   const { rows } = await db.query<{ operation: string; request_hash: string; result: string | null }>(
     `SELECT operation, request_hash, result FROM container_mutations WHERE character_id = $1 AND idempotency_key = $2`,

@@ -137,10 +137,12 @@ export async function createContainerIfAbsent(db: Queryable, input: NewContainer
 
 export async function getContainer(db: Queryable, containerId: string, opts: { forUpdate?: boolean } = {}): Promise<ContainerRecord | null> {
   if (!isUuid(containerId)) return null;
-  const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM containers WHERE container_instance_id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
-    [containerId],
-  );
+  // Named (prepared once per connection): every transfer and loot-all reads its container here.
+  const { rows } = await db.query<Row>({
+    name: opts.forUpdate ? 'containers.get-for-update' : 'containers.get',
+    text: `SELECT ${COLUMNS} FROM containers WHERE container_instance_id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+    values: [containerId],
+  });
   return rows[0] ? fromRow(rows[0]) : null;
 }
 
