@@ -89,23 +89,48 @@ function violations(product: Product, sources: Source[]): string[] {
 
 const isTestCode = (f: string) => TEST.test(f) || /[/\\](test|bench)[/\\]/.test(path.relative(REPO, f));
 
-/** Files under the product src/ folders that only tests, test/ or bench/ import: test code in src. */
-function testOnlyFiles(srcDirs: string[], sources: Source[]): string[] {
+/** Files a file runs as a process of its own or reads as a module path: `new URL('./x.ts', import.meta.url)`. */
+const urlReferences = (text: string) => [...text.matchAll(/new URL\(\s*['"](\.[^'"]+\.[cm]?[jt]sx?)['"]\s*,\s*import\.meta\.url/g)].map((m) => m[1]!);
+
+/**
+ * Files under the product src/ folders that only test code imports or spawns: tests, the test/
+ * and bench/ folders, or (to a fixed point) other such files — a harness in src/ used only by a
+ * test-only workload is test code too.
+ */
+function testOnlyFiles(srcDirs: string[], sources: Source[], entryPoints: Set<string> = new Set()): string[] {
   const known = new Set(sources.map((s) => s.file));
-  const importers = new Map<string, string[]>();
+  const users = new Map<string, Set<string>>();
   for (const { file, text } of sources) {
-    for (const { spec } of specifiers(text)) {
+    for (const spec of [...specifiers(text).map((s) => s.spec), ...urlReferences(text)]) {
       if (!spec.startsWith('.')) continue;
       const target = resolveRelative(file, spec, (f) => known.has(f));
-      importers.set(target, [...(importers.get(target) ?? []), file]);
+      if (target !== file) users.set(target, (users.get(target) ?? new Set()).add(file));
     }
   }
   const inProduct = (f: string) => srcDirs.some((d) => !path.relative(d, f).startsWith('..'));
-  return sources
-    .map((s) => s.file)
-    .filter((f) => inProduct(f) && !TEST.test(f))
-    .filter((f) => (importers.get(f) ?? []).length > 0 && importers.get(f)!.every(isTestCode))
-    .map((f) => `${path.relative(REPO, f)} (imported only by ${importers.get(f)!.map((i) => path.relative(REPO, i)).join(', ')})`);
+  const candidates = sources.map((s) => s.file).filter((f) => inProduct(f) && !TEST.test(f) && !entryPoints.has(f) && (users.get(f)?.size ?? 0) > 0);
+  const testOnly = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of candidates) {
+      if (!testOnly.has(f) && [...users.get(f)!].every((u) => isTestCode(u) || testOnly.has(u))) {
+        testOnly.add(f);
+        grew = true;
+      }
+    }
+  }
+  return [...testOnly].sort().map((f) => `${path.relative(REPO, f)} (used only by ${[...users.get(f)!].map((i) => path.relative(REPO, i)).join(', ')})`);
+}
+
+/** A product's programs (tests may spawn them too): the files its package.json or Dockerfile runs, as src/*.ts or dist/*.js. */
+function entryPoints(): Set<string> {
+  const found = new Set<string>();
+  for (const p of products) {
+    const root = path.dirname(p.src);
+    const text = ['package.json', 'Dockerfile'].map((f) => (existsSync(path.join(root, f)) ? readFileSync(path.join(root, f), 'utf8') : '')).join('\n');
+    for (const m of text.matchAll(/\b(?:src|dist)\/([\w/.-]+?)\.(?:ts|js)\b/g)) found.add(path.join(p.src, `${m[1]}.ts`));
+  }
+  return found;
 }
 
 describe('product packages hold no test code', () => {
@@ -113,9 +138,9 @@ describe('product packages hold no test code', () => {
     expect(violations(product, read(filesUnder(product.src)))).toEqual([]);
   });
 
-  it('has no file in a product src/ that only tests import', () => {
+  it('has no file in a product src/ that only tests use (import or spawn)', () => {
     const everything = read([...PRODUCTS, 'testkit', 'e2e', 'scripts', 'compose', 'charts'].flatMap((d) => filesUnder(path.join(REPO, d))));
-    expect(testOnlyFiles(products.map((p) => p.src), everything)).toEqual([]);
+    expect(testOnlyFiles(products.map((p) => p.src), everything, entryPoints())).toEqual([]);
   });
 
   it('would see a harness imported from src, a test package, a dev dependency and a file only tests use', () => {
@@ -147,7 +172,18 @@ describe('product packages hold no test code', () => {
       { file: at('src/game/replay.test.ts'), text: "import { autoplay } from './autoplay.ts';" },
       { file: at('test/harness.ts'), text: "import { tiny } from '../src/game/fixtures.ts';" },
       { file: at('src/game/fixtures.ts'), text: 'export const tiny = 1;' },
+      // A process a test spawns, and what only it (and tests) use.
+      { file: at('src/containers/soak.int.test.ts'), text: "const cli = fileURLToPath(new URL('./workload-cli.ts', import.meta.url));" },
+      { file: at('src/containers/workload-cli.ts'), text: "import { run } from './workload.ts';" },
+      { file: at('src/containers/workload.ts'), text: "import { ContainerService } from './service.ts';" },
+      { file: at('src/containers/service.ts'), text: 'export class ContainerService {}' },
+      { file: at('src/containers/routes.ts'), text: "import { ContainerService } from './service.ts';" },
     ];
-    expect(testOnlyFiles([at('src')], sources).map((f) => f.split(' ')[0])).toEqual(['api-server/src/game/autoplay.ts', 'api-server/src/game/fixtures.ts']);
+    expect(testOnlyFiles([at('src')], sources).map((f) => f.split(' ')[0])).toEqual([
+      'api-server/src/containers/workload-cli.ts',
+      'api-server/src/containers/workload.ts',
+      'api-server/src/game/autoplay.ts',
+      'api-server/src/game/fixtures.ts',
+    ]);
   });
 });
