@@ -16,9 +16,9 @@ import { CharacterRuntime, type Logger, type RuntimeSettings } from './runtime.t
 
 const TURN_TIMEOUT_MS = 1500;
 
-// api-server/test/harness.ts is not in the api-server's package exports, and a
-// relative import into another project cannot be emitted by `tsc -b`: the few lines it would
-// give us are here, over the package's public `start`/`loadConfig`.
+// api-server/test/harness.ts is not in the api-server's package exports (and this project's
+// tsconfig.json references only the api-server's product): the few lines it would give us are
+// here, over the package's public `start`/`loadConfig`.
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 function startApi(env: { databaseUrl: string; redisUrl: string } & Record<string, string>): Promise<RunningServer> {
