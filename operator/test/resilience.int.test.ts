@@ -16,6 +16,20 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, waitFor } from './harness.ts';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** An operator in this process on the suite's control plane, electing under `lease` with short timings. */
+function leadingOperator(identity: string, more: Partial<Parameters<typeof startOperator>[0]> = {}, lease = 'dungeon-operator'): Promise<Operator> {
+  return startOperator({
+    kubeconfig: cp.kubeconfigPath,
+    registryUrl: api.url,
+    adminToken: ADMIN_TOKEN,
+    policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
+    workers: 2,
+    leaderElection: { namespace: 'default', name: lease, identity, leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
+    log,
+    ...more,
+  });
+}
 let cp: ControlPlane;
 let client: KubeClient;
 let api: RunningServer;
@@ -102,16 +116,7 @@ describe('an operator through outages', () => {
   it('reconnects by itself after the kube-apiserver is down for 20 s and reconciles what changed', async () => {
     const ns = 'shire';
     await createNamespace(client, ns);
-    operator = await startOperator({
-      kubeconfig: cp.kubeconfigPath,
-      registryUrl: api.url,
-      adminToken: ADMIN_TOKEN,
-      policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
-      workers: 2,
-      leaderElection: { namespace: 'default', name: 'dungeon-operator', identity: 'in-process', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
-      log,
-      registryPollMs: 1_000,
-    });
+    operator = await leadingOperator('in-process', { registryPollMs: 1_000 });
     await operator.synced();
     await apply(ns, 'frodo');
     await waitFor('frodo Running', async () => (await phaseOf(ns, 'frodo')) === 'Running', 60_000);
@@ -170,15 +175,7 @@ describe('an operator through outages', () => {
       await waitFor('merry Running (reconciled by the process replica)', async () => (await phaseOf('shire', 'merry')) === 'Running', 60_000);
 
       // Now a hard kill: no release; the standby must wait out the lease.
-      const standby = await startOperator({
-        kubeconfig: cp.kubeconfigPath,
-        registryUrl: api.url,
-        adminToken: ADMIN_TOKEN,
-        policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
-        workers: 2,
-        leaderElection: { namespace: 'default', name: 'dungeon-operator', identity: 'standby', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
-        log,
-      });
+      const standby = await leadingOperator('standby');
       operator = standby;
       await standby.synced();
       expect(standby.isLeader()).toBe(false);
@@ -239,16 +236,7 @@ describe('an operator through outages', () => {
     expect(await statusOf('/api/v1/namespaces/mordor/secrets')).toBe(403);
     expect(await statusOf('/api/v1/namespaces/bag-end/secrets')).toBe(200);
 
-    const op = await startOperator({
-      client: restricted,
-      namespaces: ['bag-end'],
-      registryUrl: api.url,
-      adminToken: ADMIN_TOKEN,
-      policy: parsePolicy({ registryUrl: 'http://dungeon-api:8080' }),
-      workers: 2,
-      leaderElection: { namespace: 'default', name: 'dungeon-operator-rbac', identity: 'rbac', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 },
-      log,
-    });
+    const op = await leadingOperator('rbac', { client: restricted, namespaces: ['bag-end'] }, 'dungeon-operator-rbac');
     try {
       await op.synced();
       await waitFor('leading with the restricted identity', async () => op.isLeader(), 20_000);
