@@ -32,6 +32,31 @@ function open(token: string): Promise<WebSocket> {
   });
 }
 
+describe('WebSocket gateway delivery', () => {
+  it('hands every listener of a channel the event as one text frame, as published', async () => {
+    const ids = [uniqueId('fan'), uniqueId('fan')];
+    const regs = await Promise.all(ids.map((id) => mintAndRegister(api.url, id)));
+    expect(regs[0]!.sessionId).toBe(regs[1]!.sessionId);
+    const sockets = await Promise.all(regs.map((r) => open(r.characterToken)));
+    const got = sockets.map(
+      (ws) =>
+        new Promise<{ text: string; isBinary: boolean }>((resolve) =>
+          ws.on('message', (data, isBinary) => {
+            if (String(data).includes('"fan-out"')) resolve({ text: String(data), isBinary });
+          }),
+        ),
+    );
+    const event = JSON.stringify({ id: 'e-1', type: 'system.notification', sessionId: regs[0]!.sessionId, timestamp: new Date().toISOString(), data: { note: 'fan-out', text: 'héllo ✓' } });
+    await admin.publish(`session:${regs[0]!.sessionId}:system`, event);
+    // Text, not binary: a browser would otherwise get a Blob.
+    expect(await Promise.all(got)).toEqual([
+      { text: event, isBinary: false },
+      { text: event, isBinary: false },
+    ]);
+    sockets.forEach((ws) => ws.close());
+  });
+});
+
 describe('WebSocket gateway back-pressure', () => {
   it('cuts off a client that stops reading instead of buffering without bound', async () => {
     const id = uniqueId('slow');

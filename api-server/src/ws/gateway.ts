@@ -174,6 +174,8 @@ export class WsGateway {
   #fanOut(channel: string, message: string): void {
     const set = this.#listeners.get(channel);
     if (!set) return;
+    // Encoded once for every socket: a string would be turned into bytes again for each of them.
+    const frame = Buffer.from(message);
     for (const client of set) {
       // A client that cannot keep up is cut off rather than buffered without bound; it can
       // reconnect and reconcile from the session state and the envelope versions.
@@ -184,7 +186,7 @@ export class WsGateway {
         this.#drop(client);
         continue;
       }
-      client.ws.send(message);
+      client.ws.send(frame, { binary: false });
     }
   }
 
