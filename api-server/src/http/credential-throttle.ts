@@ -79,8 +79,9 @@ export class CredentialThrottle {
     const checks: [RateLimiterRedis, string][] = [[this.#byIp, req.ip ?? 'unknown'], ...claimedIdentities(req).map((k): [RateLimiterRedis, string] => [this.#byId, k])];
     let waitMs = 0;
     try {
-      for (const [limiter, key] of checks) {
-        const res = await limiter.get(key);
+      // Asked together: one round trip's wait for every budget, not one after the other.
+      const budgets = await Promise.all(checks.map(async ([limiter, key]) => ({ limiter, res: await limiter.get(key) })));
+      for (const { limiter, res } of budgets) {
         if (res && res.consumedPoints >= limiter.points) waitMs = Math.max(waitMs, res.msBeforeNext);
       }
     } catch (err) {

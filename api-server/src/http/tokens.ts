@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { CharacterTokenClaims } from '@distributed-dungeon/contracts';
 import type { Config } from '../config/config.ts';
@@ -19,10 +19,12 @@ export interface CharacterPrincipal {
  */
 export class TokenService {
   readonly #cfg: Config['jwt'];
-  readonly #keys: Map<string, string>;
+  readonly #keys: Map<string, KeyObject>;
   constructor(cfg: Config['jwt']) {
     this.#cfg = cfg;
-    this.#keys = new Map(cfg.keys.map((k) => [k.kid, k.secret]));
+    // Key objects made once: given a string, jsonwebtoken first tries it as a PEM public key
+    // (and throws) on every verify before taking it as a secret.
+    this.#keys = new Map(cfg.keys.map((k) => [k.kid, createSecretKey(Buffer.from(k.secret))]));
   }
 
   sign(characterId: string, sessionId: string, generation: number, now = Date.now()): { token: string; expiresAt: Date } {
