@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the platform's container images (used by `make images` and `make e2e-kind`):
-#   distributed-dungeon/api-server       api-server/Dockerfile
-#   distributed-dungeon/operator         operator/Dockerfile
-#   distributed-dungeon/character-base   character-base-image/Dockerfile (players build FROM it)
+# Builds the platform's container images (used by `make images` and `make e2e-kind`), each a
+# target of the one root Dockerfile (they share its manifests and deps stages):
+#   distributed-dungeon/api-server       --target api-server
+#   distributed-dungeon/operator         --target operator
+#   distributed-dungeon/character-base   --target character-base (players build FROM it)
 # Context: the repository root. Tag: $TAG, else the chart's appVersion (what the chart deploys).
 #
 #   scripts/images.sh [api-server|operator|character-base ...]
@@ -11,7 +12,7 @@
 #   KIND_CLUSTER=dungeon scripts/images.sh                # load into that kind cluster after building
 #   DOCKER=podman scripts/images.sh                       # another docker-compatible client
 #   scripts/images.sh examples                            # also the three example characters
-# Without a working Docker, podman (daemonless, Debian's package) builds the same Dockerfiles
+# Without a working Docker, podman (daemonless, Debian's package) builds the same Dockerfile
 # unchanged, FROM local test-fixture stand-ins of the base images (testkit/node/stand-ins/) when
 # those cannot be pulled; STAND_INS=0 skips making them.
 set -euo pipefail
@@ -45,26 +46,20 @@ tag="${TAG:-$app_version}"
 registry="${REGISTRY:-distributed-dungeon}"
 [ -n "$tag" ] || { echo "no TAG and no appVersion in charts/dungeon/Chart.yaml" >&2; exit 1; }
 
-declare -A dockerfiles=(
-  [api-server]=api-server/Dockerfile
-  [operator]=operator/Dockerfile
-  [character-base]=character-base-image/Dockerfile
-)
+known=(api-server operator character-base)
 images=()
 examples=0
 for a in "$@"; do if [ "$a" = examples ]; then examples=1; else images+=("$a"); fi; done
-[ ${#images[@]} -gt 0 ] || [ $# -gt 0 ] || images=(api-server operator character-base)
+[ ${#images[@]} -gt 0 ] || [ $# -gt 0 ] || images=("${known[@]}")
 push() { "$docker" push "$1"; }
 
 for name in "${images[@]}"; do
-  dockerfile="${dockerfiles[$name]:-}"
-  [ -n "$dockerfile" ] || { echo "unknown image '$name' (known: ${!dockerfiles[*]})" >&2; exit 2; }
-  [ -f "$root/$dockerfile" ] || { echo "$dockerfile does not exist yet" >&2; exit 1; }
+  [[ " ${known[*]} " == *" $name "* ]] || { echo "unknown image '$name' (known: ${known[*]})" >&2; exit 2; }
   ref="$registry/$name:$tag"
-  echo "== building $ref from $dockerfile"
+  echo "== building $ref (Dockerfile --target $name)"
   start=$(date +%s)
   # Also tagged :latest, the tag players' `FROM distributed-dungeon/character-base` resolves to.
-  DOCKER_BUILDKIT=1 "$docker" build ${build_flags[@]+"${build_flags[@]}"} --file "$root/$dockerfile" --tag "$ref" --tag "$registry/$name:latest" \
+  DOCKER_BUILDKIT=1 "$docker" build ${build_flags[@]+"${build_flags[@]}"} --file "$root/Dockerfile" --target "$name" --tag "$ref" --tag "$registry/$name:latest" \
     --label "org.opencontainers.image.version=$tag" \
     --label "org.opencontainers.image.source=https://github.com/distributed-dungeon/distributed-dungeon" \
     "$root"

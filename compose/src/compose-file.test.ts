@@ -3,16 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 // docker-compose.yml against what plays it: every service of local play is there, built from the
-// Dockerfile it names; no credential has a value in the repository (make compose-up generates
-// them); each character runs as the id its key is minted for (its character.json's characterId,
-// read by scripts/compose.ts) with that character.json mounted.
+// root Dockerfile's target (or the example's folder) it names; no credential has a value in the
+// repository (make compose-up generates them); each character runs as the id its key is minted
+// for (its character.json's characterId, read by scripts/compose.ts) with that character.json
+// mounted.
 
 const root = new URL('../../', import.meta.url);
 const read = (p: string) => readFileSync(new URL(p, root), 'utf8');
 
 interface Service {
   image?: string;
-  build?: string | { context: string; dockerfile?: string };
+  build?: string | { context: string; dockerfile?: string; target?: string };
   environment?: Record<string, string>;
   volumes?: string[];
   command?: string[];
@@ -23,7 +24,7 @@ const services = file.services;
 describe('docker-compose.yml', () => {
   it('has PostgreSQL, Redis, the api-server and the three example characters', () => {
     expect(Object.keys(services).sort()).toEqual(['api-server', 'fighter', 'postgres', 'redis', 'rogue', 'wizard']);
-    expect(services['api-server']!.build).toEqual({ context: '.', dockerfile: 'api-server/Dockerfile' });
+    expect(services['api-server']!.build).toEqual({ context: '.', target: 'api-server' });
   });
 
   it('holds no credential: each is a variable that must be set, without a default', () => {

@@ -122,13 +122,22 @@ function testOnlyFiles(srcDirs: string[], sources: Source[], entryPoints: Set<st
   return [...testOnly].sort().map((f) => `${path.relative(REPO, f)} (used only by ${[...users.get(f)!].map((i) => path.relative(REPO, i)).join(', ')})`);
 }
 
-/** A product's programs (tests may spawn them too): the files its package.json or Dockerfile runs, as src/*.ts or dist/*.js. */
+/**
+ * A product's programs (tests may spawn them too): the files its package.json runs, as src/*.ts or
+ * dist/*.js, and those the root Dockerfile runs from its dist/ (named `<dir>/dist/…`, or by the
+ * package name inside the character base image's node_modules).
+ */
 function entryPoints(): Set<string> {
   const found = new Set<string>();
+  const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
   for (const p of products) {
     const root = path.dirname(p.src);
-    const text = ['package.json', 'Dockerfile'].map((f) => (existsSync(path.join(root, f)) ? readFileSync(path.join(root, f), 'utf8') : '')).join('\n');
-    for (const m of text.matchAll(/\b(?:src|dist)\/([\w/.-]+?)\.(?:ts|js)\b/g)) found.add(path.join(p.src, `${m[1]}.ts`));
+    const manifest = path.join(root, 'package.json');
+    const own = existsSync(manifest) ? readFileSync(manifest, 'utf8') : '';
+    const name = existsSync(manifest) ? (JSON.parse(own) as { name: string }).name : undefined;
+    const prefixes = [path.basename(root), ...(name ? [`node_modules/${name}`] : [])].map((d) => d.replace(/[/.-]/g, '\\$&')).join('|');
+    for (const m of own.matchAll(/\b(?:src|dist)\/([\w/.-]+?)\.(?:ts|js)\b/g)) found.add(path.join(p.src, `${m[1]}.ts`));
+    for (const m of dockerfile.matchAll(new RegExp(`(?:${prefixes})\\/dist\\/([\\w/.-]+?)\\.js\\b`, 'g'))) found.add(path.join(p.src, `${m[1]}.ts`));
   }
   return found;
 }

@@ -1,6 +1,7 @@
 // The image build files, checked where no Docker engine runs: scripts/images.sh refuses with a
-// message that says why, and the Dockerfiles keep to the rules (multi-stage, non-root, every
-// workspace manifest copied so npm sees the tree the lock describes).
+// message that says why, and the one Dockerfile keeps to the rules (the stages the three images
+// share exist once; multi-stage, non-root, every workspace manifest copied so npm sees the tree
+// the lock describes).
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,22 +37,51 @@ describe('scripts/images.sh', () => {
   });
 });
 
-describe('Dockerfiles', () => {
+describe('Dockerfile', () => {
   const workspaces = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+  const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+  // Each stage's text by its name (`FROM <base> AS <name>` up to the next FROM).
+  const stages = new Map(
+    text
+      .split(/^(?=FROM )/m)
+      .slice(1)
+      .map((s) => [/^FROM \S+ AS (\S+)/.exec(s)?.[1] ?? '', s] as const),
+  );
+  const stage = (name: string) => {
+    const s = stages.get(name);
+    expect(s, `stage ${name}`).toBeDefined();
+    return s!;
+  };
+
+  it('has the stages the images share once: every workspace manifest, then one npm ci all three build on', () => {
+    expect(text).toContain('ARG NODE_IMAGE=node:24-slim');
+    expect(text).toMatch(/ARG RUNTIME_IMAGE=gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
+    for (const w of workspaces) expect(stage('manifests'), `manifests copies ${w}/package.json`).toContain(`COPY ${w}/package.json ${w}/`);
+    expect(text.match(/COPY \S+\/package\.json /g)?.length).toBe(workspaces.length);
+    expect(stage('deps')).toMatch(/^FROM manifests AS deps$/m);
+    expect(text.match(/npm ci --ignore-scripts/g)?.length).toBe(1);
+    for (const image of ['api-server', 'operator', 'character-base']) expect(stage(`${image}-build`)).toMatch(new RegExp(`^FROM deps AS ${image}-build$`, 'm'));
+  });
 
   for (const app of ['api-server', 'operator']) {
-    it(`${app}: multi-stage from node:24-slim to distroless Node 24, non-root, dist/ from tsc -b, production dependencies only`, () => {
-      const text = readFileSync(join(repoRoot, app, 'Dockerfile'), 'utf8');
-      expect(text).toContain('ARG NODE_IMAGE=node:24-slim');
-      expect(text).toMatch(/ARG RUNTIME_IMAGE=gcr\.io\/distroless\/nodejs24-debian12:nonroot/);
-      expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
-      expect(text).toContain(`tsc -b ${app}`);
-      expect(text).toContain(`--omit=dev --workspace=${app}`);
-      expect(text).toMatch(/^USER 65532:65532$/m);
-      expect(text).toContain(`CMD ["${app}/dist/main.js"]`);
-      for (const w of workspaces) expect(text, `${app}/Dockerfile copies ${w}/package.json`).toContain(`COPY ${w}/package.json ${w}/`);
+    it(`${app}: distroless Node 24, non-root, dist/ from tsc -b, production dependencies only`, () => {
+      expect(stage(`${app}-build`)).toContain(`tsc -b ${app}/tsconfig.build.json`);
+      expect(stage(`${app}-prod-deps`)).toContain(`--omit=dev --workspace=${app}`);
+      const image = stage(app);
+      expect(image).toMatch(new RegExp(`^FROM \\$\\{RUNTIME_IMAGE\\} AS ${app}$`, 'm'));
+      expect(image).toMatch(/^USER 65532:65532$/m);
+      expect(image).toContain(`CMD ["${app}/dist/main.js"]`);
     });
   }
+
+  it('character-base: Node 24 slim, user 1000, the SDK runtime as entrypoint', () => {
+    expect(stage('character-base-build')).toContain('tsc -b character-base-image/tsconfig.build.json');
+    expect(stage('character-base-build')).not.toContain('testkit');
+    const image = stage('character-base');
+    expect(image).toMatch(/^FROM \$\{NODE_IMAGE\} AS character-base$/m);
+    expect(image).toMatch(/^USER 1000:1000$/m);
+    expect(image).toContain('ENTRYPOINT ["node", "/app/node_modules/@distributed-dungeon/character-sdk/dist/runtime/main.js"]');
+  });
 
   it('the chart runs them as the user they are built for', () => {
     const values = readFileSync(join(repoRoot, 'charts', 'dungeon', 'values.yaml'), 'utf8');

@@ -1,4 +1,4 @@
-// The platform on the real node (testkit's startRealNode): our images built from our Dockerfiles
+// The platform on the real node (testkit's startRealNode): our images built from our Dockerfile
 // and pushed to the node's registry, the chart installed with every image from there, every
 // component a real pod. Used by the e2e/node suite's globalSetup and by `make demo`.
 import { spawn } from 'node:child_process';
@@ -77,7 +77,7 @@ export async function startNodePlatform(o: { say: (l: string) => void; release?:
   const env = { ...process.env, CONTAINERS_REGISTRIES_CONF: node.registriesConf };
   try {
     await timed('images', async () => {
-      say(`building our images from our Dockerfiles and pushing them to ${registry}`);
+      say(`building our images from our Dockerfile and pushing them to ${registry}`);
       await streamed('bash', ['scripts/images.sh', 'api-server', 'operator', 'character-base', 'examples'], {
         ...env, REGISTRY: `${registry}/distributed-dungeon`, PUSH: '1',
       }, say);
