@@ -2,11 +2,12 @@ import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import type { RunningServer } from '@distributed-dungeon/api-server';
 import { AbilitiesFileSchema } from '@distributed-dungeon/contracts';
 import { createDatabase, createGameSession, eventually, mintApiKey } from '@distributed-dungeon/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, startApi } from '../../../api-server/test/harness.ts';
 import { dev, type DevSession } from './dev.ts';
 import { init } from './init.ts';
 
@@ -16,7 +17,6 @@ import { init } from './init.ts';
 // the game's view of the character lists them.
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const ADMIN_TOKEN = 'dev-int-admin-token-0123456789';
 
 let api: RunningServer;
 let scratch: string;
@@ -26,18 +26,7 @@ beforeAll(async () => {
   scratch = await mkdtemp(path.join(tmpdir(), 'dd-dev-'));
   // The scaffold imports the SDK by its package name: this repository's packages resolve it.
   await symlink(path.join(REPO, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
-  api = await start(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'sdk_dev'),
-      REDIS_URL: inject('redisUrl'),
-      DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-      JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
-      LOG_LEVEL: 'silent',
-      DUNGEON_SEED: '3',
-    }),
-  );
+  api = await startApi({ databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'sdk_dev'), redisUrl: inject('redisUrl'), DUNGEON_SEED: '3' });
 });
 afterAll(async () => {
   await session?.stop();

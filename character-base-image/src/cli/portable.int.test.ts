@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import type { RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, startRedis, type RedisServer, mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, http, startApi } from '../../../api-server/test/harness.ts';
 import type { SavedCharacter } from '../runtime/settings.ts';
 import { CharacterDatabase } from '../state/database.ts';
 import { DurableStore } from '../state/store.ts';
@@ -13,22 +14,8 @@ import { UsageError } from './usage-error.ts';
 // `dungeon export` on one platform and `dungeon import` on another (own database, own Redis):
 // the JSON state and the SQLite database arrive intact; a changed archive is refused by name.
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
 async function platform(name: string, redisUrl: string): Promise<RunningServer> {
-  return start(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), `cli_${name}`),
-      REDIS_URL: redisUrl,
-      DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-      JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
-      JWT_ISSUER: name,
-      RATE_LIMIT_KEY_PREFIX: `cli-${name}`,
-      LOG_LEVEL: 'silent',
-    }),
-  );
+  return startApi({ databaseUrl: await createDatabase(inject('postgresAdminUrl'), `cli_${name}`), redisUrl, JWT_ISSUER: name, RATE_LIMIT_KEY_PREFIX: `cli-${name}` });
 }
 
 describe('dungeon export / dungeon import', () => {
@@ -45,11 +32,7 @@ describe('dungeon export / dungeon import', () => {
     b = await platform('far-realm', bRedis.url);
     work = await mkdtemp(path.join(tmpdir(), 'dd-portable-'));
     const issuer = (await (await fetch(`${a.url}/api/portability/issuer`)).json()) as { name: string; publicKey: string };
-    const trusted = await fetch(`${b.url}/api/portability/trusted-issuers`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
-      body: JSON.stringify(issuer),
-    });
+    const trusted = await http(b.url, 'PUT', '/api/portability/trusted-issuers', { token: ADMIN_TOKEN, body: issuer });
     expect(trusted.status).toBe(201);
   });
 

@@ -4,24 +4,23 @@
 // the rogue opens a locked footlocker with a key it was given. Each decision is the example's own
 // hook on the game view the api-server serves; every call goes through the SDK's RegistryClient.
 // Then the session's log in PostgreSQL replays to the engine's state.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DungeonMasterEngine, loadConfig, loadWholeLog, replay, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { DungeonMasterEngine, loadWholeLog, replay, type RunningServer } from '@distributed-dungeon/api-server';
 import type { CharacterClass } from '@distributed-dungeon/contracts';
-import { createDatabase, createGameSession, mintApiKey } from '@distributed-dungeon/testkit';
+import { mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN } from '../../../api-server/test/harness.ts';
+import { playWorld, type WorldPlay } from '../../../api-server/test/play.ts';
 import type { CharacterBase } from '../character/base.ts';
 import { RegistryClient } from '../communication/registry.ts';
 import type { ActionDraft, GameState } from '../types.ts';
 import { loadAbilitiesFile, loadCharacter, loadCharacterConfig } from './config.ts';
 
-const ADMIN_TOKEN = 'examples-int-admin-token-0123456789';
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
-const WORLD = {
+const WORLD: Parameters<typeof playWorld>[0] = {
   id: 'proving-grounds',
   name: 'The Proving Grounds',
   entrance: 'yard',
@@ -85,33 +84,19 @@ interface Player {
   client: RegistryClient;
 }
 
+let play: WorldPlay;
 let api: RunningServer;
-let worldsDir: string;
 let sessionId: string;
 
 beforeAll(async () => {
-  worldsDir = await mkdtemp(path.join(tmpdir(), 'dd-examples-it-'));
-  await writeFile(path.join(worldsDir, `${WORLD.id}.json`), JSON.stringify(WORLD));
-  api = await start(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'sdk_examples'),
-      REDIS_URL: inject('redisUrl'),
-      DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-      JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_POINTS: '100000',
-      DUNGEON_SEED: '11',
-      DUNGEON_WORLDS_DIR: worldsDir,
-    }),
-  );
-  sessionId = await createGameSession(api.url, ADMIN_TOKEN, { id: `examples-${Date.now().toString(36)}`, worldId: WORLD.id });
+  // The api-server's own harness: its database, the world in a folder of its own, a fixed seed.
+  play = await playWorld(WORLD, { postgresAdminUrl: inject('postgresAdminUrl'), redisUrl: inject('redisUrl'), seed: 11 });
+  api = play.api;
+  sessionId = await play.newSession();
 });
 
 afterAll(async () => {
-  await api?.stop();
-  if (worldsDir) await rm(worldsDir, { recursive: true, force: true });
+  await play?.stop();
 });
 
 /** An example as its image runs it: character.json plus its abilities.json, registered through the SDK client. */

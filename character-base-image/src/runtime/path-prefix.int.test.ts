@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, start, type DungeonMasterEngine, type RunningServer } from '@distributed-dungeon/api-server';
+import type { DungeonMasterEngine, RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, createGameSession, eventually, mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, startApi } from '../../../api-server/test/harness.ts';
 import { CharacterBase } from '../character/base.ts';
 import type { GameEvent } from '../types.ts';
 import { CharacterRuntime } from './runtime.ts';
@@ -18,7 +19,6 @@ import { CharacterRuntime } from './runtime.ts';
 // strips it (HTTP and WebSocket upgrades), in a few lines of node:http since no proxy library is
 // among the dependencies.
 
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const PREFIX = '/dungeon';
 
 interface PrefixProxy {
@@ -82,19 +82,7 @@ describe('a character given a server URL with a path prefix', () => {
 
   beforeAll(async () => {
     const databaseUrl = await createDatabase(inject('postgresAdminUrl'), 'prefix');
-    api = await start(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: inject('redisUrl'),
-        DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-        JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        SHUTDOWN_GRACE_MS: '2000',
-        DUNGEON_SEED: '42',
-      }),
-    );
+    api = await startApi({ databaseUrl, redisUrl: inject('redisUrl'), DUNGEON_SEED: '42' });
     proxy = await prefixProxy(api.url);
     workdir = await mkdtemp(path.join(tmpdir(), 'dd-prefix-it-'));
   });

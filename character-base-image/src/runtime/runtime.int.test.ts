@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, start, type DungeonMasterEngine, type RunningServer } from '@distributed-dungeon/api-server';
+import type { DungeonMasterEngine, RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, eventually, createGameSession, mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, http, startApi, uniqueId } from '../../../api-server/test/harness.ts';
 import { CharacterBase, type HookResult } from '../character/base.ts';
 import { CombatAI } from '../ai/combat.ts';
 import type { GameEvent, GameState } from '../types.ts';
@@ -15,35 +15,6 @@ import { CharacterRuntime, type Logger, type RuntimeSettings } from './runtime.t
 // fixed seed keep each run bounded.
 
 const TURN_TIMEOUT_MS = 1500;
-
-// api-server/test/harness.ts is not in the api-server's package exports (and this project's
-// tsconfig.json references only the api-server's product): the few lines it would give us are
-// here, over the package's public `start`/`loadConfig`.
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
-
-function startApi(env: { databaseUrl: string; redisUrl: string } & Record<string, string>): Promise<RunningServer> {
-  const { databaseUrl, redisUrl, ...rest } = env;
-  return start(
-    loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-      JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      SHUTDOWN_GRACE_MS: '2000',
-      ...rest,
-    }),
-  );
-}
-
-const uniqueId = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
-
-async function http<T>(url: string, token: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  return { status: res.status, body: (await res.json()) as T };
-}
 
 class Fighter extends CharacterBase {
   readonly heard: GameEvent[] = [];
@@ -158,7 +129,7 @@ describe('CharacterRuntime against the real api-server', () => {
   }
 
   const registryRecord = (characterId: string) =>
-    http<{ sessionId: string | null; status: string }>(`${api.url}/api/registry/character/${encodeURIComponent(characterId)}`, ADMIN_TOKEN);
+    http<{ sessionId: string | null; status: string }>(api.url, 'GET', `/api/registry/character/${encodeURIComponent(characterId)}`, { token: ADMIN_TOKEN });
 
   it('registers, explores and fights with actions the engine accepts; a throwing hook costs its turn, never the process', async () => {
     const sessionId = await newSession();
@@ -268,10 +239,9 @@ describe('CharacterRuntime against the real api-server', () => {
 
     // What it serves is the game's authoritative state, as the session endpoint has it.
     await eventually('the resync to settle', () => !lines.some((l) => l.msg === 'resync from the session state failed; registering again') && runtime.view.state?.pending?.length === 0);
-    const authoritative = await http<{ gameState: GameState }>(
-      `${api.url}/api/sessions/${encodeURIComponent(sessionId)}/state?characterId=${encodeURIComponent(characterId)}`,
-      runtime.registry.credentials!.token,
-    );
+    const authoritative = await http<{ gameState: GameState }>(api.url, 'GET', `/api/sessions/${encodeURIComponent(sessionId)}/state?characterId=${encodeURIComponent(characterId)}`, {
+      token: runtime.registry.credentials!.token,
+    });
     expect(authoritative.status).toBe(200);
     const served = (await (await fetch(`http://127.0.0.1:${runtime.port}/state`)).json()) as { gameState: GameState };
     expect(served.gameState.version).toBe(authoritative.body.gameState.version);
