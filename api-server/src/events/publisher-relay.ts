@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
-import { PUBLISH_VERSIONED, versionKey } from './publisher.ts';
+import { versionedPipeline, versionKey } from './publisher.ts';
 
 // The outbox relay: publishes `event_outbox` rows to Redis in id order and marks them published.
 // One relay publishes at a time across all replicas (a transaction-scoped advisory lock), so the
@@ -155,12 +155,13 @@ export class OutboxRelay {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
-      // A relay paused mid-batch (SIGSTOP, a long GC) must not hold the lock for everyone:
-      // PostgreSQL ends its transaction, the batch is published again by another.
-      await client.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
-      if (!lock.rows[0]?.ok) {
+      // One round trip for the three (a simple query of constants): the relay runs this for every
+      // batch. A relay paused mid-batch (SIGSTOP, a long GC) must not hold the lock for
+      // everyone: PostgreSQL ends its transaction, the batch is published again by another.
+      const opened = (await client.query(
+        `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '5s'; SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS ok`,
+      )) as unknown as { rows: { ok?: boolean }[] }[];
+      if (!opened.at(-1)?.rows[0]?.ok) {
         await client.query('ROLLBACK');
         return { kind: 'locked' };
       }
@@ -192,11 +193,11 @@ export class OutboxRelay {
 
   /** One pipeline for the batch; any failed command fails the batch (it is published again). */
   async #publish(rows: Row[]): Promise<void> {
-    const pipeline = this.#o.redis.pipeline();
+    const pipeline = versionedPipeline(this.#o.redis);
     for (const r of rows) {
       const json = JSON.stringify(r.envelope);
       if (r.version === null) pipeline.publish(r.channel, json);
-      else pipeline.eval(PUBLISH_VERSIONED, 1, versionKey(r.session_id), r.channel, json.slice(0, -1), String(r.version));
+      else pipeline.publishVersioned(versionKey(r.session_id), r.channel, json.slice(0, -1), String(r.version));
     }
     const results = (await pipeline.exec()) ?? [];
     const failed = results.find(([err]) => err);

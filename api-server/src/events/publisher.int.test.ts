@@ -51,4 +51,25 @@ describe('EventPublisher', () => {
     expect(published).toEqual(['exploration', 'combat', 'system', 'character']);
     expect(await redis.get(versionKey(sid))).toBe('7');
   });
+
+  it('sends the script by its SHA, and still publishes when Redis has forgotten it (NOSCRIPT falls back to EVAL)', async () => {
+    const sid = uniqueId('sha');
+    await sub.psubscribe(`session:${sid}:*`);
+    const pub = new EventPublisher(redis, () => undefined);
+    await pub.publish(sid, { type: 'exploration.moved', version: 1, data: {} });
+    const monitor = await redis.monitor();
+    const commands: string[] = [];
+    // Only this session's commands: other suites share the Redis.
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.includes(versionKey(sid))) commands.push(String(args[0]).toLowerCase());
+    });
+    await pub.publish(sid, { type: 'exploration.moved', version: 2, data: {} });
+    await redis.script('FLUSH');
+    await pub.publishMany(sid, [{ type: 'exploration.moved', version: 3, data: {} }]);
+    await expect.poll(() => received.filter((r) => r.envelope.sessionId === sid).map((r) => r.envelope.version)).toEqual([1, 2, 3]);
+    monitor.disconnect();
+    expect(commands).toContain('evalsha');
+    expect(commands.filter((c) => c === 'eval')).toHaveLength(1);
+    expect(await pub.currentVersion(sid)).toBe(3);
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { characterChannel, gameMasterChannel, sessionChannel, topicOfEventType, type EventEnvelope, type GameEvent, type SessionTopic } from '@distributed-dungeon/contracts';
 
 /** An event as the game produces it (one definition, in the contracts); the publisher wraps it in the envelope. */
@@ -26,6 +26,21 @@ if v > current then redis.call('SET', KEYS[1], v) end
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. ',"version":' .. v .. '}')
 return v
 `;
+
+const SCRIPTED = new WeakSet<Redis>();
+
+/**
+ * A pipeline on which `publishVersioned` is the script by its SHA (EVALSHA, loaded once per
+ * connection by ioredis, which falls back to EVAL on NOSCRIPT) rather than the whole script
+ * sent with every event.
+ */
+export function versionedPipeline(redis: Redis): ChainableCommander & { publishVersioned(key: string, channel: string, body: string, version: string): unknown } {
+  if (!SCRIPTED.has(redis)) {
+    redis.defineCommand('publishVersioned', { numberOfKeys: 1, lua: PUBLISH_VERSIONED });
+    SCRIPTED.add(redis);
+  }
+  return redis.pipeline() as ReturnType<typeof versionedPipeline>;
+}
 
 export function versionKey(sessionId: string): string {
   return `dungeon:session:${sessionId}:version`;
@@ -60,10 +75,10 @@ export class EventPublisher implements EventSink {
   async publishMany(sessionId: string, events: readonly GameEvent[]): Promise<EventEnvelope[]> {
     if (events.length === 0) return [];
     const sent = events.map((event) => ({ event, ...addressed(sessionId, event) }));
-    const pipeline = this.#redis.pipeline();
+    const pipeline = versionedPipeline(this.#redis);
     for (const { channel, envelope, version } of sent) {
       if (version === undefined) pipeline.publish(channel, JSON.stringify(envelope));
-      else pipeline.eval(PUBLISH_VERSIONED, 1, versionKey(sessionId), channel, JSON.stringify(envelope).slice(0, -1), String(version));
+      else pipeline.publishVersioned(versionKey(sessionId), channel, JSON.stringify(envelope).slice(0, -1), String(version));
     }
     // A pipeline answers each command; the first failure is this call's failure.
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;

@@ -3,11 +3,13 @@ import type { Logger } from 'pino';
 
 /**
  * The command connection: no offline queue and one retry, so while Redis is away a request fails
- * at once (→ 503) instead of hanging; ioredis keeps reconnecting in the background.
+ * at once (→ 503) instead of hanging; ioredis keeps reconnecting in the background. Commands
+ * issued in the same tick (the budget and flag checks of concurrent requests) leave in one write.
  */
 export function createCommandClient(url: string, logger: Logger, name = 'commands'): Redis {
   const client = new Redis(url, {
     lazyConnect: true,
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
