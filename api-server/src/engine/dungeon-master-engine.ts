@@ -139,9 +139,9 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     });
   }
 
-  leave(sessionId: string, characterId: string): Promise<GameEvent[]> {
-    return this.#at('leave', sessionId, [characterId], async () => {
-      await this.dm.leave(sessionId, characterId);
+  leave(sessionId: string, characterId: string, reason?: string): Promise<GameEvent[]> {
+    return this.#at('leave', sessionId, reason === undefined ? [characterId] : [characterId, reason], async () => {
+      await this.dm.leave(sessionId, characterId, reason);
       return [];
     });
   }
@@ -186,7 +186,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
         case 'join':
           return this.join(sessionId, args[0] as JoiningCharacter);
         case 'leave':
-          return this.leave(sessionId, args[0] as string);
+          return this.leave(sessionId, args[0] as string, args[1] as string | undefined);
         case 'end':
           return this.end(sessionId, args[0] as string);
         case 'handleAction':

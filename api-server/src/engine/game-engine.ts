@@ -65,8 +65,11 @@ export interface GameEngine {
   hasWorld?(worldId: string): boolean;
   /** A character joined (or re-joined after a restart) a session. */
   join(sessionId: string, character: JoiningCharacter): Promise<JoinResult>;
-  /** A character left (deregistered or moved to another session); events as in JoinResult. */
-  leave(sessionId: string, characterId: string): Promise<GameEvent[]>;
+  /**
+   * A character left (deregistered, revoked, moved to another session, expired: `reason`);
+   * events as in JoinResult. The engine's `system.character_left` carries the reason.
+   */
+  leave(sessionId: string, characterId: string, reason?: string): Promise<GameEvent[]>;
   /**
    * The game master ended the session: its members leave the game, the game is over (outcome
    * `closed`), `system.session_closed` goes out and the session is closed for registration,

@@ -1,7 +1,7 @@
 import type { Action } from '@distributed-dungeon/contracts';
 import * as actionsRepo from '../actions/repository.ts';
 import { withTransaction } from '../db/pool.ts';
-import type { ActionDecision, ActionMeta, GameEngine, GameEngineDeps, GameEngineFactory, JoinResult, JoiningCharacter } from './game-engine.ts';
+import type { ActionDecision, ActionMeta, GameEngine, GameEngineDeps, GameEngineFactory, GameEvent, JoinResult, JoiningCharacter } from './game-engine.ts';
 
 /**
  * The engine used until the Dungeon Master is plugged in: every valid action is accepted and
@@ -23,8 +23,9 @@ export class RecordOnlyEngine implements GameEngine {
     };
   }
 
-  async leave(): Promise<[]> {
-    return [];
+  /** No game to leave: the caller publishes the departure itself. */
+  async leave(_sessionId: string, characterId: string, reason?: string): Promise<GameEvent[]> {
+    return [{ type: 'system.character_left', data: { characterId, ...(reason !== undefined ? { reason } : {}) } }];
   }
 
   /** No game to end: the sessions service closes the session and tells its channels itself. */

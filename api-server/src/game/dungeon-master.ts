@@ -134,10 +134,10 @@ export class DungeonMaster {
     });
   }
 
-  async leave(sessionId: string, characterId: string): Promise<GameEvent[]> {
+  async leave(sessionId: string, characterId: string, reason?: string): Promise<GameEvent[]> {
     return this.#exclusive(sessionId, async (s) => {
       if (!s.state.characters[characterId]) return [];
-      return (await this.#run(s, { kind: 'leave', characterId })).events;
+      return (await this.#run(s, { kind: 'leave', characterId, ...(reason !== undefined ? { reason } : {}) })).events;
     });
   }
 

@@ -11,7 +11,7 @@ import { canonicalJson } from '@distributed-dungeon/contracts';
 export type Command =
   | { kind: 'create'; sessionId: string; seed: number }
   | { kind: 'join'; character: JoiningCharacter; inputs?: ItemInputs }
-  | { kind: 'leave'; characterId: string }
+  | { kind: 'leave'; characterId: string; reason?: string }
   /** `inputs`: the actor's items as the engine read them from the tables (replay reads no database). */
   | { kind: 'action'; action: Action; inputs?: ItemInputs }
   | { kind: 'timeout'; characterId: string }
@@ -36,7 +36,7 @@ export function applyCommand(world: World, state: GameState | null, command: Com
     case 'join':
       return joinCharacter(state, command.character, undefined, command.inputs);
     case 'leave':
-      return leaveCharacter(state, command.characterId);
+      return leaveCharacter(state, command.characterId, undefined, command.reason);
     case 'action':
       return applyAction(state, command.action, undefined, command.inputs);
     case 'timeout':

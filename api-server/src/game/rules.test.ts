@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '@distributed-dungeon/contracts';
 import { applyAction, applyTimeout, timeoutAction, waitingCharacters } from './rules.ts';
 import { createRng, scriptedRng } from './rng.ts';
-import { endSession } from './session.ts';
+import { endSession, leaveCharacter } from './session.ts';
 import { CLERIC, FIGHTER, tinySession, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
 import type { GameEvent, GameState } from './state.ts';
 import { decideMonsterAction } from './monster-ai.ts';
@@ -86,6 +86,15 @@ describe('attacks', () => {
     expect(types(r.events)).toContain('system.session_closed');
     const after = applyAction(r.state, { type: 'exploration.look', characterId: 'thorin' });
     expect(after).toMatchObject({ accepted: false, reason: 'session_ended' });
+  });
+
+  it('a character that leaves mid-fight is out of the order, and the one departure event says where it was and why', () => {
+    const r = leaveCharacter(inDen(), 'thorin', undefined, 'deregistered');
+    expect(find(r.events, 'system.character_left')).toMatchObject({ characterId: 'thorin', roomId: 'den', reason: 'deregistered' });
+    expect(r.state.characters.thorin).toMatchObject({ present: false, alive: true });
+    expect(r.state.encounters.den).toBeUndefined();
+    expect(applyAction(r.state, attackOgre)).toMatchObject({ accepted: false, reason: 'not_present' });
+    expect(leaveCharacter(r.state, 'thorin', undefined, 'again')).toMatchObject({ accepted: true, events: [] });
   });
 
   it('the game master ends a session mid-fight: members leave, the fight stops, the outcome is closed, once', () => {

@@ -132,8 +132,11 @@ export function joinCharacter(state: GameState, input: JoiningCharacter, rng: Rn
   return finish(ctx);
 }
 
-/** A character deregistered: it leaves the fight (its turns are skipped) but keeps its place. */
-export function leaveCharacter(state: GameState, characterId: string, rng: Rng = createRng(state.rngState)): RuleResult {
+/**
+ * A character deregistered: it leaves the fight (its turns are skipped) but keeps its place.
+ * `reason` (the registry's: deregistered, revoked, moved, heartbeat-expired) goes into the event.
+ */
+export function leaveCharacter(state: GameState, characterId: string, rng: Rng = createRng(state.rngState), reason?: string): RuleResult {
   const c = state.characters[characterId];
   if (!c) return reject(state, characterId, 'unknown_character', `no character "${characterId}" in this session`);
   if (!c.present) return { state, events: [], accepted: true };
@@ -141,7 +144,7 @@ export function leaveCharacter(state: GameState, characterId: string, rng: Rng =
   const draft = ctx.state.characters[characterId]!;
   draft.present = false;
   draft.defending = false;
-  emit(ctx, 'system.character_left', { characterId, roomId: draft.roomId });
+  emit(ctx, 'system.character_left', { characterId, roomId: draft.roomId, ...(reason !== undefined ? { reason } : {}) });
   const enc = ctx.state.encounters[draft.roomId];
   if (enc) {
     const wasUp = enc.order[enc.turnIndex]?.id === characterId;

@@ -257,12 +257,13 @@ describe('event bus credentials', () => {
     const left = new Promise<Record<string, unknown>>((resolve) =>
       w.on('message', (_c: string, m: string) => {
         const e = JSON.parse(m);
-        // The registry's notice carries the reason; the game's own departure event does not.
-        if (e.type === 'system.character_left' && e.data.reason) resolve(e);
+        // The one departure event, the game's, carries the reason.
+        if (e.type === 'system.character_left' && e.data.characterId === id) resolve(e);
       }),
     );
     expect((await http(base, 'DELETE', `/api/registry/character/${id}`, { token: reg.characterToken })).status).toBe(204);
-    expect((await left).data).toMatchObject({ characterId: id, reason: 'deregistered' });
+    expect((await left).data).toMatchObject({ characterId: id, reason: 'deregistered', roomId: expect.any(String) });
+    expect((await left).version).toEqual(expect.any(Number));
     // The user is gone and its open connection was closed by Redis.
     await cut;
     const admin = new Redis(redisUrl);

@@ -288,8 +288,9 @@ export class RegistryService {
     return c;
   }
 
+  /** One source of `system.character_left`: the engine's (with the reason), published by it or handed back. */
   async #leave(sessionId: string, characterId: string, reason: string): Promise<void> {
-    const events = await this.#ctx.engine.leave(sessionId, characterId);
-    await this.#ctx.events.publishMany(sessionId, [{ type: 'system.character_left', data: { characterId, reason } }, ...events]);
+    const events = await this.#ctx.engine.leave(sessionId, characterId, reason);
+    await this.#ctx.events.publishMany(sessionId, events);
   }
 }
