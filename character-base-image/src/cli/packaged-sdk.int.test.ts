@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import type { RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, eventually, createGameSession, mintApiKey } from '@distributed-dungeon/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, startApi } from '../../../api-server/test/harness.ts';
 
 // The SDK as a player gets it: packed with `npm pack`, installed with plain npm into a folder
 // outside this repository, and played with its own `dungeon` command against a real api-server.
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const ADMIN_TOKEN = 'test-admin-token-0123456789';
 // npm and the `dungeon` bin run on the pinned Node 24 that runs this test.
 const PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`;
 const env = { ...process.env, PATH, npm_config_nodedir: '', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
@@ -78,19 +78,12 @@ describe('the packed SDK, installed outside the repository', () => {
     await writeFile(path.join(home, 'package.json'), JSON.stringify({ name: 'my-characters', private: true }));
     await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.join(packs, 'distributed-dungeon-contracts-0.1.0.tgz'), path.join(packs, 'distributed-dungeon-character-sdk-0.1.0.tgz')], { cwd: home, env });
 
-    api = await start(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'packed_sdk'),
-        REDIS_URL: inject('redisUrl'),
-        DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
-        JWT_SIGNING_KEYS: `k1:${'a'.repeat(40)}`,
-        LOG_LEVEL: 'silent',
-        DUNGEON_SEED: '7',
-        DUNGEON_TURN_TIMEOUT_MS: '1500',
-      }),
-    );
+    api = await startApi({
+      databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'packed_sdk'),
+      redisUrl: inject('redisUrl'),
+      DUNGEON_SEED: '7',
+      DUNGEON_TURN_TIMEOUT_MS: '1500',
+    });
     sessionId = await createGameSession(api.url, ADMIN_TOKEN, { id: `packed-${Date.now().toString(36)}` });
   });
 
