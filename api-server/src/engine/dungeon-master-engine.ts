@@ -300,7 +300,7 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
   /** The prompts of a session restored from the store: they belong to no new log entry. */
   async #publishOwn(sessionId: string, events: GameEvent[]): Promise<void> {
     try {
-      for (const event of await this.#prepare(sessionId, events)) await this.#deps.events.publish(sessionId, event);
+      await this.#deps.events.publishMany(sessionId, await this.#prepare(sessionId, events));
     } catch (err) {
       // Subscribers that missed a version resynchronise from the session state.
       this.#log.warn({ err, sessionId }, 'engine events could not be published');
