@@ -6,18 +6,18 @@ import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, start, type RunningServer } from '@distributed-dungeon/api-server';
+import { start, type Config, type RunningServer } from '@distributed-dungeon/api-server';
 import { createDatabase, eventually, CharacterProcess, EXAMPLE_CHARACTERS, mintApiKey } from '@distributed-dungeon/testkit';
 import pg from 'pg';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN_TOKEN, testConfig } from '../../../api-server/test/harness.ts';
 import { fitsWidth, launchChromium, seriousViolations } from './chromium.ts';
 
-const ADMIN_TOKEN = `browser-admin-${randomBytes(12).toString('hex')}`;
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
 let shots: string;
 let api: RunningServer;
-let config: ReturnType<typeof loadConfig>;
+let config: Config;
 let browser: Browser;
 let scratch: string;
 const characters: CharacterProcess[] = [];
@@ -28,20 +28,16 @@ beforeAll(async () => {
   // Screenshots go to docs/ only when asked (make web-screenshots): a test run leaves the tree as it was.
   shots = process.env.WEB_SCREENSHOTS === '1' ? DOCS : path.join(scratch, 'shots');
   await mkdir(shots, { recursive: true });
-  config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: await createDatabase(inject('postgresAdminUrl'), 'browser'),
-    REDIS_URL: inject('redisUrl'),
-    DUNGEON_ADMIN_TOKEN: ADMIN_TOKEN,
+  // The api-server's own test config; the server is started here (not by startApi) because the
+  // reconnect test restarts it with the same config on the same port.
+  config = testConfig({
+    databaseUrl: await createDatabase(inject('postgresAdminUrl'), 'browser'),
+    redisUrl: inject('redisUrl'),
     // As the chart runs it: the admin API and the game master's pages on a port of their own.
     ADMIN_PORT: '0',
-    JWT_SIGNING_KEYS: `web:${randomBytes(32).toString('base64url')}`,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DUNGEON_SEED: '42',
     DUNGEON_TURN_TIMEOUT_MS: '3000',
     CORPSE_GRACE_SECONDS: '20',
-    SHUTDOWN_GRACE_MS: '2000',
   });
   api = await start(config);
   browser = await launchChromium();
