@@ -25,6 +25,8 @@ export interface WorldPlay {
   join(sessionId: string, cls?: string): Promise<Player>;
   /** The action's answer (HTTP 200 asserted; refusals are answers too). */
   act(p: Player, action: Record<string, unknown>): Promise<{ accepted: boolean; reason?: string }>;
+  /** The container API id of a room's own container (its chest) in a session. */
+  roomContainer(sessionId: string, roomId: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,14 @@ export async function playWorld(world: WorldInput, opts: { postgresAdminUrl: str
       const res = await http<{ accepted: boolean; reason?: string }>(api.url, 'POST', '/api/actions', { token: p.token, body: { characterId: p.id, ...action } });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body;
+    },
+    async roomContainer(sessionId, roomId) {
+      const { rows } = await api.context.db.query<{ id: string }>(
+        `SELECT container_instance_id AS id FROM containers WHERE room_id = $1 AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $2`,
+        [roomId, sessionId],
+      );
+      if (!rows[0]) throw new Error(`no container in room ${roomId} of session ${sessionId}`);
+      return rows[0].id;
     },
     stop: () => api.stop(),
   };

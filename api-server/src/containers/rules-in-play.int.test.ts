@@ -58,14 +58,7 @@ describe('container rules in a real fight', () => {
     const stayer = await play.join(sessionId);
     const engine = api.context.engine as DungeonMasterEngine;
     const game = () => engine.dm.session(sessionId)!.state;
-    const chestOf = async (room: string) =>
-      (
-        await api.context.db.query<{ id: string }>(
-          `SELECT container_instance_id AS id FROM containers WHERE room_id = $1 AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $2`,
-          [room, sessionId],
-        )
-      ).rows[0]!.id;
-    const [gateChest, pitChest] = [await chestOf('gate'), await chestOf('pit')];
+    const [gateChest, pitChest] = [await play.roomContainer(sessionId, 'gate'), await play.roomContainer(sessionId, 'pit')];
 
     // Before the fight: the fighter holds the gate chest open.
     const opened = await post(fighter, 'open', { container_id: gateChest });

@@ -88,33 +88,18 @@ describe('what item actions leave behind', () => {
     await act(p, { type: 'item.equip', itemId: 'pack' });
     await act(p, { type: 'item.unequip', slot: 'back' });
     await act(p, { type: 'item.use', itemId: 'healing-potion' });
-    const chest = (
-      await api.context.db.query<{ id: string }>(
-        `SELECT container_instance_id AS id FROM containers WHERE room_id = 'gate' AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $1`,
-        [sessionId],
-      )
-    ).rows[0]!.id;
+    const chest = await play.roomContainer(sessionId, 'gate');
     await act(p, { type: 'social.talk', npc: 'keeper', topic: 'key' });
     await act(p, { type: 'container.unlock', containerId: chest, keyItemId: 'vault-key' });
     // A rogue picks the other session's chest: d20 + 9 perception + 2 against DC 10 cannot fail.
     const other = await newSession();
     const rogue = await join(other, 'rogue');
-    const chest2 = (
-      await api.context.db.query<{ id: string }>(
-        `SELECT container_instance_id AS id FROM containers WHERE room_id = 'gate' AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $1`,
-        [other],
-      )
-    ).rows[0]!.id;
+    const chest2 = await play.roomContainer(other, 'gate');
     await act(rogue, { type: 'container.pick_lock', containerId: chest2 });
     // Without its thieves' tools it fails on the hall's strongbox (at most 20 + 9 < DC 30): the attempt is audited, denied.
     await api.context.db.query(`UPDATE character_inventories SET items = '[]'::jsonb WHERE character_id = $1`, [rogue.id]);
     await act(rogue, { type: 'exploration.move', direction: 'west' });
-    const strongbox = (
-      await api.context.db.query<{ id: string }>(
-        `SELECT container_instance_id AS id FROM containers WHERE room_id = 'hall' AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $1`,
-        [other],
-      )
-    ).rows[0]!.id;
+    const strongbox = await play.roomContainer(other, 'hall');
     await act(rogue, { type: 'container.pick_lock', containerId: strongbox });
 
     const mine = (op: string) => audit(`session=${sessionId}&action=${op}`);
@@ -148,12 +133,7 @@ describe('what item actions leave behind', () => {
       await http(api.url, 'POST', '/api/actions', { token: p.token, body: { characterId: p.id, type: 'combat.attack', target: 'warden' } });
     }
     expect(engine.dm.session(sessionId)!.state.monsters.warden!.alive).toBe(false);
-    const hoard = (
-      await api.context.db.query<{ id: string }>(
-        `SELECT container_instance_id AS id FROM containers WHERE room_id = 'lair' AND metadata->>'kind' = 'room' AND metadata->>'game_session' = $1`,
-        [sessionId],
-      )
-    ).rows[0]!.id;
+    const hoard = await play.roomContainer(sessionId, 'lair');
     expect(await audit(`session=${sessionId}&action=unlock`)).toEqual([
       expect.objectContaining({ actor_id: null, actor_name: null, resource_id: hoard, details: { by: 'event', was: 'sealed', changed: true } }),
     ]);
