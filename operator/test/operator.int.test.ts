@@ -158,10 +158,13 @@ describe('a Character becomes its workload', () => {
     expect(cond(registered, 'Available')!.lastTransitionTime).toBe(availableSince);
     expect(registered.status!.sessionId).toBeTruthy();
 
-    // Transitions were recorded as Events on the Character.
-    const events = await client.request<{ items: { reason: string; involvedObject: { name: string } }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
-    const reasons = events.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['Running', 'Registered']));
+    // Transitions were recorded as Events on the Character (each right after its status write,
+    // so the newest may land a moment after the status shows it).
+    const reasons = await waitFor('the Running and Registered Events', async () => {
+      const events = await client.request<{ items: { reason: string; involvedObject: { name: string } }[] }>('GET', `/api/v1/namespaces/${ns}/events`);
+      const seen = events.items.filter((e) => e.involvedObject.name === name).map((e) => e.reason);
+      return seen.includes('Running') && seen.includes('Registered') ? seen : undefined;
+    }, 20_000);
     // One Event per transition, not one per reconcile.
     expect(reasons.filter((r) => r === 'Registered')).toHaveLength(1);
     expect(reasons.filter((r) => r === 'Running')).toHaveLength(1);
@@ -202,7 +205,7 @@ describe('a Character becomes its workload', () => {
     const suspended = await waitFor('phase Suspended', phaseIs(ns, name, 'Suspended'), 20_000);
     expect(cond(suspended, 'Ready')).toMatchObject({ status: 'False', reason: 'Suspended' });
     expect(cond(suspended, 'Available')).toMatchObject({ status: 'False', reason: 'Suspended' });
-    expect((await getOrUndefined<Obj>(client, dPath))!.spec!.replicas).toBe(0);
+    await waitFor('the Deployment scaled to zero', async () => (await getOrUndefined<Obj>(client, dPath))?.spec!.replicas === 0, 15_000);
     await waitFor('pods gone', async () => {
       const pods = await client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${ns}/pods`, { query: { labelSelector: `app.kubernetes.io/instance=${name}` } });
       return pods.items.length === 0;
