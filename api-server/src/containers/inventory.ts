@@ -11,14 +11,14 @@ export interface InventoryDefaults {
 
 export const DEFAULT_INVENTORY: InventoryDefaults = { capacity_slots: 20, weight_limit: null };
 
-interface Row {
+export interface Row {
   character_id: string;
   capacity_slots: number;
   weight_limit: number | null;
   items: InventoryStack[];
 }
 
-function fromRow(r: Row): CharacterInventory {
+export function fromRow(r: Row): CharacterInventory {
   return { character_id: r.character_id, capacity_slots: r.capacity_slots, weight_limit: r.weight_limit, items: r.items };
 }
 

@@ -1,9 +1,13 @@
 // The repository side of a container mutation: the statement that writes a move's container,
 // inventory, idempotent result and audit entry. It lives here, not in the service, so the
 // service holds the use cases and this module owns the SQL over the container tables.
-import type { InventoryStack } from '@distributed-dungeon/contracts';
+import type { CharacterInventory, InventoryStack } from '@distributed-dungeon/contracts';
 import { BASE_COMPLIANCE_FLAGS, securityLevelFor, type AuditOperation } from './audit.ts';
 import type { Queryable } from './db.ts';
+import { isUuid } from './ids.ts';
+import { fromRow as inventoryFromRow, type InventoryDefaults } from './inventory.ts';
+import type { ContainerRecord } from './model.ts';
+import * as containerRows from './persistence.ts';
 
 interface MoveWrite {
   containerId: string;
@@ -49,4 +53,40 @@ export async function commitMove(db: Queryable, w: MoveWrite): Promise<void> {
       w.sessionId,
     ],
   });
+}
+
+type LockedRow = containerRows.Row & { inv_character_id: string; inv_capacity_slots: number; inv_weight_limit: number | null; inv_items: InventoryStack[] };
+
+/**
+ * Locks the container's row and then the character's inventory (made on first use) in one
+ * statement: the container's lock is what concurrent moves queue on, and every round trip held
+ * under it counts. The inventory's upsert reads the locked container row, so the container is
+ * always locked first, in the same order as every other path that takes both. Null, and the
+ * inventory untouched, when there is no such container.
+ */
+export async function lockMoveRows(
+  db: Queryable,
+  containerId: string,
+  characterId: string,
+  defaults: InventoryDefaults,
+): Promise<{ container: ContainerRecord; inventory: CharacterInventory } | null> {
+  if (!isUuid(containerId)) return null;
+  const { rows } = await db.query<LockedRow>({
+    name: 'containers.lock-move-rows',
+    text: `WITH c AS (SELECT ${containerRows.COLUMNS} FROM containers WHERE container_instance_id = $1 FOR UPDATE),
+          inv AS (INSERT INTO character_inventories (character_id, capacity_slots, weight_limit)
+                  SELECT $2, $3, $4 WHERE EXISTS (SELECT 1 FROM c)
+                  ON CONFLICT (character_id) DO UPDATE SET character_id = character_inventories.character_id
+                  RETURNING character_id, capacity_slots, weight_limit, items)
+     SELECT c.*, inv.character_id AS inv_character_id, inv.capacity_slots AS inv_capacity_slots,
+            inv.weight_limit AS inv_weight_limit, inv.items AS inv_items
+       FROM c CROSS JOIN inv`,
+    values: [containerId, characterId, defaults.capacity_slots, defaults.weight_limit],
+  });
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    container: containerRows.fromRow(r),
+    inventory: inventoryFromRow({ character_id: r.inv_character_id, capacity_slots: r.inv_capacity_slots, weight_limit: r.inv_weight_limit, items: r.inv_items }),
+  };
 }

@@ -68,10 +68,20 @@ export async function purgeExpiredTokens(db: Queryable, now: Date): Promise<numb
 /** `result` is what the first request stored (stored-result.ts turns it back into its answer). */
 type IdempotencyClaim = { kind: 'claimed' } | { kind: 'replay'; result: unknown };
 
+/** A mutation token to check in the claim's own round trip (see claimIdempotencyKey). */
+interface TokenCheck {
+  token: string;
+  containerId: string;
+}
+
 /**
  * Claims (character, key) inside the caller's transaction. A concurrent request with the same
  * key blocks on the unique index until the first commits, then gets the stored result; if the
  * first rolls back (it failed), the second proceeds as if it were first.
+ *
+ * With `check`, the mutation token is verified (and share-locked, as verifyToken does) by the
+ * same statement, so a transfer spends one round trip on both before it locks the container. A
+ * replay answers what the first request stored whatever the token is now, as without `check`.
  */
 export async function claimIdempotencyKey(
   db: Queryable,
@@ -80,14 +90,35 @@ export async function claimIdempotencyKey(
   operation: string,
   hash: string,
   now: Date,
+  check?: TokenCheck,
 ): Promise<IdempotencyClaim> {
-  const inserted = await db.query({
-    name: 'containers.claim-key',
-    text: `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
-     VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
-    values: [characterId, key, operation, hash, now],
-  });
-  if ((inserted.rowCount ?? 0) > 0) return { kind: 'claimed' };
+  let claimed: boolean;
+  if (check) {
+    const { rows } = await db.query<{ claimed: boolean; token_ok: boolean | null }>({
+      name: 'containers.claim-key-check-token',
+      text: `WITH claim AS (
+               INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
+               VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING RETURNING 1),
+             tok AS (
+               SELECT (closed_at IS NULL AND expires_at > $5) AS ok FROM container_mutation_tokens
+                WHERE token_hash = $6 AND container_id = $7 AND character_id = $1 FOR SHARE)
+             SELECT EXISTS (SELECT 1 FROM claim) AS claimed, (SELECT ok FROM tok) AS token_ok`,
+      values: [characterId, key, operation, hash, now, hashToken(check.token), check.containerId],
+    });
+    const r = rows[0]!;
+    claimed = r.claimed;
+    if (claimed && r.token_ok === null) throw new InvalidMutationTokenError('mutation_token was not issued to you for this container');
+    if (claimed && !r.token_ok) throw new InvalidMutationTokenError();
+  } else {
+    const inserted = await db.query({
+      name: 'containers.claim-key',
+      text: `INSERT INTO container_mutations (character_id, idempotency_key, operation, request_hash, result, created_at)
+       VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (character_id, idempotency_key) DO NOTHING`,
+      values: [characterId, key, operation, hash, now],
+    });
+    claimed = (inserted.rowCount ?? 0) > 0;
+  }
+  if (claimed) return { kind: 'claimed' };
   const { rows } = await db.query<{ operation: string; request_hash: string; result: string | null }>(
     `SELECT operation, request_hash, result FROM container_mutations WHERE character_id = $1 AND idempotency_key = $2`,
     [characterId, key],

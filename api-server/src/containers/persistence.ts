@@ -51,11 +51,11 @@ const NewContainerSchema = z.object({
   metadata: z.record(z.string(), z.unknown()).default({}),
 });
 
-const COLUMNS = `container_instance_id, source_type, owner_id, room_id, entity_id, lock_state, capacity_slots,
+export const COLUMNS = `container_instance_id, source_type, owner_id, room_id, entity_id, lock_state, capacity_slots,
   weight_limit, decay_at, allowed_roles, items, metadata, created_at, updated_at`;
 
 /** A row as PostgreSQL returns it: the record, under the seed's column name for the id. */
-type Row = Omit<ContainerRecord, 'container_id'> & { container_instance_id: string };
+export type Row = Omit<ContainerRecord, 'container_id'> & { container_instance_id: string };
 
 /** The values of an INSERT's column list from source_type to metadata, in that order. */
 function insertParams(c: ReturnType<typeof parseNew>): unknown[] {
@@ -65,7 +65,7 @@ function insertParams(c: ReturnType<typeof parseNew>): unknown[] {
   ];
 }
 
-function fromRow(r: Row): ContainerRecord {
+export function fromRow(r: Row): ContainerRecord {
   return {
     container_id: r.container_instance_id,
     source_type: r.source_type,

@@ -28,7 +28,7 @@ import {
   InvalidMutationTokenError,
 } from './errors.ts';
 import { characterUuid } from './ids.ts';
-import { DEFAULT_INVENTORY, lockInventory, type InventoryDefaults } from './inventory.ts';
+import { DEFAULT_INVENTORY, type InventoryDefaults } from './inventory.ts';
 import { toWire, type ContainerRecord } from './model.ts';
 import {
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -38,7 +38,7 @@ import {
   requestHash,
   verifyToken,
 } from './mutation-guard.ts';
-import { commitMove } from './moves.ts';
+import { commitMove, lockMoveRows } from './moves.ts';
 import { getContainer } from './persistence.ts';
 import { packLootAll, packTransfer, unpackLootAll, unpackTransfer } from './stored-result.ts';
 import { systemClock, silentLogger, type ActorFacts, type CharacterDirectory, type Clock, type ContainerLogger, type ContainerEventPort } from './ports.ts';
@@ -107,11 +107,24 @@ export class ContainerService {
   private async accessible(client: pg.PoolClient, actor: ActorInfo, containerId: string, now: Date, opts: { forUpdate?: boolean } = {}): Promise<ContainerRecord> {
     const c = await getContainer(client, containerId, opts);
     if (!c) throw new ContainerNotFoundError(containerId);
+    this.judge(c, actor, now);
+    return c;
+  }
+
+  /** The game's rules and access control over a container this actor wants to use. */
+  private judge(c: ContainerRecord, actor: ActorInfo, now: Date): void {
     const state = decideActorState(c, actor);
     if (!state.allowed) throw new ContainerStateError(state.code, state.message);
     const d = decideAccess(c, actor, now);
-    if (!d.allowed) throw accessError(d.status, d.reason, d.message, containerId);
-    return c;
+    if (!d.allowed) throw accessError(d.status, d.reason, d.message, c.container_id);
+  }
+
+  /** Locks the container and the actor's inventory (one round trip), then applies the rules as `accessible` does. */
+  private async lockedForMove(client: pg.PoolClient, actor: ActorInfo, containerId: string, now: Date): Promise<{ container: ContainerRecord; inventory: CharacterInventory }> {
+    const locked = await lockMoveRows(client, containerId, actor.characterId, this.inventoryDefaults);
+    if (!locked) throw new ContainerNotFoundError(containerId);
+    this.judge(locked.container, actor, now);
+    return locked;
   }
 
   /** Runs one audited operation: success is audited by `fn` in its transaction, refusals here. */
@@ -182,13 +195,15 @@ export class ContainerService {
       withTransaction(this.pool, async (client): Promise<Outcome<TransferResponse>> => {
         deliveries = [];
         const now = this.clock.now();
-        const claim = await claimIdempotencyKey(client, characterId, req.idempotency_key, 'transfer', hash, now);
+        // The token is checked with the claim, before the container row is locked: every other
+        // transfer on this container waits for that lock, so it is held over as few round trips
+        // as possible (the lock and the inventory's take one, the write one, the commit one).
+        const claim = await claimIdempotencyKey(client, characterId, req.idempotency_key, 'transfer', hash, now, {
+          token: req.mutation_token,
+          containerId: req.container_id,
+        });
         if (claim.kind === 'replay') return { result: unpackTransfer(claim.result, characterId, req), replayed: true };
-        // The token first, before the container row is locked: every other transfer on this
-        // container waits for that lock, so it is held over as few round trips as possible.
-        await verifyToken(client, req.mutation_token, req.container_id, characterId, now);
-        const c = await this.accessible(client, actor, req.container_id, now, { forUpdate: true });
-        const inv = await lockInventory(client, characterId, this.inventoryDefaults);
+        const { container: c, inventory: inv } = await this.lockedForMove(client, actor, req.container_id, now);
 
         let containerItems = c.items;
         let inventoryItems = inv.items;
@@ -278,9 +293,8 @@ export class ContainerService {
           const claim = await claimIdempotencyKey(client, characterId, req.idempotency_key, 'loot_all', hash, now);
           if (claim.kind === 'replay') return { result: unpackLootAll(claim.result, characterId, req.container_id), replayed: true };
         }
-        const c = await this.accessible(client, actor, req.container_id, now, { forUpdate: true });
+        const { container: c, inventory: inv } = await this.lockedForMove(client, actor, req.container_id, now);
         await verifyToken(client, req.mutation_token, c.container_id, characterId, now);
-        const inv = await lockInventory(client, characterId, this.inventoryDefaults);
         const fit = fitStacks(inv.items, c.items, inv);
         if (c.items.length > 0 && fit.fitted.length === 0) {
           throw new ContainerCapacityExceededError('your inventory has no room for any of these items', { limit: 'slots', target: 'inventory' });
