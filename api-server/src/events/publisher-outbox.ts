@@ -44,10 +44,11 @@ export interface EventBus extends EventSink {
    */
   flush(lastId: number | null, opts?: { wait?: boolean }): Promise<void>;
   /**
-   * `flush` for events someone else staged and committed (the engine's join, in its own
-   * transaction): waits until every outbox row written so far was published.
+   * `flush` for events of `sessionId` someone else staged and committed (the engine's join, in
+   * its own transaction): waits until that session's rows still pending now were published, not
+   * every session's (those written after the caller's would keep it chasing the relay).
    */
-  flushWritten(): Promise<void>;
+  flushWritten(sessionId: string): Promise<void>;
   /** The newest engine version published for a session (0 when none was yet). */
   currentVersion(sessionId: string): Promise<number>;
 }
@@ -91,8 +92,15 @@ export class OutboxEventBus implements EventBus {
     await this.#relay.delivered(lastId, this.#waitMs);
   }
 
-  async flushWritten(): Promise<void> {
-    const { rows } = await this.#db.query<{ id: string | null }>(`SELECT max(id) AS id FROM event_outbox`);
+  async flushWritten(sessionId: string): Promise<void> {
+    // Only pending rows are looked at (the partial index of the relay's own query): the caller's
+    // rows, committed before this, are among them unless already published. The relay publishes
+    // in id order, so the session's newest pending row covers all of the caller's.
+    const { rows } = await this.#db.query<{ id: string | null }>({
+      name: 'outbox.session-pending',
+      text: `SELECT max(id) AS id FROM event_outbox WHERE published_at IS NULL AND session_id = $1`,
+      values: [sessionId],
+    });
     await this.flush(rows[0]?.id == null ? null : Number(rows[0].id));
   }
 

@@ -87,6 +87,29 @@ describe('API keys and registration', () => {
     expect(listed.body.items.map((c) => c.characterId)).toContain(id);
   });
 
+  it('answers only once its own system.character_joined was published, behind another session’s relay backlog', async () => {
+    const db = api.context.db;
+    const other = uniqueId('backlog');
+    // Another session's events, pending in the outbox ahead of the registration's own.
+    const backlog = await db.query<{ id: string }>(
+      `INSERT INTO event_outbox (event_id, session_id, channel, envelope)
+       SELECT gen_random_uuid(), $1, 'session:' || $1 || ':system', jsonb_build_object('type', 'test.backlog', 'n', n) FROM generate_series(1, 2000) n
+       RETURNING id`,
+      [other],
+    );
+    const id = uniqueId('after-backlog');
+    const reg = await mintAndRegister(base, id);
+    // Read the moment the answer came: the arrival's row is published already.
+    const { rows } = await db.query<{ id: string; published: boolean }>(
+      `SELECT id, published_at IS NOT NULL AS published FROM event_outbox
+        WHERE session_id = $1 AND envelope->>'type' = 'system.character_joined' AND envelope->'data'->>'characterId' = $2`,
+      [reg.sessionId, id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.published).toBe(true);
+    expect(Number(rows[0]!.id)).toBeGreaterThan(Math.max(...backlog.rows.map((r) => Number(r.id))));
+  });
+
   it('answers 400 naming the field for a bad registration body', async () => {
     const id = uniqueId('bad');
     const key = await mintKey(base, id, keySpecFor(registrationBody(id)));

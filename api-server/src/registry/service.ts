@@ -10,6 +10,7 @@ import {
   type TokenRefreshResponse,
 } from '@distributed-dungeon/contracts';
 import type { AppContext } from '../context.ts';
+import type { JoinResult } from '../engine/game-engine.ts';
 import { randomBytes } from 'node:crypto';
 import { withTransaction } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
@@ -114,29 +115,13 @@ export class RegistryService {
       // Only the database is touched inside, so a lost deadlock race may simply run again.
       { retryConflicts: true },
     );
-    await this.#setBusUser(req.characterId, sessionId, generation, busPasswordHash);
+    // The bus user and the notice that closes the sockets of the previous registration (another
+    // session, or an older generation) go out together: two commands, one round trip.
+    await Promise.all([ctx.busUsers.apply(req.characterId, sessionId, busPasswordHash), announceGroundsChanged(ctx.redis, ctx.logger, req.characterId)]);
     const bus = { username: busUsername(req.characterId), password: busPassword };
-    // Sockets of the previous registration (another session, or an older generation) close.
-    await announceGroundsChanged(ctx.redis, ctx.logger, req.characterId);
-
-    if (created) {
-      await ctx.engine.createSession(created.worldId, created.id);
-      await ctx.events.publish(created.id, { type: 'system.session_created', data: { sessionId: created.id, worldId: created.worldId } });
-    }
-    if (previousSession && previousSession !== sessionId) await this.#leave(previousSession, req.characterId, 'moved');
-    const joined = await ctx.engine.join(sessionId, {
-      characterId: req.characterId,
-      name: req.name,
-      class: req.class,
-      level: req.level,
-      capabilities: req.capabilities,
-      ...(req.abilities ? { abilities: req.abilities } : {}),
-    });
-    // The game announces the arrival itself (system.character_joined, versioned, with the
-    // character's numbers and room, in the join's log entry): the registry adds no second copy,
-    // and answers once that announcement was published, as it did when its own copy followed it.
-    await ctx.events.publishMany(sessionId, joined.events);
-    await ctx.events.flushWritten();
+    // The read back that confirms the bus user runs beside the join: neither needs the other, and
+    // the answer waits for both.
+    const [joined] = await Promise.all([this.#enter(req, sessionId, created, previousSession), this.#confirmBusUser(req.characterId, generation)]);
 
     const token = ctx.tokens.sign(req.characterId, sessionId, generation);
     ctx.metrics.registrations.inc();
@@ -264,14 +249,46 @@ export class RegistryService {
   }
 
   /**
-   * Sets the character's event-bus user after the commit. A newer registration, a revocation or an
-   * expiry may have committed meanwhile and written its own user first; reading the row after the
-   * write tells, and then the user is made to match the row again under its lock (the writers of
-   * that row wait), so the last write always follows the newest registration.
+   * Into the game: the session the registry opened, out of the one the character left, into the
+   * seat's session. Answered once this session's announcement of the arrival was published.
    */
-  async #setBusUser(characterId: string, sessionId: string, generation: number, passwordHash: string): Promise<void> {
+  async #enter(
+    req: RegistrationRequest,
+    sessionId: string,
+    created: sessionsRepo.NewSession | undefined,
+    previousSession: string | null,
+  ): Promise<JoinResult> {
     const ctx = this.#ctx;
-    await ctx.busUsers.apply(characterId, sessionId, passwordHash);
+    if (created) {
+      await ctx.engine.createSession(created.worldId, created.id);
+      await ctx.events.publish(created.id, { type: 'system.session_created', data: { sessionId: created.id, worldId: created.worldId } });
+    }
+    if (previousSession && previousSession !== sessionId) await this.#leave(previousSession, req.characterId, 'moved');
+    const joined = await ctx.engine.join(sessionId, {
+      characterId: req.characterId,
+      name: req.name,
+      class: req.class,
+      level: req.level,
+      capabilities: req.capabilities,
+      ...(req.abilities ? { abilities: req.abilities } : {}),
+    });
+    // The game announces the arrival itself (system.character_joined, versioned, with the
+    // character's numbers and room, in the join's log entry): the registry adds no second copy,
+    // and answers once that announcement was published. It waits for its session's rows only:
+    // waiting for every session's made each registration chase the others' joins.
+    await ctx.events.publishMany(sessionId, joined.events);
+    await ctx.events.flushWritten(sessionId);
+    return joined;
+  }
+
+  /**
+   * Confirms the character's event-bus user, set after the commit. A newer registration, a
+   * revocation or an expiry may have committed meanwhile and written its own user first; reading
+   * the row after the write tells, and then the user is made to match the row again under its lock
+   * (the writers of that row wait), so the last write always follows the newest registration.
+   */
+  async #confirmBusUser(characterId: string, generation: number): Promise<void> {
+    const ctx = this.#ctx;
     const now = await busUserState(ctx.db, characterId);
     if (now?.registered && now.generation === generation) return;
     await withTransaction(ctx.db, async (tx) => {
