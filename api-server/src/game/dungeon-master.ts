@@ -1,5 +1,6 @@
 import { TURN_PROMPT, type Action } from '@distributed-dungeon/contracts';
 import type { ClassName } from './classes.ts';
+import { CommitQueue, type UnsavedEntry } from './commit-queue.ts';
 import { applyCommand, replay, SessionLog, type Command, type LogEntry } from './log.ts';
 import { needsItemInputs } from './items.ts';
 import { seedFromString } from './rng.ts';
@@ -11,10 +12,15 @@ import type { World } from './world.ts';
 // Sessions in memory, each a state plus its log, with the turn clock the pure rules leave
 // outside. Method shapes follow the api-server's GameEngine so it can delegate to this.
 //
-// Commands of one session run one at a time (a promise chain per session): the rules are pure,
-// but storing the log entry is not, and entries must reach the store in log order. When the
-// store fails, the session is dropped from memory so the next use reloads it from the store:
-// what was stored is the truth, never a state the store did not take.
+// Commands of one session are applied one at a time (a promise chain per session), each to the
+// state the one before left; their log entries then reach the store in log order through the
+// session's commit queue, which writes the entries that queued up during a write together in the
+// next (group commit). A caller is answered once the write holding its entry committed. What
+// reads the store on the rules' behalf (item inputs, a retry's recorded answer) first waits for
+// the entries still unsaved. When the store fails, the session is dropped from memory so the next
+// use reloads it from the store: what was stored is the truth, never a state the store did not
+// take; the commands of the failed write's batch are answered with its error (a StoreConflictError
+// applies them again to the reloaded session), those queued behind it are applied again.
 //
 // Past our ~350-line mark on purpose: the session queue, the turn clock and loading from the
 // store share each session's private record; split apart, each would reach into the others'.
@@ -51,6 +57,11 @@ export interface CommandEffects {
 export interface SessionStore {
   /** Called after every applied command with the new log entry and state (persist both). */
   save(sessionId: string, entry: LogEntry, state: GameState, effects: CommandEffects): void | Promise<void>;
+  /**
+   * Several consecutive entries in one write, all or none (group commit). Absent: `save` is
+   * called for each in turn.
+   */
+  saveMany?(sessionId: string, items: readonly UnsavedEntry<CommandEffects>[]): Promise<void>;
   /** A stored session this process does not hold (after a restart, or made by another replica). */
   load?(sessionId: string): Promise<StoredSession | null>;
   /**
@@ -60,7 +71,14 @@ export interface SessionStore {
   deliversEvents?: boolean;
   /** The answer already recorded for this action (a client retrying it), or null: it is then not applied again. */
   previous?(sessionId: string, action: Action, meta: unknown): Promise<unknown>;
+  /**
+   * What identifies a retry of this action to `previous`; null: it cannot be a retry (not
+   * asked). Absent: `previous` is asked for every action, after all unsaved entries are stored.
+   */
+  retryKey?(action: Action, meta: unknown): string | null;
 }
+
+export type { UnsavedEntry };
 
 /** The private event that tells a character it is up (channel `character:{id}`, unversioned). */
 export { TURN_PROMPT };
@@ -94,9 +112,24 @@ interface Session {
   world: World;
   seed: number;
   state: GameState;
+  /** The state after the last entry the store took (`state` when none is on its way). */
+  stored: GameState;
   log: SessionLog;
   /** Room id → the turn (`character@round`) prompted there, with its clock when one runs. */
   clocks: Map<string, { turn: string; timer: NodeJS.Timeout | null }>;
+  /** The applied entries on their way to the store. Dead once a write failed: the session is then reloaded. */
+  commits: CommitQueue<CommandEffects>;
+  /** Retry key → the commit of that action while its entry is unsaved (a retry waits for it). */
+  pending: Map<string, Promise<void>>;
+}
+
+/** What `handleAction` answers: the rules' decision, or the answer recorded for a retried action (`previous`). */
+type ActionAnswer = { accepted: boolean; reason?: string; outcome?: Record<string, unknown>; events: GameEvent[]; previous?: unknown };
+
+/** What a queued step hands back: its answer, and the store's commit of its entry when it made one. */
+interface Step<T> {
+  value: T;
+  committed?: Promise<void>;
 }
 
 interface JoinInput {
@@ -125,44 +158,66 @@ export class DungeonMaster {
   async join(sessionId: string, character: JoinInput): Promise<{ gameState: Record<string, unknown>; events: GameEvent[] }> {
     const { characterId, name, level, abilities } = character;
     return this.#exclusive(sessionId, async (s) => {
-      // A character joining anew brings its things; one already here is taken as it was.
-      const inputs = s.state.characters[characterId]?.present ? undefined : await this.#opts.itemInputs?.(sessionId, characterId);
+      // A character joining anew brings its things; one already here is taken as it was. The
+      // item tables are read once the entries before this one are in them.
+      const inputs = s.state.characters[characterId]?.present ? undefined : await this.#itemInputs(s, characterId);
       // The picks go into the log entry: a replay knows the same spells.
-      const { events } = await this.#run(s, { kind: 'join', ...(inputs ? { inputs } : {}), character: { characterId, name, class: character.class, level, ...(abilities ? { abilities } : {}) } });
+      const { events, committed } = this.#run(s, { kind: 'join', ...(inputs ? { inputs } : {}), character: { characterId, name, class: character.class, level, ...(abilities ? { abilities } : {}) } });
       const gameState = s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
-      return { gameState: gameState as unknown as Record<string, unknown>, events };
+      return { value: { gameState: gameState as unknown as Record<string, unknown>, events }, committed };
     });
   }
 
   async leave(sessionId: string, characterId: string, reason?: string): Promise<GameEvent[]> {
     return this.#exclusive(sessionId, async (s) => {
-      if (!s.state.characters[characterId]) return [];
-      return (await this.#run(s, { kind: 'leave', characterId, ...(reason !== undefined ? { reason } : {}) })).events;
+      if (!s.state.characters[characterId]) return { value: [] };
+      const { events, committed } = this.#run(s, { kind: 'leave', characterId, ...(reason !== undefined ? { reason } : {}) });
+      return { value: events, committed };
     });
   }
 
   /** The game master ends the session (its members leave the game, the outcome is `closed`). */
   async end(sessionId: string, reason: string): Promise<GameEvent[]> {
-    return this.#exclusive(sessionId, async (s) => (await this.#run(s, { kind: 'end', reason })).events);
+    return this.#exclusive(sessionId, async (s) => {
+      const { events, committed } = this.#run(s, { kind: 'end', reason });
+      return { value: events, committed };
+    });
   }
 
   async handleAction(
     sessionId: string,
     action: Action,
     meta?: unknown,
-  ): Promise<{ accepted: boolean; reason?: string; outcome?: Record<string, unknown>; events: GameEvent[]; previous?: unknown }> {
-    return this.#exclusive(sessionId, async (s) => {
-      // Asked inside the session's queue, so two copies of one retried action cannot both pass.
-      const previous = await this.#opts.store?.previous?.(sessionId, action, meta);
-      if (previous !== undefined && previous !== null) return { accepted: false, events: [], previous };
-      const inputs = needsItemInputs(action) ? await this.#opts.itemInputs?.(sessionId, action.characterId, containerOf(action)) : undefined;
-      const { result, events } = await this.#run(s, { kind: 'action', action, ...(inputs ? { inputs } : {}) }, meta);
-      return {
+  ): Promise<ActionAnswer> {
+    const store = this.#opts.store;
+    return this.#exclusive<ActionAnswer>(sessionId, async (s) => {
+      // Asked inside the session's queue, so two copies of one retried action cannot both pass:
+      // a copy whose first is still unsaved waits for its commit, then finds its answer.
+      const key = store?.retryKey ? store.retryKey(action, meta) : undefined;
+      if (store?.previous && key !== null) {
+        await (key === undefined ? s.commits.settled() : s.pending.get(key)?.catch(() => undefined));
+        const previous = await store.previous(sessionId, action, meta);
+        if (previous !== undefined && previous !== null) return { value: { accepted: false, events: [], previous } };
+      }
+      const inputs = needsItemInputs(action) ? await this.#itemInputs(s, action.characterId, containerOf(action)) : undefined;
+      const { result, events, committed } = this.#run(s, { kind: 'action', action, ...(inputs ? { inputs } : {}) }, meta);
+      if (key) {
+        const done = committed.then(
+          () => undefined,
+          () => undefined,
+        );
+        s.pending.set(key, done);
+        void done.then(() => {
+          if (s.pending.get(key) === done) s.pending.delete(key);
+        });
+      }
+      const value = {
         accepted: result.accepted,
         ...(result.reason !== undefined ? { reason: result.message ? `${result.reason}: ${result.message}` : result.reason } : {}),
         outcome: { version: result.state.version, status: result.state.status },
         events,
       };
+      return { value, committed };
     });
   }
 
@@ -171,15 +226,17 @@ export class DungeonMaster {
     if (!this.#sessions.has(sessionId)) return [];
     return this.#exclusive(sessionId, async (s) => {
       // The character may have acted while the timer fired: nothing to log then.
-      if (!timeoutAction(s.state, characterId)) return [];
-      const { result, events } = await this.#run(s, { kind: 'timeout', characterId });
-      return result.accepted ? events : [];
+      if (!timeoutAction(s.state, characterId)) return { value: [] };
+      const { result, events, committed } = this.#run(s, { kind: 'timeout', characterId });
+      return { value: result.accepted ? events : [], committed };
     });
   }
 
   async getState(sessionId: string, characterId?: string): Promise<Record<string, unknown>> {
-    const s = await this.#session(sessionId);
-    const view = characterId && s.state.characters[characterId] ? characterView(s.state, characterId) : sessionView(s.state);
+    // What the store took, not the commands still on their way to it. Not waiting for them: a
+    // write in flight may itself ask (the item services look characters up).
+    const state = (await this.#session(sessionId)).stored;
+    const view = characterId && state.characters[characterId] ? characterView(state, characterId) : sessionView(state);
     return view as unknown as Record<string, unknown>;
   }
 
@@ -214,21 +271,31 @@ export class DungeonMaster {
     this.#closed = true;
     for (const s of this.#sessions.values()) this.#stopClocks(s);
     await Promise.allSettled([...this.#chains.values()]);
+    await Promise.all([...this.#sessions.values()].map((s) => s.commits.settled()));
     this.#sessions.clear();
   }
 
-  /** Runs `fn` after every command of the session queued before it. */
-  #exclusive<T>(sessionId: string, fn: (s: Session) => Promise<T>): Promise<T> {
-    const previous = this.#chains.get(sessionId) ?? Promise.resolve();
-    const attempt = async (): Promise<T> => {
-      for (let tries = 1; ; tries++) {
-        try {
-          return await fn(await this.#session(sessionId));
-        } catch (err) {
-          if (!(err instanceof StoreConflictError) || tries >= 5) throw err;
-        }
+  /**
+   * Runs `fn` after every command of the session queued before it, and answers once the entry
+   * it made is stored. A conflict (another replica wrote first, or a write ahead of this one
+   * failed) queues it again, on the session reloaded from the store.
+   */
+  async #exclusive<T>(sessionId: string, fn: (s: Session) => Promise<Step<T>>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        const step = await this.#queued(sessionId, fn);
+        await step.committed;
+        return step.value;
+      } catch (err) {
+        if (!(err instanceof StoreConflictError) || tries >= 5) throw err;
       }
-    };
+    }
+  }
+
+  /** Runs `fn` on the session after every step queued before it; the next step starts when `fn` returns. */
+  #queued<T>(sessionId: string, fn: (s: Session) => Promise<Step<T>>): Promise<Step<T>> {
+    const previous = this.#chains.get(sessionId) ?? Promise.resolve();
+    const attempt = async (): Promise<Step<T>> => fn(await this.#session(sessionId));
     const next = previous.then(attempt, attempt);
     const settled = next.catch(() => undefined);
     this.#chains.set(sessionId, settled);
@@ -257,7 +324,7 @@ export class DungeonMaster {
       const from = stored.snapshot ? ({ ...structuredClone(stored.snapshot.state), world } as GameState) : undefined;
       const state = replay(world, stored.seed, stored.entries, from ? { from } : {});
       const log = SessionLog.from(stored.entries, stored.snapshot ? stored.snapshot.seq + 1 : 0);
-      const s: Session = { world, seed: stored.seed, state, log, clocks: new Map() };
+      const s = this.#record(sessionId, { world, seed: stored.seed, state, log });
       this.#sessions.set(sessionId, s);
       this.#opts.onRestored?.(sessionId, { snapshotSeq: stored.snapshot?.seq ?? null, replayed: stored.entries.length });
       const prompts = this.#rearm(s);
@@ -277,7 +344,7 @@ export class DungeonMaster {
       if (err instanceof StoreConflictError && this.#opts.store?.load) return this.#open(sessionId, worldId);
       throw err;
     }
-    const s: Session = { world, seed, state: result.state, log, clocks: new Map() };
+    const s = this.#record(sessionId, { world, seed, state: result.state, log });
     this.#sessions.set(sessionId, s);
     return s;
   }
@@ -288,30 +355,67 @@ export class DungeonMaster {
     return world;
   }
 
-  /** Applies one command; the events are the rules' plus the turn prompts it caused. */
-  async #run(s: Session, command: Command, meta?: unknown): Promise<{ result: RuleResult; events: GameEvent[] }> {
+  /** A session's record in memory, with its commit queue. */
+  #record(sessionId: string, base: Pick<Session, 'world' | 'seed' | 'state' | 'log'>): Session {
+    const store = this.#opts.store;
+    const s: Session = {
+      ...base,
+      stored: base.state,
+      clocks: new Map(),
+      pending: new Map(),
+      commits: new CommitQueue<CommandEffects>({
+        write: async (items) => {
+          if (!store) return;
+          if (store.saveMany) return store.saveMany(sessionId, items);
+          for (const i of items) await store.save(sessionId, i.entry, i.state, i.effects);
+        },
+        // The log in memory now holds entries the store does not: forget the session and let
+        // the next command reload it from the store.
+        onFail: () => {
+          this.#stopClocks(s);
+          if (this.#sessions.get(sessionId) === s) this.#sessions.delete(sessionId);
+        },
+        retriable: (cause) => new StoreConflictError(`session ${sessionId}: an earlier write failed; applied again after reloading`, { cause }),
+      }),
+    };
+    return s;
+  }
+
+  /** What the item tables hold, read once every entry applied before is stored in them. */
+  async #itemInputs(s: Session, characterId: string, containerId?: string): Promise<ItemInputs | undefined> {
+    if (!this.#opts.itemInputs) return undefined;
+    await s.commits.settled();
+    if (s.commits.dead) throw new StoreConflictError(`session ${s.state.sessionId}: a write failed; applied again after reloading`);
+    return this.#opts.itemInputs(s.state.sessionId, characterId, containerId);
+  }
+
+  /**
+   * Applies one command to the state in memory and queues its entry for the store; the events
+   * are the rules' plus the turn prompts it caused. `committed` settles with the store's write.
+   */
+  #run(s: Session, command: Command, meta?: unknown): { result: RuleResult; events: GameEvent[]; committed: Promise<void> } {
+    // A write of this session failed since the step began: the record is stale, apply it to the reloaded one.
+    if (s.commits.dead || this.#sessions.get(s.state.sessionId) !== s) throw new StoreConflictError(`session ${s.state.sessionId}: reloaded while the command waited`);
     const result = applyCommand(s.world, s.state, command);
     const entry = s.log.append(command, result);
     // The prompts are known before the store takes the entry, so both are stored together.
     const events = [...result.events, ...this.#prompts(s, result.state)];
     const reason = result.reason !== undefined ? (result.message ? `${result.reason}: ${result.message}` : result.reason) : undefined;
-    try {
-      await this.#opts.store?.save(s.state.sessionId, entry, result.state, {
-        events,
-        meta,
-        ...(reason !== undefined ? { reason } : {}),
-        ...(result.items ? { items: result.items } : {}),
-      });
-    } catch (err) {
-      // The log in memory now holds an entry the store does not: forget the session and let the
-      // next command reload it from the store.
-      this.#stopClocks(s);
-      this.#sessions.delete(s.state.sessionId);
-      throw err;
-    }
+    const effects: CommandEffects = {
+      events,
+      meta,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(result.items ? { items: result.items } : {}),
+    };
     s.state = result.state;
     this.#rearm(s);
-    return { result, events };
+    const committed = s.commits.push({ entry, state: result.state, effects });
+    // Writes commit in log order, so the last one to land holds the latest stored state.
+    void committed.then(
+      () => (s.stored = result.state),
+      () => undefined,
+    );
+    return { result, events, committed };
   }
 
   /** The turn prompts `state` calls for that have not been sent (no clock runs for that turn yet). */

@@ -1,0 +1,184 @@
+import type { Action } from '@distributed-dungeon/contracts';
+import { describe, expect, it } from 'vitest';
+import { FIGHTER, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
+import { DungeonMaster, StoreConflictError, type CommandEffects, type SessionStore, type StoredSession, type UnsavedEntry } from './dungeon-master.ts';
+import { replay } from './log.ts';
+
+// Group commit: commands that queue up while a write is in flight are applied in order and
+// stored together in the next write; each caller is answered when its write commits.
+
+/** A store in memory whose writes wait for the test to let them through (or fail them). */
+function gatedStore() {
+  const stored = new Map<string, StoredSession>();
+  const writes: number[][] = [];
+  const gates: { release: () => void; fail: (err: unknown) => void }[] = [];
+  let loads = 0;
+  let gated = false;
+  const keep = (sid: string, items: readonly UnsavedEntry<CommandEffects>[]) => {
+    const first = items[0]!;
+    const s = stored.get(sid) ?? { worldId: first.state.worldId, seed: first.state.seed, entries: [] };
+    for (const i of items) {
+      // What a real store's primary key does: one entry per position.
+      if (s.entries.some((e) => e.seq === i.entry.seq)) throw new StoreConflictError(`entry ${i.entry.seq} exists`);
+    }
+    s.entries.push(...items.map((i) => i.entry));
+    stored.set(sid, s);
+  };
+  const store: SessionStore = {
+    save: (sid, entry, state, effects) => keep(sid, [{ entry, state, effects }]),
+    async saveMany(sid, items) {
+      writes.push(items.map((i) => i.entry.seq));
+      if (gated) await new Promise<void>((release, fail) => gates.push({ release, fail }));
+      keep(sid, items);
+    },
+    load: async (sid) => {
+      loads++;
+      const s = stored.get(sid);
+      return s ? structuredClone(s) : null;
+    },
+    retryKey: (action) => (action.clientActionId === undefined ? null : action.clientActionId),
+    previous: async (sid, action) => {
+      const hit = stored.get(sid)?.entries.find((e) => e.command.kind === 'action' && e.command.action.clientActionId === action.clientActionId);
+      return hit ? { recordedSeq: hit.seq } : null;
+    },
+  };
+  return {
+    store,
+    stored,
+    writes,
+    loads: () => loads,
+    gate: (on: boolean) => (gated = on),
+    /** The next write waiting at its gate, once it waits there. */
+    next: async () => {
+      while (gates.length === 0) await new Promise((r) => setImmediate(r));
+      return gates.shift()!;
+    },
+  };
+}
+
+const look = (characterId: string, clientActionId?: string): Action => ({ type: 'exploration.look', characterId, ...(clientActionId ? { clientActionId } : {}) });
+
+async function started(t: ReturnType<typeof gatedStore>) {
+  const dm = new DungeonMaster({ worlds: new Map([['tiny', tinyWorld()]]), defaultWorldId: 'tiny', seedFor: () => 5, store: t.store });
+  await dm.createSession('tiny', 's');
+  await dm.join('s', FIGHTER);
+  await dm.join('s', WIZARD);
+  return dm;
+}
+
+/** Lets the event loop run until nothing more happens on its own. */
+const idle = () => new Promise((r) => setImmediate(r));
+
+describe('DungeonMaster group commit', () => {
+  it('stores the commands that queued during a write together, in order, and answers each once its write committed', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    t.gate(true);
+    const answered: number[] = [];
+    const first = dm.handleAction('s', look('thorin')).then(() => answered.push(0));
+    const firstWrite = await t.next();
+    const rest = [1, 2, 3, 4, 5].map((n) => dm.handleAction('s', look(n % 2 ? 'elara' : 'thorin')).then(() => answered.push(n)));
+    await idle();
+    // All five are applied in memory, none is answered: their entries are not stored yet.
+    expect(dm.session('s')!.log.length).toBe(3 + 6);
+    expect(answered).toEqual([]);
+    firstWrite.release();
+    await first;
+    const secondWrite = await t.next();
+    expect(answered).toEqual([0]);
+    secondWrite.release();
+    await Promise.all(rest);
+    expect(answered).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(t.writes.slice(-2)).toEqual([[3], [4, 5, 6, 7, 8]]);
+    const s = t.stored.get('s')!;
+    expect(s.entries.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.entries.slice(3).map((e) => (e.command.kind === 'action' ? e.command.action.characterId : null))).toEqual(['thorin', 'elara', 'thorin', 'elara', 'thorin', 'elara']);
+    expect(replay(tinyWorld(), 5, s.entries)).toEqual(dm.session('s')!.state);
+    await dm.close();
+  });
+
+  it('fails every command of a failed write and those queued behind it, and reloads what the store holds', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    t.gate(true);
+    const first = dm.handleAction('s', look('thorin'));
+    const firstWrite = await t.next();
+    const batch = [dm.handleAction('s', look('elara')), dm.handleAction('s', look('thorin'))];
+    await idle();
+    t.gate(false);
+    firstWrite.fail(new Error('database away'));
+    await expect(first).rejects.toThrow('database away');
+    // Queued behind the failed write, never tried: applied again to the reloaded session.
+    await expect(Promise.all(batch)).resolves.toHaveLength(2);
+    expect(t.loads()).toBeGreaterThanOrEqual(1);
+    const s = t.stored.get('s')!;
+    expect(s.entries.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(dm.session('s')!.state).toEqual(replay(tinyWorld(), 5, s.entries));
+    await dm.close();
+  });
+
+  it('fails the whole batch when its write fails: none of it is in memory afterwards', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    const before = dm.session('s')!.state;
+    t.gate(true);
+    const first = dm.handleAction('s', look('thorin'));
+    const firstWrite = await t.next();
+    const batch = [dm.handleAction('s', look('elara')), dm.handleAction('s', look('thorin'))];
+    await idle();
+    firstWrite.release();
+    await first;
+    const secondWrite = await t.next();
+    t.gate(false);
+    secondWrite.fail(new Error('disk full'));
+    const results = await Promise.allSettled(batch);
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'answered'))).toEqual(['Error: disk full', 'Error: disk full']);
+    // Dropped from memory; the next use reloads what the store holds: up to the first action.
+    expect(dm.held()).not.toContain('s');
+    const reloaded = await dm.load('s');
+    expect(t.stored.get('s')!.entries.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+    expect(dm.session('s')!.log.length).toBe(4);
+    expect(reloaded).toEqual(replay(tinyWorld(), 5, t.stored.get('s')!.entries));
+    expect(reloaded.version).toBeGreaterThanOrEqual(before.version);
+    await dm.close();
+  });
+
+  it('applies again every command of a batch whose write met another writer (StoreConflictError)', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    t.gate(true);
+    const first = dm.handleAction('s', look('thorin'));
+    const firstWrite = await t.next();
+    const batch = [dm.handleAction('s', look('elara')), dm.handleAction('s', look('thorin')), dm.handleAction('s', look('elara'))];
+    await idle();
+    firstWrite.release();
+    await first;
+    const secondWrite = await t.next();
+    t.gate(false);
+    secondWrite.fail(new StoreConflictError('another replica wrote entry 4'));
+    const answers = await Promise.all(batch);
+    expect(answers.every((a) => a.accepted)).toBe(true);
+    const entries = t.stored.get('s')!.entries;
+    expect(entries.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(entries.slice(4).map((e) => (e.command.kind === 'action' ? e.command.action.characterId : null))).toEqual(['elara', 'thorin', 'elara']);
+    await dm.close();
+  });
+
+  it('answers a retry of an action still unsaved with the recorded answer once it is stored, without applying it twice', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    t.gate(true);
+    const first = dm.handleAction('s', look('thorin', 'c-1'));
+    const firstWrite = await t.next();
+    const retry = dm.handleAction('s', look('thorin', 'c-1'));
+    await idle();
+    firstWrite.release();
+    t.gate(false);
+    const [a, b] = await Promise.all([first, retry]);
+    expect(a.accepted).toBe(true);
+    expect(b).toMatchObject({ previous: { recordedSeq: 3 } });
+    const applied = t.stored.get('s')!.entries.filter((e) => e.command.kind === 'action' && e.command.action.clientActionId === 'c-1');
+    expect(applied).toHaveLength(1);
+    await dm.close();
+  });
+});
