@@ -7,6 +7,7 @@
 // The control plane runs no kubelet: kwok nodes keep pods Running.
 //   node --conditions=source operator/bench/provision.ts [1000,5000]
 // OPERATOR_HEAP_MIB (default 128): V8's old-space limit of the operator, as the chart sets it.
+// OPERATOR_LOG_LEVEL (default warn): debug logs each write and each Kubernetes request's time.
 // The operator gets as many workers as the plain client has parallel requests (32).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -156,7 +157,7 @@ try {
     logFile: join(workdir, 'operator.log'),
     env: {
       ...process.env, KUBECONFIG: cp.kubeconfigPath, DUNGEON_REGISTRY_URL: api.url, DUNGEON_ADMIN_TOKEN: ADMIN,
-      OPERATOR_PORT: '0', OPERATOR_WORKERS: String(CONCURRENCY), OPERATOR_POLICY_JSON: JSON.stringify(policyInput), LOG_LEVEL: 'warn',
+      OPERATOR_PORT: '0', OPERATOR_WORKERS: String(CONCURRENCY), OPERATOR_POLICY_JSON: JSON.stringify(policyInput), LOG_LEVEL: process.env.OPERATOR_LOG_LEVEL ?? 'warn',
       OPERATOR_LEADER_ELECTION: 'false',
     },
   });

@@ -7,7 +7,8 @@ import { pino, type Logger } from 'pino';
 import { KubeClient } from '../kube/client.ts';
 import { Kinds, type Kind, type KubeObject } from '../kube/resources.ts';
 import { NamespacedWatches, RelistGate, ResilientWatch, type Cache, type WatchEventType } from '../kube/watch.ts';
-import { CHARACTER_LABEL, labelValue, MANAGED_BY_SELECTOR } from '../names.ts';
+import { CHARACTER_LABEL, MANAGED_BY_SELECTOR } from '../names.ts';
+import { BY_LABEL, characterIndexers, labelKey } from './character-index.ts';
 import type { Policy } from '../policy.ts';
 import { LeaderElector } from './leader.ts';
 import { createMetrics, resourceOf, type Metrics } from './metrics.ts';
@@ -65,7 +66,10 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const client = o.client ?? KubeClient.load(o.kubeconfig);
   const metrics = createMetrics();
   const identity = o.identity ?? (o.leaderElection ? o.leaderElection.identity : `dungeon-operator-${process.pid}`);
-  client.onRequest((verb, path, status) => metrics.kubeRequests.inc({ verb, resource: resourceOf(path), code: String(status) }));
+  client.onRequest((verb, path, status, ms) => {
+    metrics.kubeRequests.inc({ verb, resource: resourceOf(path), code: String(status) });
+    log.debug({ verb, path, status, ms: Math.round(ms) }, 'kubernetes request');
+  });
 
   const queue = new WorkQueue();
   let leading = !o.leaderElection;
@@ -75,6 +79,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   const relistGate = new RelistGate(2);
   const watchOptions = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void) => ({
     kind,
+    ...(kind === Kinds.Character ? { indexers: characterIndexers } : {}),
     labelSelector,
     resyncMs: kind === Kinds.Character ? (o.resyncMs ?? 300_000) : 0,
     stallMs: o.watch?.stallMs,
@@ -105,8 +110,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   };
   const byLabel = (_t: WatchEventType, obj: KubeObject) => {
     const value = obj.metadata.labels?.[CHARACTER_LABEL];
-    if (!value) return;
-    for (const c of caches.characters.list(obj.metadata.namespace)) if (labelValue(c.metadata.name) === value) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+    if (!value || !obj.metadata.namespace) return;
+    for (const c of caches.characters.store.byIndex(BY_LABEL, labelKey(obj.metadata.namespace, value))) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
   };
   const byNamespace = (_t: WatchEventType, obj: KubeObject) => {
     for (const c of caches.characters.list(obj.metadata.namespace)) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
@@ -176,6 +181,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
         continue;
       }
       const end = metrics.reconcileDuration.startTimer();
+      log.debug({ key }, 'reconcile');
       try {
         const result = await reconciler.reconcile(key);
         if (result.retry) {

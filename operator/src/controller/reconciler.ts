@@ -30,6 +30,7 @@ import { imageAllowed, type Policy } from '../policy.ts';
 import { statusChanged } from '../status/conditions.ts';
 import { decide, everRegistered, nextStatus, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
 import { transitions } from '../status/events.ts';
+import { BY_ID } from './character-index.ts';
 import { contains } from './compare.ts';
 import type { Metrics } from './metrics.ts';
 import { keySpecOf, RegistryError, type RegistryClient } from './registry.ts';
@@ -80,6 +81,17 @@ interface CharacterObject extends KubeObject {
   status?: CharacterResourceStatus;
 }
 
+/**
+ * Promise.all that lets every write finish (settle) before it rejects with the first failure:
+ * a reconcile never returns while one of its writes is still in flight.
+ */
+async function all<T extends readonly unknown[]>(writes: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 function isQuotaRefusal(error: unknown): error is KubeError {
   return error instanceof KubeError && error.status === 403 && /exceeded quota/i.test(error.message);
 }
@@ -121,9 +133,8 @@ export class Reconciler {
   }
 
   /**
-   * The id is a SHA-256 of namespace/name, asked for every cached Character on every reconcile
-   * (the check that no other Character holds it): remembered per namespace/name, so a resync of
-   * N Characters hashes N times, not N².
+   * The id is a SHA-256 of namespace/name, wanted on every reconcile (and for the id check's
+   * candidates): remembered per namespace/name.
    */
   private readonly ids = new Map<string, string>();
 
@@ -207,27 +218,37 @@ export class Reconciler {
   private async applyChildren(ctx: BuildContext, observation: Observation): Promise<ReconcileResult> {
     const { name, namespace } = ctx.ref;
     const c = this.d.caches;
+    // The namespace's quota and limits before anything they govern; then the children, which do
+    // not depend on one another, at once (a change waited on each of them in turn); the
+    // Deployment last, so its pod never starts before its Secret, ConfigMap and volume exist.
     await this.applyNamespacePolicy(namespace);
-    await this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx));
-    const { apiKey, keySpecHash } = await this.ensureKey(ctx, observation);
-    let result: ReconcileResult = {};
-    if (apiKey) {
-      await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, keySpecHash));
-      await this.ensurePlayerLink(ctx);
-    } else {
-      result = { retry: true };
-    }
     const configMap = buildConfigMap(ctx);
-    await this.apply(Kinds.ConfigMap, c.configMaps, configMap);
-    try {
-      const livePvc = c.pvcs.get(namespace, names.pvc(name)) as Parameters<typeof buildPvc>[1];
-      await this.apply(Kinds.PersistentVolumeClaim, c.pvcs, buildPvc(ctx, livePvc));
-    } catch (error) {
-      if (!isQuotaRefusal(error)) throw error;
-      observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
-    }
-    await this.apply(Kinds.Service, c.services, buildService(ctx));
-    await this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx));
+    const applyPvc = async () => {
+      try {
+        const livePvc = c.pvcs.get(namespace, names.pvc(name)) as Parameters<typeof buildPvc>[1];
+        await this.apply(Kinds.PersistentVolumeClaim, c.pvcs, buildPvc(ctx, livePvc));
+      } catch (error) {
+        if (!isQuotaRefusal(error)) throw error;
+        observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
+      }
+    };
+    const credentials = async () => {
+      const { apiKey, keySpecHash } = await this.ensureKey(ctx, observation);
+      if (apiKey) {
+        await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, keySpecHash));
+        await this.ensurePlayerLink(ctx);
+      }
+      return apiKey;
+    };
+    const [apiKey] = await all([
+      credentials(),
+      this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx)),
+      this.apply(Kinds.ConfigMap, c.configMaps, configMap),
+      applyPvc(),
+      this.apply(Kinds.Service, c.services, buildService(ctx)),
+      this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx)),
+    ] as const);
+    const result: ReconcileResult = apiKey ? {} : { retry: true };
     if (apiKey) {
       const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
       await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
@@ -280,12 +301,15 @@ export class Reconciler {
   }
 
   private idHeldByAnother(characterId: string, uid: string): string | undefined {
-    return idHeldByAnother(this.d.caches.characters.list(), characterId, uid, (c) => this.characterId(c));
+    // Only the Characters indexed under this id are candidates (not a scan of every Character).
+    return idHeldByAnother(this.d.caches.characters.store.byIndex(BY_ID, characterId), characterId, uid, (c) => this.characterId(c));
   }
 
   private async applyNamespacePolicy(namespace: string): Promise<void> {
-    await this.apply(Kinds.ResourceQuota, this.d.caches.resourceQuotas, buildResourceQuota(namespace, this.d.policy));
-    await this.apply(Kinds.LimitRange, this.d.caches.limitRanges, buildLimitRange(namespace, this.d.policy));
+    await all([
+      this.apply(Kinds.ResourceQuota, this.d.caches.resourceQuotas, buildResourceQuota(namespace, this.d.policy)),
+      this.apply(Kinds.LimitRange, this.d.caches.limitRanges, buildLimitRange(namespace, this.d.policy)),
+    ]);
   }
 
   /** Server-side apply, skipped when the live object already matches (no idle writes). */
@@ -338,8 +362,11 @@ export class Reconciler {
     this.d.log.debug({ character: character.metadata.name, previous, next }, 'status changed');
     const updated = await this.patchCharacter(character, { status: patch }, '/status');
     this.d.metrics.statusWrites.inc();
-    await this.reportPlatform(updated, next);
-    for (const t of transitions(previous, next, decision)) await this.recordEvent(updated, t.type, t.reason, t.message);
+    // Both best effort and independent of each other: sent together (the Events stay in order).
+    const recordTransitions = async () => {
+      for (const t of transitions(previous, next, decision)) await this.recordEvent(updated, t.type, t.reason, t.message);
+    };
+    await Promise.all([this.reportPlatform(updated, next), recordTransitions()]);
     return updated;
   }
 

@@ -25,6 +25,8 @@ interface RequestOptionsExtra {
   query?: Record<string, string | number | boolean | undefined>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Watch streams: their own agent (see streamAgent). */
+  streaming?: boolean;
   /** Skips the write guard (the leader elector's own Lease writes). */
   unguarded?: boolean;
 }
@@ -40,6 +42,12 @@ export class KubeClient {
   readonly server: string;
   private readonly kc: Connection;
   private readonly agent: HttpAgent | HttpsAgent;
+  /**
+   * Watches hold their connection for minutes: on the requests' agent, twelve kinds (times the
+   * open namespaces) of streams would take sockets from the 32 that reconciles share, and with
+   * enough namespaces all of them. Streams get an agent of their own, unbounded (one each).
+   */
+  private readonly streamAgent: HttpAgent | HttpsAgent;
   private readonly observers: RequestObserver[] = [];
   private guard: WriteGuard | undefined;
 
@@ -56,6 +64,7 @@ export class KubeClient {
     this.server = server.replace(/\/+$/, '');
     const Agent = this.server.startsWith('https:') ? HttpsAgent : HttpAgent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    this.streamAgent = new Agent({ keepAlive: true });
   }
 
   /** KUBECONFIG (or ~/.kube/config) when present, otherwise the in-cluster service account. */
@@ -74,6 +83,7 @@ export class KubeClient {
 
   close(): void {
     this.agent.destroy();
+    this.streamAgent.destroy();
   }
 
   private async open(method: string, path: string, opts: RequestOptionsExtra): Promise<{ res: IncomingMessage; url: URL }> {
@@ -82,7 +92,7 @@ export class KubeClient {
     const payload = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const options: RequestOptions = {
       method,
-      agent: this.agent,
+      agent: opts.streaming ? this.streamAgent : this.agent,
       headers: {
         accept: 'application/json',
         ...(payload !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
@@ -125,7 +135,7 @@ export class KubeClient {
    * the stream; rejects on errors. Non-2xx answers reject with KubeError.
    */
   async stream(path: string, query: RequestOptionsExtra['query'], onLine: (event: unknown) => void, signal: AbortSignal): Promise<void> {
-    const { res } = await this.open('GET', path, { query, signal });
+    const { res } = await this.open('GET', path, { query, signal, streaming: true });
     const status = res.statusCode ?? 0;
     for (const o of this.observers) o('WATCH', path, status, 0);
     if (status < 200 || status >= 300) {

@@ -42,3 +42,19 @@ describe('ObjectStore', () => {
     expect(store.list().map((o) => o.metadata.namespace)).toEqual(['a']);
   });
 });
+
+describe('ObjectStore indexes', () => {
+  it('finds objects by an indexed value, following updates and deletions', () => {
+    const store = new ObjectStore(projectionFor(Kinds.ConfigMap), { first: (o) => (o as { data?: { a?: string } }).data?.a });
+    store.set('a/one', cm('a', 'one', '1'));
+    store.set('b/one', cm('b', 'one', '1'));
+    store.set('a/two', cm('a', 'two', '2'));
+    expect(store.byIndex('first', '1').map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual(['a/one', 'b/one']);
+    store.set('a/one', cm('a', 'one', '2'));
+    expect(store.byIndex('first', '1').map((o) => o.metadata.namespace)).toEqual(['b']);
+    expect(store.byIndex('first', '2')).toHaveLength(2);
+    store.delete('b/one');
+    expect(store.byIndex('first', '1')).toEqual([]);
+    expect(store.byIndex('unknown', '1')).toEqual([]);
+  });
+});

@@ -1,9 +1,13 @@
 // A watch cache's objects, indexed by namespace. The reconciler lists one namespace's pods and
 // ReplicaSets per reconcile and every Character (the id check) per reconcile; filtering a copy of
 // the whole cache each time was quadratic in the number of Characters. Lists are kept until the
-// namespace changes, so a steady cluster lists without copying.
+// namespace changes, so a steady cluster lists without copying. Optional indexes answer "which
+// objects have this value" (a Character's id, its label) without scanning every object.
 import type { KubeObject } from './resources.ts';
 import type { Projection } from './projection.ts';
+
+/** An index: the value an object is found under (undefined: not indexed). */
+export type Indexer = (obj: KubeObject) => string | undefined;
 
 export class ObjectStore {
   private readonly byKey = new Map<string, KubeObject>();
@@ -13,8 +17,21 @@ export class ObjectStore {
   /** What is kept of an object (also applied to what a caller hands to `set`). */
   readonly project: Projection;
 
-  constructor(project: Projection) {
+  private readonly indexers: Record<string, Indexer>;
+  /** Per index: value → keys of the objects under it; and per index, the value each key is under. */
+  private readonly indexed = new Map<string, { byValue: Map<string, Set<string>>; ofKey: Map<string, string> }>();
+
+  constructor(project: Projection, indexers: Record<string, Indexer> = {}) {
     this.project = project;
+    this.indexers = indexers;
+    for (const name of Object.keys(indexers)) this.indexed.set(name, { byValue: new Map(), ofKey: new Map() });
+  }
+
+  /** The objects whose `index` value is `value` (a fresh array: few objects share a value). */
+  byIndex(index: string, value: string): KubeObject[] {
+    const keys = this.indexed.get(index)?.byValue.get(value);
+    if (!keys) return [];
+    return [...keys].map((k) => this.byKey.get(k)!);
   }
 
   get size(): number {
@@ -43,6 +60,7 @@ export class ObjectStore {
     let inNs = this.byNamespace.get(ns);
     if (!inNs) this.byNamespace.set(ns, (inNs = new Map()));
     inNs.set(key, kept);
+    for (const [name, indexer] of Object.entries(this.indexers)) this.reindex(name, key, indexer(kept));
     this.changed(ns);
     return kept;
   }
@@ -55,6 +73,7 @@ export class ObjectStore {
     const inNs = this.byNamespace.get(ns);
     inNs?.delete(key);
     if (inNs?.size === 0) this.byNamespace.delete(ns);
+    for (const name of Object.keys(this.indexers)) this.reindex(name, key, undefined);
     this.changed(ns);
     return old;
   }
@@ -71,6 +90,23 @@ export class ObjectStore {
       this.lists.set(namespace, list);
     }
     return list;
+  }
+
+  private reindex(index: string, key: string, value: string | undefined): void {
+    const { byValue, ofKey } = this.indexed.get(index)!;
+    const was = ofKey.get(key);
+    if (was === value) return;
+    if (was !== undefined) {
+      const keys = byValue.get(was)!;
+      keys.delete(key);
+      if (keys.size === 0) byValue.delete(was);
+      ofKey.delete(key);
+    }
+    if (value === undefined) return;
+    let keys = byValue.get(value);
+    if (!keys) byValue.set(value, (keys = new Set()));
+    keys.add(key);
+    ofKey.set(key, value);
   }
 
   private changed(namespace: string): void {

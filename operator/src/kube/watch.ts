@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { KubeError, type KubeClient } from './client.ts';
 import { projectionFor, type Projection } from './projection.ts';
 import { collectionPath, objectKey, type Kind, type KubeObject } from './resources.ts';
-import { ObjectStore } from './store.ts';
+import { ObjectStore, type Indexer } from './store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
 
@@ -26,6 +26,8 @@ interface WatchOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** What is kept of each object (default: the kind's projection in projection.ts). */
   project?: Projection;
+  /** Indexes kept by the store (ObjectStore.byIndex). */
+  indexers?: Record<string, Indexer>;
   /** Objects per list page (default 500). */
   pageSize?: number;
   /** Shared by the caches of one operator: relists take turns. */
@@ -96,7 +98,7 @@ export class ResilientWatch implements Cache {
   constructor(client: KubeClient, opts: WatchOptions) {
     this.client = client;
     this.opts = opts;
-    this.store = new ObjectStore(opts.project ?? projectionFor(opts.kind));
+    this.store = new ObjectStore(opts.project ?? projectionFor(opts.kind), opts.indexers);
     this.synced = new Promise((resolve) => (this.syncedResolve = resolve));
   }
 

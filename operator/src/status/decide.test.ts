@@ -38,6 +38,13 @@ describe('decide', () => {
     expect(decide(obs({ deployment: stale })).phase).toBe('Provisioning');
   });
 
+  it('never counts a Deployment scaled to zero as available, though its controller still counts the departing pod', () => {
+    const scaledDown: DeploymentLike = { ...available, spec: { replicas: 0 } };
+    const d = decide(obs({ suspend: true, deployment: scaledDown }));
+    expect(d.phase).toBe('Suspended');
+    expect(cond(d, 'Available')).toMatchObject({ status: 'False', reason: 'Suspended' });
+  });
+
   it('reports an unreachable registry as Unknown, not as unregistered', () => {
     const d = decide(obs({ deployment: available, registry: { state: 'unknown', message: 'connect ECONNREFUSED' } }));
     expect(d.phase).toBe('Running');

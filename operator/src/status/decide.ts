@@ -164,6 +164,9 @@ function quotaFailure(observation: Pick<Observation, 'deployment' | 'replicaSets
 
 function deploymentAvailable(d: DeploymentLike | undefined): boolean {
   if (!d?.status) return false;
+  // Scaled to zero (suspended) is never available: right after the scale-down the controller has
+  // observed the new generation but still counts the ReplicaSet's last (departing) pod.
+  if (d.spec?.replicas === 0) return false;
   const current = (d.status.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
   return current && (d.status.availableReplicas ?? 0) >= 1 && (d.status.updatedReplicas ?? 0) >= 1;
 }
