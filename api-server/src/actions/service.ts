@@ -11,7 +11,8 @@ export class ActionsService {
     this.#ctx = ctx;
   }
 
-  async submit(principal: CharacterPrincipal, body: unknown): Promise<ActionResult> {
+  /** `principal.capabilities`: read with the token's grounds (which hold: registered, in `principal.sessionId`). */
+  async submit(principal: CharacterPrincipal & { capabilities?: readonly string[] }, body: unknown): Promise<ActionResult> {
     const ctx = this.#ctx;
     const parsed = Action.safeParse(body);
     if (!parsed.success) throw validationError(parsed.error, 'action');
@@ -19,8 +20,7 @@ export class ActionsService {
     if (action.characterId !== principal.characterId) {
       throw appError('actions.impersonation', `the token is for ${principal.characterId}; the action names ${action.characterId}`);
     }
-    const character = await registryRepo.getCharacter(ctx.db, action.characterId);
-    if (!character || character.status !== 'registered' || !character.sessionId) throw appError('auth.not_registered', `${action.characterId} is not registered`);
+    const character = principal.capabilities ? { sessionId: principal.sessionId, capabilities: principal.capabilities } : await this.#registered(action.characterId);
     const needs = actionCapability(action.type);
     if (needs && !character.capabilities.includes(needs)) {
       throw appError('actions.capability_missing', `${action.type} needs the ${needs} capability`);
@@ -40,5 +40,12 @@ export class ActionsService {
       ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
       ...(decision.version !== undefined ? { version: decision.version } : {}),
     };
+  }
+
+  /** The character's session and capabilities, read here when the authenticator did not. */
+  async #registered(characterId: string): Promise<{ sessionId: string; capabilities: readonly string[] }> {
+    const character = await registryRepo.getCharacter(this.#ctx.db, characterId);
+    if (!character || character.status !== 'registered' || !character.sessionId) throw appError('auth.not_registered', `${characterId} is not registered`);
+    return { sessionId: character.sessionId, capabilities: character.capabilities };
   }
 }

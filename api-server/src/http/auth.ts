@@ -3,7 +3,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { appError } from './errors.ts';
 import type { CharacterPrincipal, TokenService } from './tokens.ts';
 
-export type Principal = { kind: 'admin' } | ({ kind: 'character' } & CharacterPrincipal);
+/**
+ * A character's principal carries what its grounds check read (`capabilities`), so a route
+ * need not read the character again; absent when the grounds check returned nothing.
+ */
+export type Principal = { kind: 'admin' } | ({ kind: 'character'; capabilities?: readonly string[] } & CharacterPrincipal);
 
 export function bearerToken(req: Pick<Request, 'headers'>): string | undefined {
   const h = req.headers.authorization;
@@ -30,7 +34,7 @@ export function principalOf(res: Response): Principal {
   return p;
 }
 
-export function characterOf(res: Response): CharacterPrincipal & { kind: 'character' } {
+export function characterOf(res: Response): Extract<Principal, { kind: 'character' }> {
   const p = principalOf(res);
   if (p.kind !== 'character') throw appError('auth.forbidden', 'this endpoint is for characters');
   return p;
@@ -46,13 +50,18 @@ export interface Authenticators {
 /**
  * `grounds` is asked about every verified character token and throws when what the token was
  * issued for is gone (key revoked, deregistered, moved, registered again): see registry/grounds.ts.
+ * While they hold, it may return the registration's capabilities, which the principal carries.
  */
-export function authenticators(adminToken: string, tokens: TokenService, grounds: (p: CharacterPrincipal) => Promise<void>): Authenticators {
+export function authenticators(
+  adminToken: string,
+  tokens: TokenService,
+  grounds: (p: CharacterPrincipal) => Promise<void | { capabilities: readonly string[] }>,
+): Authenticators {
   const isAdmin = (t: string) => sameSecret(t, adminToken);
   const asCharacter = async (t: string): Promise<Principal> => {
     const p = tokens.verify(t);
-    await grounds(p);
-    return { kind: 'character', ...p };
+    const held = await grounds(p);
+    return { kind: 'character', ...p, ...(held ? { capabilities: held.capabilities } : {}) };
   };
   return {
     admin(req: Request, res: Response, next: NextFunction) {

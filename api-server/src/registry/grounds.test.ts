@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeGrounds, type Grounds } from './grounds.ts';
 
 const token = { characterId: 'thorin', sessionId: 's-1', generation: 4 };
-const live: Grounds = { status: 'registered', sessionId: 's-1', generation: 4, keyRevoked: false, leftReason: null };
+const live: Grounds = { status: 'registered', sessionId: 's-1', generation: 4, keyRevoked: false, leftReason: null, capabilities: [] };
 const code = (g: Grounds | undefined) => judgeGrounds(token, g)?.code;
 
 describe('judgeGrounds', () => {

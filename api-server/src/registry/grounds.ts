@@ -17,6 +17,8 @@ export interface Grounds {
   keyRevoked: boolean;
   /** Why the character stopped being registered, when it did. */
   leftReason: string | null;
+  /** What the registration may do (read with the grounds, so an action needs no second look-up). */
+  capabilities: readonly string[];
 }
 
 /** The refusal for a token whose grounds are gone, or undefined while they hold. Pure. */
@@ -37,12 +39,13 @@ interface GroundsRow {
   credential_generation: number;
   key_revoked: boolean;
   left_reason: string | null;
+  capabilities: string[];
 }
 
 /** The grounds of each of `characterIds` that the registry knows, in one query. */
 export async function loadGrounds(q: Queryable, characterIds: string[]): Promise<Map<string, Grounds>> {
   const res = await q.query<GroundsRow>(
-    `SELECT c.character_id, c.status, c.session_id, c.credential_generation, c.left_reason,
+    `SELECT c.character_id, c.status, c.session_id, c.credential_generation, c.left_reason, c.capabilities,
             (k.character_id IS NULL OR k.revoked_at IS NOT NULL) AS key_revoked
        FROM characters c
        LEFT JOIN api_keys k ON k.character_id = c.character_id
@@ -52,15 +55,17 @@ export async function loadGrounds(q: Queryable, characterIds: string[]): Promise
   return new Map(
     res.rows.map((r) => [
       r.character_id,
-      { status: r.status, sessionId: r.session_id, generation: r.credential_generation, keyRevoked: r.key_revoked, leftReason: r.left_reason },
+      { status: r.status, sessionId: r.session_id, generation: r.credential_generation, keyRevoked: r.key_revoked, leftReason: r.left_reason, capabilities: r.capabilities },
     ]),
   );
 }
 
-/** Throws the refusal when the token's grounds are gone. */
-export async function assertGrounds(q: Queryable, p: CharacterPrincipal): Promise<void> {
-  const refusal = judgeGrounds(p, (await loadGrounds(q, [p.characterId])).get(p.characterId));
+/** Throws the refusal when the token's grounds are gone; else returns them. */
+export async function assertGrounds(q: Queryable, p: CharacterPrincipal): Promise<Grounds> {
+  const g = (await loadGrounds(q, [p.characterId])).get(p.characterId);
+  const refusal = judgeGrounds(p, g);
   if (refusal) throw refusal;
+  return g!;
 }
 
 /**
