@@ -104,17 +104,24 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
     return (await d.bus.stage(tx, sessionId, [...p.events, ...spilled])).lastId;
   }
 
+  /** Nothing besides the log entry, the action's record and the events: writable in the one statement. */
+  const common = (p: Prepared) => p.entry.seq > 0 && !p.snapshot && !p.closes && p.items.length === 0;
+
   async function write(sessionId: string, items: readonly UnsavedEntry<CommandEffects>[]): Promise<void> {
     const batch: Prepared[] = [];
     // In order: a corpse's container is made before the events of the next command are prepared.
     for (const item of items) batch.push(await prepare(sessionId, item));
     let lastId: number | null;
-    if (batch.every((p) => p.entry.seq > 0 && !p.snapshot && !p.closes && p.items.length === 0)) {
-      // The common case: one statement.
-      const fence = d.owners ? d.owners.fenceArgs(sessionId) : null;
-      const written = await writeCommands(d.db, { sessionId, fence, commands: batch.map((p) => ({ entry: p.entry, action: p.record, events: p.events })) });
+    const fence = d.owners ? d.owners.fenceArgs(sessionId) : null;
+    /** Consecutive common commands in one statement (fenced: nothing is written unless the lease holds). */
+    const statement = async (q: Pool | PoolClient, run: Prepared[]): Promise<number | null> => {
+      const written = await writeCommands(q, { sessionId, fence, commands: run.map((p) => ({ entry: p.entry, action: p.record, events: p.events })) });
       if (!written.fenced) throw d.owners!.lost(sessionId, fence!.token);
-      lastId = written.lastId;
+      return written.lastId;
+    };
+    if (batch.every(common)) {
+      // The common case: one statement.
+      lastId = await statement(d.db, batch);
     } else {
       lastId = await withTransaction(d.db, async (tx) => {
         // The fence holds the lease row: a writer paused mid-transaction must not keep the
@@ -122,7 +129,14 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
         await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
         await d.owners?.fence(tx, sessionId);
         let last: number | null = null;
-        for (const p of batch) last = (await writeOne(tx, sessionId, p)) ?? last;
+        // Each run of common commands still goes in one statement; the others one by one.
+        for (let i = 0; i < batch.length; ) {
+          let j = i;
+          while (j < batch.length && common(batch[j]!)) j++;
+          if (j > i) last = (await statement(tx, batch.slice(i, j))) ?? last;
+          else last = (await writeOne(tx, sessionId, batch[j++]!)) ?? last;
+          i = j;
+        }
         return last;
       });
     }
