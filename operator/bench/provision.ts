@@ -112,6 +112,7 @@ async function reconcileLatencies(targets: { ns: string; name: string }[]): Prom
     });
     if (updated.metadata.generation !== 2) throw new Error(`${ns}/${name}: generation ${updated.metadata.generation} after one change, expected 2`);
   });
+  say(`  ${targets.length} spec changes written; waiting for their statuses`);
   await until(`${targets.length} changes reconciled`, async () => {
     if (seen.size < targets.length) {
       for (const ns of namespaces) {
@@ -230,9 +231,15 @@ try {
       }
     });
     const plainCreated = performance.now() - p0;
+    let lastPlainReport = performance.now();
     await until(`${n} plain Deployments available`, async () => {
       const list = await client.request<{ items: { metadata: { namespace: string }; status?: { availableReplicas?: number } }[] }>('GET', collectionPath(Kinds.Deployment));
-      return list.items.filter((d) => plainNs.includes(d.metadata.namespace) && d.status?.availableReplicas === 1).length === n;
+      const available = list.items.filter((d) => plainNs.includes(d.metadata.namespace) && d.status?.availableReplicas === 1).length;
+      if (performance.now() - lastPlainReport > 60_000 && available < n) {
+        lastPlainReport = performance.now();
+        say(`  plain client: ${available}/${n} Deployments available after ${((lastPlainReport - p0) / 1000).toFixed(0)} s`);
+      }
+      return available === n;
     }, 30 * 60_000);
     const plainSeconds = (performance.now() - p0) / 1000;
     say(`plain client: ${n} x 7 objects created in ${(plainCreated / 1000).toFixed(1)} s, all Deployments available after ${plainSeconds.toFixed(1)} s`);

@@ -232,15 +232,24 @@ export class Reconciler {
         observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
       }
     };
-    const credentials = async () => {
+    // The key, then its Secret. `written` is the Secret's write (and the player link's); the pod
+    // waits for it only when the Secret's data is new: when the live Secret already holds this
+    // key (a spec change moves only its key-spec annotation), the Deployment goes out beside it.
+    const credentials = async (): Promise<{ apiKey: string | undefined; written: Promise<void> }> => {
       const { apiKey, keySpecHash } = await this.ensureKey(ctx, observation);
-      if (apiKey) {
+      if (!apiKey) return { apiKey, written: Promise.resolve() };
+      const live = c.secrets.get(namespace, names.secret(name)) as { data?: Record<string, string> } | undefined;
+      const dataInPlace = apiKeyFromSecret(live) === apiKey && characterIdFromSecret(live) === ctx.characterId;
+      const written = (async () => {
         await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, keySpecHash));
         await this.ensurePlayerLink(ctx);
-      }
-      return apiKey;
+      })();
+      // Handled here, awaited (and its failure thrown) below: never an unhandled rejection.
+      written.catch(() => undefined);
+      if (!dataInPlace) await written;
+      return { apiKey, written };
     };
-    const [apiKey] = await all([
+    const [{ apiKey, written }] = await all([
       credentials(),
       this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx)),
       this.apply(Kinds.ConfigMap, c.configMaps, configMap),
@@ -251,7 +260,7 @@ export class Reconciler {
     const result: ReconcileResult = apiKey ? {} : { retry: true };
     if (apiKey) {
       const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
-      await this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes));
+      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written]);
     }
     return result;
   }
