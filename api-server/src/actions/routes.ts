@@ -6,11 +6,10 @@ import { ActionsService } from './service.ts';
 function router(ctx: ModuleContext): Router {
   const actions = new ActionsService(ctx);
   const r = Router();
-  r.post('/', ctx.auth.character, async (req, res) => {
-    const me = characterOf(res);
-    // Spent before validation, so a flood of malformed actions is limited too.
-    await ctx.rateLimit(me.characterId);
-    res.status(200).json(await actions.submit(me, req.body));
+  // The budget is spent before validation, so a flood of malformed actions is limited too, and
+  // beside the token's grounds check (Redis and PostgreSQL at once).
+  r.post('/', ctx.auth.characterWith((p) => ctx.rateLimit(p.characterId)), async (req, res) => {
+    res.status(200).json(await actions.submit(characterOf(res), req.body));
   });
   return r;
 }

@@ -43,6 +43,12 @@ export function characterOf(res: Response): Extract<Principal, { kind: 'characte
 export interface Authenticators {
   admin: RequestHandler;
   character: RequestHandler;
+  /**
+   * `character`, running `alongside` (e.g. spending the character's request budget in Redis)
+   * at the same time as the grounds check once the token's signature is verified: one round
+   * trip's wait for both. A refusal of the grounds wins over one of `alongside`.
+   */
+  characterWith(alongside: (p: CharacterPrincipal) => Promise<void>): RequestHandler;
   /** Either the admin token or a character token. */
   any: RequestHandler;
 }
@@ -58,10 +64,12 @@ export function authenticators(
   grounds: (p: CharacterPrincipal) => Promise<void | { capabilities: readonly string[] }>,
 ): Authenticators {
   const isAdmin = (t: string) => sameSecret(t, adminToken);
-  const asCharacter = async (t: string): Promise<Principal> => {
+  const asCharacter = async (t: string, alongside?: (p: CharacterPrincipal) => Promise<void>): Promise<Principal> => {
     const p = tokens.verify(t);
-    const held = await grounds(p);
-    return { kind: 'character', ...p, ...(held ? { capabilities: held.capabilities } : {}) };
+    const [held, also] = await Promise.allSettled([grounds(p), alongside?.(p)]);
+    if (held.status === 'rejected') throw held.reason;
+    if (also.status === 'rejected') throw also.reason;
+    return { kind: 'character', ...p, ...(held.value ? { capabilities: held.value.capabilities } : {}) };
   };
   return {
     admin(req: Request, res: Response, next: NextFunction) {
@@ -76,6 +84,14 @@ export function authenticators(
       if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
       res.locals.principal = await asCharacter(t);
       next();
+    },
+    characterWith(alongside) {
+      return async (req: Request, res: Response, next: NextFunction) => {
+        const t = bearerToken(req);
+        if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
+        res.locals.principal = await asCharacter(t, alongside);
+        next();
+      };
     },
     async any(req: Request, res: Response, next: NextFunction) {
       const t = bearerToken(req);
