@@ -3,6 +3,7 @@
 // 64 concurrent clients: registrations/s (mint excluded); actions/s spread over 64 sessions (one
 // character of each) and within one session; and in the same run the peers: pgbench running the
 // registration's SQL and the action's one-statement command write, and redis-benchmark PUBLISH.
+// BENCH_CPU_PROF_DIR=/tmp/x writes the api-server's CPU profile there (NODE_OPTIONS refuses --cpu-prof).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +67,7 @@ const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
 const databaseUrl = await postgres.createDatabase('bench');
 const port = await freePort();
 const workdir = makeWorkdir('bench-api');
-const api = startProcess('api-server', process.execPath, ['--conditions=source', join(here, '../src/main.ts')], {
+const api = startProcess('api-server', process.execPath, [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []), '--conditions=source', join(here, '../src/main.ts')], {
   logFile: join(workdir, 'api-server.log'),
   env: {
     ...process.env,
