@@ -38,6 +38,7 @@ describe('group commit of a session log', () => {
     expect(log.rows.map((r) => r.seq)).toEqual(log.rows.map((_, i) => i));
     const writes = new Set(log.rows.map((r) => r.recorded_at.getTime())).size;
     expect(writes).toBeLessThan(log.rows.length);
+    console.log(`[group-commit] ${log.rows.length} log entries in ${writes} writes`);
 
     const ids90 = answers.map((a) => a.body.actionId);
     const recorded = await db.query<{ id: string }>('SELECT id FROM actions WHERE id = ANY($1::uuid[])', [ids90]);
