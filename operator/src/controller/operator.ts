@@ -77,7 +77,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   // Twelve kinds (times the open namespaces) list at start and again after an outage: two at a
   // time, so the operator never holds more than two pages of whole objects at once.
   const relistGate = new RelistGate(2);
-  const watchOptions = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void) => ({
+  const watchOptions = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject, old?: KubeObject) => void) => ({
     kind,
     ...(kind === Kinds.Character ? { indexers: characterIndexers } : {}),
     labelSelector,
@@ -97,8 +97,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       ? new NamespacedWatches(client, [...o.namespaces], watchOptions(kind, labelSelector, onEvent))
       : new ResilientWatch(client, watchOptions(kind, labelSelector, onEvent));
 
-  const enqueue = (key: string) => {
-    queue.add(key);
+  const enqueue = (key: string, urgent = false) => {
+    queue.add(key, urgent);
     metrics.queueDepth.set(queue.length);
   };
   // Children name their owner in ownerReferences; pods and ReplicaSets (owned by the
@@ -118,7 +118,12 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   };
 
   const caches: Caches = {
-    characters: new ResilientWatch(client, watchOptions(Kinds.Character, undefined, (_t, obj) => enqueue(`${obj.metadata.namespace}/${obj.metadata.name}`))),
+    // What a player did (a new Character once the caches are up, a changed spec, a deletion: each
+    // moves metadata.generation) goes before the events of pods and rollouts.
+    characters: new ResilientWatch(client, watchOptions(Kinds.Character, undefined, (t, obj, old) => {
+      const urgent = (t === 'ADDED' && caches.characters.hasSynced) || (t === 'MODIFIED' && old !== undefined && old.metadata.generation !== obj.metadata.generation);
+      enqueue(`${obj.metadata.namespace}/${obj.metadata.name}`, urgent);
+    })),
     deployments: watch(Kinds.Deployment, MANAGED_BY_SELECTOR, byOwner),
     replicaSets: watch(Kinds.ReplicaSet, MANAGED_BY_SELECTOR, byLabel),
     pods: watch(Kinds.Pod, MANAGED_BY_SELECTOR, byLabel),

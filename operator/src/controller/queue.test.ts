@@ -41,3 +41,26 @@ describe('WorkQueue', () => {
     expect(await waiting).toBeUndefined();
   });
 });
+
+describe('WorkQueue priorities', () => {
+  it('hands out urgent keys first, moves a waiting key up, and keeps urgency across its processing', async () => {
+    const q = new WorkQueue();
+    q.add('pod-1');
+    q.add('pod-2');
+    q.add('change', true);
+    q.add('pod-2', true); // already waiting: moved up, not queued twice
+    expect(q.length).toBe(3);
+    expect(await q.get()).toBe('change');
+    expect(await q.get()).toBe('pod-2');
+    q.add('change'); // while processing: remembered
+    q.add('change', true); // and now urgent
+    q.add('pod-3');
+    q.done('change');
+    expect(await q.get()).toBe('change');
+    expect(await q.get()).toBe('pod-1');
+    expect(await q.get()).toBe('pod-3');
+    expect(q.length).toBe(0);
+    q.done('pod-2');
+    q.shutdown();
+  });
+});

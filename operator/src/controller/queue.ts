@@ -1,6 +1,8 @@
 // A work queue in the client-go mould: a key is never processed by two workers at once, a key
 // added while it is being processed is processed again afterwards, failures come back with
-// per-key exponential backoff, and a token bucket caps the overall retry rate.
+// per-key exponential backoff, and a token bucket caps the overall retry rate. Urgent keys (a
+// Character whose spec changed) go before the others: with thousands of Characters, the events of
+// their pods and rollouts would otherwise keep a player's change waiting behind all of them.
 import { backoffDelay } from '@distributed-dungeon/contracts';
 
 interface QueueOptions {
@@ -13,6 +15,10 @@ interface QueueOptions {
 
 export class WorkQueue {
   private readonly queue: string[] = [];
+  /** Served first. A key moved here may still sit in `queue`: that entry is skipped when stale. */
+  private readonly urgentQueue: string[] = [];
+  /** Dirty keys that are urgent (queued in urgentQueue, or to be when their processing ends). */
+  private readonly urgent = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -28,25 +34,37 @@ export class WorkQueue {
     this.tokens = this.opts.burst;
   }
 
+  /** Keys waiting for a worker (not counting those waiting for their own processing to end). */
   get length(): number {
-    return this.queue.length;
+    return this.waiting;
   }
+
+  private waiting = 0;
 
   get pendingDelayed(): number {
     return this.timers.size;
   }
 
-  add(key: string): void {
-    if (this.shuttingDown || this.dirty.has(key)) return;
+  /** `urgent`: before every key that is not (a key already waiting is moved up). */
+  add(key: string, urgent = false): void {
+    if (this.shuttingDown) return;
+    if (this.dirty.has(key)) {
+      if (urgent && !this.urgent.has(key)) {
+        this.urgent.add(key);
+        if (!this.processing.has(key)) this.urgentQueue.push(key);
+      }
+      return;
+    }
     this.dirty.add(key);
+    if (urgent) this.urgent.add(key);
     if (this.processing.has(key)) return;
     const waiter = this.waiters.shift();
     if (waiter) {
-      this.dirty.delete(key);
-      this.processing.add(key);
+      this.take(key);
       waiter(key);
     } else {
-      this.queue.push(key);
+      (urgent ? this.urgentQueue : this.queue).push(key);
+      this.waiting++;
     }
   }
 
@@ -87,11 +105,15 @@ export class WorkQueue {
   /** Next key, or undefined once shut down. */
   get(): Promise<string | undefined> {
     if (this.shuttingDown) return Promise.resolve(undefined);
-    const key = this.queue.shift();
-    if (key !== undefined) {
-      this.dirty.delete(key);
-      this.processing.add(key);
-      return Promise.resolve(key);
+    for (const from of [this.urgentQueue, this.queue]) {
+      let key: string | undefined;
+      while ((key = from.shift()) !== undefined) {
+        // Stale: handed out already (from the other queue), and not added again since.
+        if (!this.dirty.has(key) || this.processing.has(key)) continue;
+        this.take(key);
+        this.waiting--;
+        return Promise.resolve(key);
+      }
     }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -99,9 +121,17 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     if (this.dirty.has(key)) {
+      const urgent = this.urgent.has(key);
       this.dirty.delete(key);
-      this.add(key);
+      this.urgent.delete(key);
+      this.add(key, urgent);
     }
+  }
+
+  private take(key: string): void {
+    this.dirty.delete(key);
+    this.urgent.delete(key);
+    this.processing.add(key);
   }
 
   shutdown(): void {

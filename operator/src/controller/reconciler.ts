@@ -122,8 +122,10 @@ export class Reconciler {
     if (character.metadata.deletionTimestamp) return this.finalize(character);
     // Outside the open namespaces nothing is made, so there is nothing to clean up: no finalizer.
     if (this.isOpen(namespace) && !character.metadata.finalizers?.includes(FINALIZER)) {
-      await this.patchCharacter(character, { metadata: { finalizers: [...(character.metadata.finalizers ?? []), FINALIZER], resourceVersion: character.metadata.resourceVersion } });
-      return {};
+      const updated = await this.patchCharacter(character, { metadata: { finalizers: [...(character.metadata.finalizers ?? []), FINALIZER], resourceVersion: character.metadata.resourceVersion } });
+      // On at once with what the patch answered: with thousands of Characters queued, waiting for
+      // the patch's own watch event put each new Character at the back of the queue once more.
+      return this.sync(updated);
     }
     return this.sync(character);
   }
@@ -371,11 +373,13 @@ export class Reconciler {
     this.d.log.debug({ character: character.metadata.name, previous, next }, 'status changed');
     const updated = await this.patchCharacter(character, { status: patch }, '/status');
     this.d.metrics.statusWrites.inc();
-    // Both best effort and independent of each other: sent together (the Events stay in order).
-    const recordTransitions = async () => {
-      for (const t of transitions(previous, next, decision)) await this.recordEvent(updated, t.type, t.reason, t.message);
-    };
-    await Promise.all([this.reportPlatform(updated, next), recordTransitions()]);
+    // All best effort and independent of one another, sent together: a new Character's first
+    // status records up to five Events, which one after another held a worker for five round
+    // trips. The Events of one status write carry the same timestamp, so no order among them is lost.
+    await Promise.all([
+      this.reportPlatform(updated, next),
+      ...transitions(previous, next, decision).map((t) => this.recordEvent(updated, t.type, t.reason, t.message)),
+    ]);
     return updated;
   }
 
