@@ -20,10 +20,13 @@ interface Row {
   version: number | null;
 }
 
-type Drain = { kind: 'published'; lastId: number } | { kind: 'empty' } | { kind: 'locked' };
+/** `upTo`: the last waiter registered before the batch was read (only those can it answer). */
+type Drain = { kind: 'published'; lastId: number; upTo: number } | { kind: 'empty'; upTo: number } | { kind: 'locked' };
 
 interface Waiter {
   id: number;
+  /** In order of registration: a batch read before a waiter came may lack its row (see #drainOnce). */
+  serial: number;
   resolve: () => void;
   timer: NodeJS.Timeout;
 }
@@ -43,6 +46,7 @@ interface OutboxRelayOptions {
 export class OutboxRelay {
   readonly #o: Required<Omit<OutboxRelayOptions, 'onPublished'>> & Pick<OutboxRelayOptions, 'onPublished'>;
   #waiters: Waiter[] = [];
+  #serial = 0;
   #kicked = false;
   #wake: (() => void) | null = null;
   #running: Promise<void> | null = null;
@@ -80,7 +84,7 @@ export class OutboxRelay {
     this.kick();
     if (this.#failing || this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      const w: Waiter = { id, resolve, timer: setTimeout(() => this.#settle((x) => x === w), timeoutMs) };
+      const w: Waiter = { id, serial: ++this.#serial, resolve, timer: setTimeout(() => this.#settle((x) => x === w), timeoutMs) };
       w.timer.unref?.();
       this.#waiters.push(w);
     });
@@ -105,12 +109,12 @@ export class OutboxRelay {
       try {
         for (let r = await this.#drainOnce(); !this.#stopped; r = await this.#drainOnce()) {
           if (r.kind === 'published') {
-            this.#settle((w) => w.id <= r.lastId);
+            this.#settle((w) => w.serial <= r.upTo && w.id <= r.lastId);
             continue;
           }
           if (r.kind === 'empty') {
             // Nothing is pending under the lock: whatever anyone waits for was published.
-            this.#settle(() => true);
+            this.#settle((w) => w.serial <= r.upTo);
             break;
           }
           // Another replica is publishing: try again shortly while someone here waits.
@@ -165,6 +169,10 @@ export class OutboxRelay {
         await client.query('ROLLBACK');
         return { kind: 'locked' };
       }
+      // Ids are taken at insert and committed in any order: a batch read before a waiter's row
+      // committed may hold higher ids without its row. It answers only the waiters registered
+      // before it was read (each after its row committed); later ones wait for the next batch.
+      const upTo = this.#serial;
       const { rows } = await client.query<Row>(
         `SELECT id, session_id, channel, envelope, version FROM event_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [this.#o.batchSize],
@@ -172,14 +180,14 @@ export class OutboxRelay {
       if (rows.length === 0) {
         await this.#cleanup(client);
         await client.query('COMMIT');
-        return { kind: 'empty' };
+        return { kind: 'empty', upTo };
       }
       await this.#publish(rows);
       const ids = rows.map((r) => r.id);
       await client.query('UPDATE event_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
       await client.query('COMMIT');
       for (const r of rows) this.#o.onPublished?.(topicOf(r.channel));
-      return { kind: 'published', lastId: Number(ids.at(-1)) };
+      return { kind: 'published', lastId: Number(ids.at(-1)), upTo };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
