@@ -26,7 +26,7 @@ import {
   buildServiceAccount,
   type BuildContext,
 } from '../src/builders/index.ts';
-import { KubeClient } from '../src/kube/client.ts';
+import { KubeClient, KubeError } from '../src/kube/client.ts';
 import { Kinds, collectionPath } from '../src/kube/resources.ts';
 import { parsePolicy } from '../src/policy.ts';
 import { applyCrd } from '../test/harness.ts';
@@ -128,6 +128,26 @@ async function reconcileLatencies(targets: { ns: string; name: string }[]): Prom
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/**
+ * A create that survives a busy apiserver (the operator retries with backoff; one timed-out
+ * request of the plain client ended the whole run): again after a timeout or a 5xx, and an
+ * AlreadyExists then means the first attempt landed.
+ */
+async function createOnce(path: string, body: unknown): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.request('POST', path, { body });
+      return;
+    } catch (error) {
+      if (attempt > 1 && error instanceof KubeError && error.status === 409) return;
+      const retriable = !(error instanceof KubeError) || error.status >= 500 || error.status === 429;
+      if (!retriable || attempt >= 5) throw error;
+      say(`  plain client: ${String(error)}; again (attempt ${attempt + 1})`);
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
+  }
+}
+
 // The operator runs as its image runs it: the compiled JavaScript (tsc -b, as the Dockerfile),
 // not the TypeScript sources, whose type stripping alone costs the process ~35 MiB.
 const repo = join(import.meta.dirname, '..', '..');
@@ -227,7 +247,7 @@ try {
         const body = JSON.parse(JSON.stringify({ ...o, metadata })) as { metadata: { labels?: Record<string, string> }; spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
         for (const labels of [body.metadata.labels, body.spec?.template?.metadata?.labels]) if (labels) labels[MANAGED_BY] = 'bench-plain-client';
         const kind = Object.values(Kinds).find((k) => k.kind === o.kind)!;
-        await client.request('POST', collectionPath(kind, ns), { body });
+        await createOnce(collectionPath(kind, ns), body);
       }
     });
     const plainCreated = performance.now() - p0;

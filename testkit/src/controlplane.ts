@@ -140,12 +140,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     // The client defaults (20 requests/s, bursts of 30, per controller) would pace every
     // Deployment, ReplicaSet and pod of a test at a few per second: the operator benchmark's
     // thousands of Characters (and its plain-client peer, on the same cluster) would measure
-    // that pace, not theirs. Likewise the syncs per controller (default 5).
-    '--kube-api-qps=1000', '--kube-api-burst=2000',
+    // that pace, not theirs. Likewise the syncs per controller (default 5). Ten times the
+    // defaults, not unbounded: on two busy cores, unthrottled controllers starved the apiserver.
+    '--kube-api-qps=200', '--kube-api-burst=400',
     '--concurrent-deployment-syncs=20', '--concurrent-replicaset-syncs=20',
   ], { logFile: log('kube-controller-manager') });
   // The scheduler's binding pace (default 50/s, bursts of 100), for the same reason.
-  const scheduler = startProcess('kube-scheduler', join(bin, 'kube-scheduler'), [...common, `--secure-port=${schedPort}`, '--kube-api-qps=1000', '--kube-api-burst=2000'], {
+  const scheduler = startProcess('kube-scheduler', join(bin, 'kube-scheduler'), [...common, `--secure-port=${schedPort}`, '--kube-api-qps=200', '--kube-api-burst=400'], {
     logFile: log('kube-scheduler'),
   });
   procs.push(kcm, scheduler);
