@@ -23,21 +23,13 @@ import { createSessionRow } from '../sessions/service.ts';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-keys.ts';
 import { announceGroundsChanged } from './grounds.ts';
 import * as repo from './repository.ts';
-import { Joining, type JoiningHold } from './joining.ts';
 import { busUserState, claimSeat, seatCandidates } from './seats.ts';
 import { specMismatches } from './spec-match.ts';
 import { assertAbilities } from './abilities-check.ts';
 
-/**
- * How many registrations one session takes at once before a burst is spread to the next session
- * with room (or a new one): its joins run one after another, so more only queue.
- */
-const JOINS_AT_ONCE = 8;
-
 /** The registry's use cases: the only credential authority of the platform. */
 export class RegistryService {
   readonly #ctx: AppContext;
-  readonly #joining = new Joining();
   constructor(ctx: AppContext) {
     this.#ctx = ctx;
   }
@@ -96,22 +88,12 @@ export class RegistryService {
   }
 
   async register(rawKey: string, req: RegistrationRequest): Promise<RegistrationResponse> {
+    const ctx = this.#ctx;
     assertAbilities(req);
     // The bus password is made before the transaction; its ACL user is set after the commit
     // (below), so no database lock is held across a Redis round trip.
     const busPassword = randomBytes(24).toString('base64url');
     const busPasswordHash = hashBusPassword(busPassword);
-    const hold = this.#joining.hold();
-    try {
-      return await this.#register(rawKey, req, { busPassword, busPasswordHash, hold });
-    } finally {
-      hold.release();
-    }
-  }
-
-  async #register(rawKey: string, req: RegistrationRequest, opts: { busPassword: string; busPasswordHash: string; hold: JoiningHold }): Promise<RegistrationResponse> {
-    const ctx = this.#ctx;
-    const { busPassword, busPasswordHash, hold } = opts;
     const { sessionId, generation, created, previousSession } = await withTransaction(
       ctx.db,
       async (tx) => {
@@ -128,7 +110,7 @@ export class RegistryService {
         }
         const previous = before?.status === 'registered' ? before.sessionId : null;
         const requested = req.sessionId ?? key.spec.session;
-        return this.#takeSeat(tx, req, { requested, previous, busPasswordHash, hold });
+        return this.#takeSeat(tx, req, { requested, previous, busPasswordHash });
       },
       // Only the database is touched inside, so a lost deadlock race may simply run again.
       { retryConflicts: true },
@@ -230,7 +212,7 @@ export class RegistryService {
   async #takeSeat(
     tx: Queryable,
     req: RegistrationRequest,
-    opts: { requested: string | undefined; previous: string | null; busPasswordHash: string; hold: JoiningHold },
+    opts: { requested: string | undefined; previous: string | null; busPasswordHash: string },
   ): Promise<{ sessionId: string; generation: number; created?: sessionsRepo.NewSession; previousSession: string | null }> {
     const ctx = this.#ctx;
     let locked = false;
@@ -240,7 +222,6 @@ export class RegistryService {
         current: opts.previous,
         sessions: await seatCandidates(tx, opts.previous, opts.requested),
         maxOpen: ctx.config.sessions.autoCreateMax,
-        busy: { joining: (id) => this.#joining.count(id), limit: JOINS_AT_ONCE },
       });
       if (decision.kind === 'refuse') {
         if (decision.reason === 'requested-missing') {
@@ -262,12 +243,7 @@ export class RegistryService {
         sessionId = created.id;
       }
       const seat = await claimSeat(tx, req, sessionId, opts.previous, opts.busPasswordHash);
-      if (seat) {
-        // Counted from the claim (before the commit) to the join's answer: the registrations
-        // deciding meanwhile see it.
-        opts.hold.at(sessionId);
-        return { sessionId, generation: seat.generation, created, previousSession: opts.previous };
-      }
+      if (seat) return { sessionId, generation: seat.generation, created, previousSession: opts.previous };
     }
     throw appError('sessions.no_room', 'every session with room filled up while this registration looked for a seat; try again');
   }

@@ -43,25 +43,6 @@ describe('decideSession', () => {
     expect(decideSession({ maxOpen: 2, requested: 'a', sessions: [s('a', 4)] })).toEqual({ kind: 'create', reason: 'all-full' });
   });
 
-  it('under a burst passes over sessions taking `limit` joins, opens one when all with room are that busy, within maxOpen', () => {
-    const joining = new Map([
-      ['b', 2],
-      ['a', 1],
-    ]);
-    const busy = { joining: (id: string) => joining.get(id) ?? 0, limit: 2 };
-    // b is the fullest but busy: the next fullest with room, a, takes the registration.
-    expect(decideSession({ maxOpen: 10, busy, sessions: [s('a', 1), s('b', 3), s('c', 4)] })).toEqual({ kind: 'join', sessionId: 'a', reason: 'has-room' });
-    joining.set('a', 2);
-    expect(decideSession({ maxOpen: 10, busy, sessions: [s('a', 1), s('b', 3), s('c', 4)] })).toEqual({ kind: 'create', reason: 'all-busy' });
-    // At the bound, the fullest with room anyway: it queues rather than being refused.
-    expect(decideSession({ maxOpen: 3, busy, sessions: [s('a', 1), s('b', 3), s('c', 4)] })).toEqual({ kind: 'join', sessionId: 'b', reason: 'has-room' });
-    // The requested and the current session are kept however busy.
-    expect(decideSession({ maxOpen: 10, busy, requested: 'b', sessions: [s('a', 1), s('b', 3)] })).toMatchObject({ sessionId: 'b', reason: 'requested' });
-    expect(decideSession({ maxOpen: 10, busy, current: 'a', sessions: [s('a', 1), s('b', 3)] })).toMatchObject({ sessionId: 'a', reason: 'current' });
-    // Nothing in flight: the fullest first, as without `busy`.
-    expect(decideSession({ maxOpen: 10, busy: { joining: () => 0, limit: 2 }, sessions: [s('a', 1), s('b', 3)] })).toMatchObject({ sessionId: 'b' });
-  });
-
   it('creates a new session when all are full or there are none', () => {
     expect(decideSession({ maxOpen: 10, sessions: [s('a', 4), s('b', 4)] })).toEqual({ kind: 'create', reason: 'all-full' });
     expect(decideSession({ maxOpen: 10, sessions: [] })).toEqual({ kind: 'create', reason: 'all-full' });

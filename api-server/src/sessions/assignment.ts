@@ -12,7 +12,7 @@ export interface SessionCandidate {
 
 type Assignment =
   | { kind: 'join'; sessionId: string; reason: 'requested' | 'current' | 'has-room' }
-  | { kind: 'create'; reason: 'all-full' | 'all-busy' }
+  | { kind: 'create'; reason: 'all-full' }
   | { kind: 'refuse'; reason: 'requested-missing' | 'auto-create-limit' };
 
 interface AssignmentInput {
@@ -23,11 +23,6 @@ interface AssignmentInput {
   sessions: SessionCandidate[];
   /** Open sessions beyond which the registry opens no more on its own (SESSIONS_AUTO_CREATE_MAX). */
   maxOpen: number;
-  /**
-   * Registrations still joining each session (seat claimed, join not yet answered), and how many
-   * a session takes at once before the next with room is preferred. Absent: no spreading.
-   */
-  busy?: { joining: (sessionId: string) => number; limit: number };
 }
 
 const hasRoom = (s: SessionCandidate) => s.status === 'open' && s.members < s.capacity;
@@ -36,11 +31,6 @@ const hasRoom = (s: SessionCandidate) => s.status === 'open' && s.members < s.ca
  * The requested session if it has room; else the one the character was already in, if it has
  * room; else the fullest open session with room (so parties fill up rather than spread thin;
  * oldest first on a tie); else a new session, while fewer than `maxOpen` are open.
- *
- * Under a burst (`busy`): a session's joins run one after another (its game applies them in
- * order), so a session already taking `limit` joins is passed over for the next fullest with
- * room, and when every one with room is that busy a new one opens (within `maxOpen`) rather than
- * queueing more behind them. One registration at a time still fills the fullest first.
  *
  * A requested session that does not exist is refused rather than created: only the game master
  * names sessions (POST /api/sessions), so player code cannot conjure worlds or private rooms, and
@@ -57,18 +47,11 @@ export function decideSession(input: AssignmentInput): Assignment {
     const current = byId.get(input.current);
     if (current && hasRoom(current)) return { kind: 'join', sessionId: current.id, reason: 'current' };
   }
-  const withRoom = input.sessions
+  const best = input.sessions
     .filter(hasRoom)
-    .sort((a, b) => b.members - a.members || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
-  const open = input.sessions.filter((s) => s.status === 'open').length;
-  const busy = input.busy;
-  if (busy && withRoom.length > 0) {
-    const calm = withRoom.find((s) => busy.joining(s.id) < busy.limit);
-    if (calm) return { kind: 'join', sessionId: calm.id, reason: 'has-room' };
-    if (open < input.maxOpen) return { kind: 'create', reason: 'all-busy' };
-  }
-  const best = withRoom[0];
+    .sort((a, b) => b.members - a.members || a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))[0];
   if (best) return { kind: 'join', sessionId: best.id, reason: 'has-room' };
+  const open = input.sessions.filter((s) => s.status === 'open').length;
   if (open >= input.maxOpen) return { kind: 'refuse', reason: 'auto-create-limit' };
   return { kind: 'create', reason: 'all-full' };
 }
