@@ -71,6 +71,14 @@ export function authenticators(
     if (also.status === 'rejected') throw also.reason;
     return { kind: 'character', ...p, ...(held.value ? { capabilities: held.value.capabilities } : {}) };
   };
+  /** The character authenticator, with `alongside` run beside its grounds check when given. */
+  const characterHandler = (alongside?: (p: CharacterPrincipal) => Promise<void>): RequestHandler =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      const t = bearerToken(req);
+      if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
+      res.locals.principal = await asCharacter(t, alongside);
+      next();
+    };
   return {
     admin(req: Request, res: Response, next: NextFunction) {
       const t = bearerToken(req);
@@ -79,20 +87,8 @@ export function authenticators(
       res.locals.principal = { kind: 'admin' } satisfies Principal;
       next();
     },
-    async character(req: Request, res: Response, next: NextFunction) {
-      const t = bearerToken(req);
-      if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
-      res.locals.principal = await asCharacter(t);
-      next();
-    },
-    characterWith(alongside) {
-      return async (req: Request, res: Response, next: NextFunction) => {
-        const t = bearerToken(req);
-        if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
-        res.locals.principal = await asCharacter(t, alongside);
-        next();
-      };
-    },
+    character: characterHandler(),
+    characterWith: characterHandler,
     async any(req: Request, res: Response, next: NextFunction) {
       const t = bearerToken(req);
       if (!t) throw appError('auth.missing_credentials', 'send "Authorization: Bearer <admin token or character jwt>"');
