@@ -5,6 +5,7 @@
 // registration's SQL and the action's one-statement command write, and redis-benchmark PUBLISH.
 // BENCH_CPU_PROF_DIR=/tmp/x writes the api-server's CPU profile there (NODE_OPTIONS refuses --cpu-prof).
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -114,6 +115,8 @@ try {
     }),
   );
 
+  // Each action carries a fresh clientActionId, as the SDK sends one (runtime/actor.ts): the
+  // figure is what SDK users get, retry check included.
   // Who acts: one character from each of 64 sessions, or every character of the first session
   // (the 64 workers take turns over its 24 members).
   const firstOfSession = new Map<string, number>();
@@ -130,7 +133,7 @@ try {
     const until = performance.now() + ACTION_SECONDS * 1000;
     return drive(what, () => performance.now() < until, async (worker, i) => {
       const who = actors[worker % actors.length]!;
-      const r = await http<{ code?: string }>(base, 'POST', '/api/actions', { token: tokens[who], body: { type: kinds[i % kinds.length], characterId: ids[who] } });
+      const r = await http<{ code?: string }>(base, 'POST', '/api/actions', { token: tokens[who], body: { type: kinds[i % kinds.length], characterId: ids[who], clientActionId: randomUUID() } });
       if (r.status !== 200) failures.set(`${r.status} ${r.body.code ?? ''}`, (failures.get(`${r.status} ${r.body.code ?? ''}`) ?? 0) + 1);
       return r.status === 200;
     });
@@ -156,12 +159,12 @@ try {
   await admin.connect();
   await admin.query(REGISTRATION_SETUP);
   await admin.end();
-  registrationTps = await pgbenchTps(databaseUrl, REGISTRATION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'registration' });
+  registrationTps = await pgbenchTps(databaseUrl, REGISTRATION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'registration', defines: { k: 0 } });
   const admin2 = new pg.Client({ connectionString: databaseUrl });
   await admin2.connect();
   await admin2.query(ACTION_SETUP);
   await admin2.end();
-  actionTps = await pgbenchTps(databaseUrl, ACTION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'action' });
+  actionTps = await pgbenchTps(databaseUrl, ACTION_SCRIPT, { clients: CONCURRENCY, seconds: PGBENCH_SECONDS, name: 'action', defines: { k: 0 } });
 } finally {
   await api.stop('SIGTERM', 15_000);
   await Promise.all([postgres.destroy(), redis.destroy()]);
