@@ -251,19 +251,27 @@ export class Reconciler {
       if (!dataInPlace) await written;
       return { apiKey, written };
     };
+    // The Service is not among what the pod needs to start: its write goes on beside the others
+    // and is awaited (and its failure thrown) with the Deployment's. A new Service waits for its
+    // cluster IP, which kube-apiserver allocates one Service at a time (about half a second each
+    // on two busy cores): in a creation burst every pod waited in that line as well.
+    const service = this.apply(Kinds.Service, c.services, buildService(ctx));
+    service.catch(() => undefined);
     const [{ apiKey, written }] = await all([
       credentials(),
       this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx)),
       this.apply(Kinds.ConfigMap, c.configMaps, configMap),
       applyPvc(),
-      this.apply(Kinds.Service, c.services, buildService(ctx)),
       this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx)),
-    ] as const);
+    ] as const).catch(async (error: unknown) => {
+      await service.catch(() => undefined); // never return while the Service write is in flight
+      throw error;
+    });
     const result: ReconcileResult = apiKey ? {} : { retry: true };
     if (apiKey) {
       const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
-      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written]);
-    }
+      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written, service]);
+    } else await service;
     return result;
   }
 
@@ -316,11 +324,23 @@ export class Reconciler {
     return idHeldByAnother(this.d.caches.characters.store.byIndex(BY_ID, characterId), characterId, uid, (c) => this.characterId(c));
   }
 
+  /**
+   * The namespace's quota and limits, shared by all its Characters: a creation burst reconciles
+   * dozens of a namespace's Characters at once, and each found the objects not yet in the cache
+   * and applied them again (about 15 writes per namespace instead of 2). A reconcile that comes
+   * while the namespace's apply is in flight waits for that one.
+   */
+  private readonly policyApplies = new Map<string, Promise<void>>();
+
   private async applyNamespacePolicy(namespace: string): Promise<void> {
-    await all([
+    const inFlight = this.policyApplies.get(namespace);
+    if (inFlight) return inFlight;
+    const applying = all([
       this.apply(Kinds.ResourceQuota, this.d.caches.resourceQuotas, buildResourceQuota(namespace, this.d.policy)),
       this.apply(Kinds.LimitRange, this.d.caches.limitRanges, buildLimitRange(namespace, this.d.policy)),
-    ]);
+    ]).then(() => undefined).finally(() => this.policyApplies.delete(namespace));
+    this.policyApplies.set(namespace, applying);
+    return applying;
   }
 
   /** Server-side apply, skipped when the live object already matches (no idle writes). */

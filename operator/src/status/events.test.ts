@@ -31,7 +31,8 @@ describe('transitions', () => {
       obs({ deployment: available }),
       obs({ deployment: available, registry: { state: 'registered' } }),
     );
-    expect(first!.map((e) => e.reason)).toContain('Provisioning');
+    // A new Character: Ready's first value only; Accepted=True, Available=False and the rest start there.
+    expect(first!.map((e) => [e.type, e.reason])).toEqual([['Normal', 'Provisioning']]);
     // Ready=False and Degraded=True have one cause: one Warning.
     expect(pull).toEqual([expect.objectContaining({ type: 'Warning', reason: 'ImagePullFailed' })]);
     expect(pull![0]!.message).toMatch(/^Ready=False \(phase Provisioning → Degraded\): cannot pull the image/);
@@ -40,6 +41,13 @@ describe('transitions', () => {
     expect(crash).toEqual([expect.objectContaining({ type: 'Warning', reason: 'CrashLooping' })]);
     expect(running!.map((e) => [e.type, e.reason])).toEqual([['Normal', 'Running'], ['Normal', 'MinimumReplicasAvailable'], ['Normal', 'AsExpected']]);
     expect(registered!.map((e) => e.reason)).toEqual(['Registered']);
+  });
+
+  it('a new Character that is refused or failing at once gets its Warning', () => {
+    const [refused] = walk(obs({ specError: 'spec.config: too large' }));
+    expect(refused).toEqual([expect.objectContaining({ type: 'Warning', reason: 'InvalidSpec' })]);
+    const [pulling] = walk(obs({ pods: [waitingPod('ErrImagePull')] }));
+    expect(pulling).toEqual([expect.objectContaining({ type: 'Warning', reason: 'ImagePullFailed' })]);
   });
 
   it('a refusal is one Warning', () => {

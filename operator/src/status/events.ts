@@ -32,6 +32,11 @@ export function transitions(previous: CharacterResourceStatus | undefined, next:
   const out: Transition[] = [];
   for (const c of next.conditions ?? []) {
     const old = before.get(c.type);
+    // A condition's first value is where it starts, not a transition: only Ready's (the summary:
+    // the Character was taken up, and in what phase) and a troubled one's are news. Four more
+    // Events per new Character (Accepted=True, Available=False, ...) were a third of the
+    // operator's writes in a creation burst.
+    if (!old && c.type !== ConditionTypes.Ready && !troubled(c, decision.phase)) continue;
     const reasonNews = c.type === ConditionTypes.Ready || troubled(c, decision.phase);
     if (old?.status === c.status && (old.reason === c.reason || !reasonNews)) continue;
     if (out.some((t) => t.reason === c.reason)) continue;
