@@ -235,4 +235,39 @@ describe('DungeonMaster group commit', () => {
     expect(replay(tinyWorld(), 5, t.stored.get('s')!.entries)).toEqual(dm.session('s')!.state);
     await dm.close();
   });
+
+  it('asks the store for recorded answers before the queue: the reads of several actions run at once', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    const asked = t.store.previous!;
+    let inFlight = 0;
+    let most = 0;
+    const release: (() => void)[] = [];
+    t.store.previous = async (sid, action, meta) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((r) => release.push(r));
+      inFlight--;
+      return asked(sid, action, meta);
+    };
+    const answers = [dm.handleAction('s', look('thorin', 'k-1')), dm.handleAction('s', look('elara', 'k-2')), dm.handleAction('s', look('thorin', 'k-3'))];
+    while (release.length < 3) await idle();
+    expect(most).toBe(3);
+    for (const r of release.splice(0)) r();
+    expect((await Promise.all(answers)).map((a) => a.accepted)).toEqual([true, true, true]);
+    expect(t.stored.get('s')!.entries.slice(3).map((e) => (e.command.kind === 'action' ? e.command.action.clientActionId : null))).toEqual(['k-1', 'k-2', 'k-3']);
+    await dm.close();
+  });
+
+  it('applies once two copies of one action sent together, though both were looked up before either was applied', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    const [a, b] = await Promise.all([dm.handleAction('s', look('thorin', 'twice')), dm.handleAction('s', look('thorin', 'twice'))]);
+    expect(a.accepted).toBe(true);
+    expect(b).toMatchObject({ previous: { recordedSeq: 3 } });
+    const later = await dm.handleAction('s', look('thorin', 'twice'));
+    expect(later).toMatchObject({ previous: { recordedSeq: 3 } });
+    expect(t.stored.get('s')!.entries.filter((e) => e.command.kind === 'action' && e.command.action.clientActionId === 'twice')).toHaveLength(1);
+    await dm.close();
+  });
 });

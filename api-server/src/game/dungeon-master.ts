@@ -119,8 +119,13 @@ interface Session {
   clocks: Map<string, { turn: string; timer: NodeJS.Timeout | null }>;
   /** The applied entries on their way to the store. Dead once a write failed: the session is then reloaded. */
   commits: CommitQueue<CommandEffects>;
-  /** Retry key → the commit of that action while its entry is unsaved (a retry waits for it). */
-  pending: Map<string, Promise<void>>;
+  /**
+   * Retry key → the commit of that action, for the actions applied to this record (a retry
+   * waits for it, then asks the store). The oldest stored ones are dropped past RECENT_MAX;
+   * `trims` counts the drops, so a store read begun before one is not trusted (see `handleAction`).
+   */
+  recent: Map<string, { done: Promise<void>; stored: boolean }>;
+  trims: number;
 }
 
 /** What `handleAction` answers: the rules' decision, or the answer recorded for a retried action (`previous`). */
@@ -139,6 +144,11 @@ interface JoinInput {
   level: number;
   abilities?: string[];
 }
+
+/** How many retry keys a session's record keeps (about 100 bytes each). */
+const RECENT_MAX = 4096;
+/** An early read of a recorded answer that was not made, or failed. */
+const NOT_READ = Symbol('not read');
 
 export class DungeonMaster {
   readonly #opts: DungeonMasterOptions;
@@ -194,27 +204,31 @@ export class DungeonMaster {
     meta?: unknown,
   ): Promise<ActionAnswer> {
     const store = this.#opts.store;
+    const key = store?.retryKey ? store.retryKey(action, meta) : undefined;
+    // The store is asked for a recorded answer before the queue, beside the commands ahead, so
+    // the queue does not wait on that read (the SDK sends a clientActionId with every action).
+    const early = store?.previous && typeof key === 'string' ? this.#earlyPrevious(sessionId, action, meta) : undefined;
     return this.#exclusive<ActionAnswer>(sessionId, async (s) => {
-      // Asked inside the session's queue, so two copies of one retried action cannot both pass:
-      // a copy whose first is still unsaved waits for its commit, then finds its answer.
-      const key = store?.retryKey ? store.retryKey(action, meta) : undefined;
+      // Decided inside the session's queue, so two copies of one retried action cannot both
+      // pass: a copy of an action applied to this record waits for its commit, then asks the
+      // store. Otherwise the early read answers, if it began on this record with nothing dropped
+      // from `recent` since: every key applied here before it began and unsaved then is in
+      // `recent`, every one dropped was stored before the read began.
       if (store?.previous && key !== null) {
-        await (key === undefined ? s.commits.settled() : s.pending.get(key)?.catch(() => undefined));
-        const previous = await store.previous(sessionId, action, meta);
+        const known = key === undefined ? undefined : s.recent.get(key);
+        let previous: unknown;
+        if (key === undefined || known) {
+          await (known ? known.done : s.commits.settled());
+          previous = await store.previous(sessionId, action, meta);
+        } else {
+          const read = early && early.record === s && early.trims === s.trims ? await early.read : NOT_READ;
+          previous = read === NOT_READ ? await store.previous(sessionId, action, meta) : read;
+        }
         if (previous !== undefined && previous !== null) return { value: { accepted: false, events: [], previous } };
       }
       const inputs = needsItemInputs(action) ? await this.#itemInputs(s, action.characterId, containerOf(action)) : undefined;
       const { result, events, committed } = this.#run(s, { kind: 'action', action, ...(inputs ? { inputs } : {}) }, meta);
-      if (key) {
-        const done = committed.then(
-          () => undefined,
-          () => undefined,
-        );
-        s.pending.set(key, done);
-        void done.then(() => {
-          if (s.pending.get(key) === done) s.pending.delete(key);
-        });
-      }
+      if (key) this.#remember(s, key, committed);
       const value = {
         accepted: result.accepted,
         ...(result.reason !== undefined ? { reason: result.message ? `${result.reason}: ${result.message}` : result.reason } : {}),
@@ -366,7 +380,8 @@ export class DungeonMaster {
       ...base,
       stored: base.state,
       clocks: new Map(),
-      pending: new Map(),
+      recent: new Map(),
+      trims: 0,
       commits: new CommitQueue<CommandEffects>({
         write: async (items) => {
           if (!store) return;
@@ -395,6 +410,35 @@ export class DungeonMaster {
     const read = this.#opts.itemInputs;
     if (!read || this.#sessions.get(sessionId)?.state.characters[characterId]) return undefined;
     return read(sessionId, characterId).catch(() => undefined);
+  }
+
+  /** The store's recorded answer for this action, read now on the session's record in memory (none held: not read). */
+  #earlyPrevious(sessionId: string, action: Action, meta: unknown): { record: Session; trims: number; read: Promise<unknown> } | undefined {
+    const record = this.#sessions.get(sessionId);
+    const previous = this.#opts.store?.previous;
+    if (!record || !previous) return undefined;
+    const trims = record.trims;
+    // A failed read is made again in the queue.
+    return { record, trims, read: previous(sessionId, action, meta).catch(() => NOT_READ) };
+  }
+
+  /** Keeps the commit of an action applied to this record under its retry key; drops the oldest stored ones past RECENT_MAX. */
+  #remember(s: Session, key: string, committed: Promise<void>): void {
+    const entry = { stored: false, done: Promise.resolve() };
+    entry.done = committed.then(
+      () => void (entry.stored = true),
+      () => undefined,
+    );
+    s.recent.delete(key);
+    s.recent.set(key, entry);
+    if (s.recent.size <= RECENT_MAX) return;
+    let dropped = false;
+    for (const [k, e] of s.recent) {
+      if (s.recent.size <= RECENT_MAX / 2 || !e.stored) break;
+      s.recent.delete(k);
+      dropped = true;
+    }
+    if (dropped) s.trims++;
   }
 
   /** What the item tables hold, read once every entry applied before is stored in them. */
