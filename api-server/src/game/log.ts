@@ -1,4 +1,5 @@
 import type { Action } from '@distributed-dungeon/contracts';
+import { cloneData } from './clone.ts';
 import { applyAction, applyTimeout } from './rules.ts';
 import { createSession, endSession, joinCharacter, leaveCharacter, type JoiningCharacter } from './session.ts';
 import type { GameEvent, GameState, ItemInputs, RuleResult } from './state.ts';
@@ -66,10 +67,10 @@ export class SessionLog {
   append(command: Command, result: RuleResult): LogEntry {
     const entry: LogEntry = Object.freeze({
       seq: this.#start + this.#entries.length,
-      command: structuredClone(command),
+      command: cloneData(command),
       version: result.state.version,
       accepted: result.accepted,
-      events: structuredClone(result.events),
+      events: cloneData(result.events),
     });
     this.#entries.push(entry);
     return entry;

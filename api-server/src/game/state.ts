@@ -1,4 +1,5 @@
 import type { Direction, EquipmentSlot, GameOutcome, MeView } from '@distributed-dungeon/contracts';
+import { cloneData } from './clone.ts';
 import type { Rng } from './rng.ts';
 import type { MonsterTactic, World, WorldItem } from './world.ts';
 import type { GameEvent } from '@distributed-dungeon/contracts';
@@ -165,7 +166,7 @@ export function newCtx(state: GameState, rng: Rng, cause: Ctx['cause'] = {}): Ct
   // The world is static: every working copy shares it (frozen, so a rule that tried to change it
   // would throw), and only the session's own part is copied: three quarters of a clone's cost.
   const { world, ...own } = state;
-  const copy = structuredClone(own) as GameState;
+  const copy = cloneData(own) as GameState;
   copy.world = frozen(world);
   return { state: copy, events: [], rng, cause, items: [] };
 }
