@@ -62,6 +62,7 @@ function hasCredentials(req: Request): boolean {
 export class CredentialThrottle {
   readonly #byIp: RateLimiterRedis;
   readonly #byId: RateLimiterRedis;
+  readonly #redis: Redis;
   readonly #metrics: Metrics;
   readonly #logger: Logger;
 
@@ -69,8 +70,28 @@ export class CredentialThrottle {
     const common = { storeClient: redis, duration: cfg.failedAuth.windowSeconds, rejectIfRedisNotReady: true };
     this.#byIp = new RateLimiterRedis({ ...common, keyPrefix: `${cfg.keyPrefix}:authfail:ip`, points: cfg.failedAuth.perIp });
     this.#byId = new RateLimiterRedis({ ...common, keyPrefix: `${cfg.keyPrefix}:authfail:id`, points: cfg.failedAuth.perId });
+    this.#redis = redis;
     this.#metrics = deps.metrics;
     this.#logger = deps.logger;
+  }
+
+  /**
+   * What each budget has spent ({ consumed, msBeforeNext }; null: nothing this window), read in
+   * one pipeline of GET and PTTL per key under the limiters' own key names: every request with
+   * credentials asks, and the limiters' `get` is a MULTI of its own per key (one write each).
+   * The limiters still do all the counting. Like them, it refuses to wait for a Redis not ready.
+   */
+  async #spent(checks: readonly [RateLimiterRedis, string][]): Promise<({ consumed: number; msBeforeNext: number } | null)[]> {
+    if (this.#redis.status !== 'ready') throw new Error('Redis connection is not ready');
+    const pipe = this.#redis.pipeline();
+    for (const [limiter, key] of checks) pipe.get(limiter.getKey(key)).pttl(limiter.getKey(key));
+    const replies = (await pipe.exec()) ?? [];
+    return checks.map((_, i) => {
+      const [getErr, consumed] = replies[2 * i] ?? [new Error('no reply')];
+      const [ttlErr, ttl] = replies[2 * i + 1] ?? [new Error('no reply')];
+      if (getErr || ttlErr) throw getErr ?? ttlErr;
+      return consumed === null ? null : { consumed: Number(consumed), msBeforeNext: Number(ttl) };
+    });
   }
 
   /** Mounted ahead of the routes: 429 with Retry-After while the IP or a claimed identity is over its budget. */
@@ -79,11 +100,11 @@ export class CredentialThrottle {
     const checks: [RateLimiterRedis, string][] = [[this.#byIp, req.ip ?? 'unknown'], ...claimedIdentities(req).map((k): [RateLimiterRedis, string] => [this.#byId, k])];
     let waitMs = 0;
     try {
-      // Asked together: one round trip's wait for every budget, not one after the other.
-      const budgets = await Promise.all(checks.map(async ([limiter, key]) => ({ limiter, res: await limiter.get(key) })));
-      for (const { limiter, res } of budgets) {
-        if (res && res.consumedPoints >= limiter.points) waitMs = Math.max(waitMs, res.msBeforeNext);
-      }
+      // Asked together: one round trip for every budget.
+      const spent = await this.#spent(checks);
+      spent.forEach((res, i) => {
+        if (res && res.consumed >= checks[i]![0].points) waitMs = Math.max(waitMs, res.msBeforeNext);
+      });
     } catch (err) {
       // Without Redis nothing can be counted; credentials are still checked, so let them be.
       this.#logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'failed-credential budget unavailable');
