@@ -3,6 +3,7 @@
 // ReplicaSet templates, timestamps and managedFields are most of the bytes of a list, and nothing
 // reads them; keeping whole objects made the caches grow by megabytes per hundred Characters.
 import { Kinds, type Kind, type KubeObject } from './resources.ts';
+import { Sharer } from './share.ts';
 
 export type Projection = (obj: KubeObject) => KubeObject;
 
@@ -12,12 +13,17 @@ type Loose = Record<string, unknown>;
 /** A kubectl client-side apply copy of the whole object: never read, possibly large. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-function metadata(m: Meta): Meta {
+/**
+ * `identity`: keep the uid and generation. Only a Character's (the key's owner check, Events) and a
+ * Deployment's (its ReplicaSets' owner, the rollout's generation) are read; dropping the others'
+ * saves a unique string per object.
+ */
+function metadata(m: Meta, identity: boolean): Meta {
   const out: Meta = { name: m.name };
   if (m.namespace !== undefined) out.namespace = m.namespace;
-  if (m.uid !== undefined) out.uid = m.uid;
+  if (identity && m.uid !== undefined) out.uid = m.uid;
   if (m.resourceVersion !== undefined) out.resourceVersion = m.resourceVersion;
-  if (m.generation !== undefined) out.generation = m.generation;
+  if (identity && m.generation !== undefined) out.generation = m.generation;
   if (m.labels !== undefined) out.labels = m.labels;
   if (m.annotations !== undefined) {
     const { [LAST_APPLIED]: _dropped, ...annotations } = m.annotations;
@@ -41,8 +47,8 @@ function pick(from: Loose | undefined, keys: readonly string[]): Loose | undefin
   return out;
 }
 
-function base(obj: KubeObject): KubeObject {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata(obj.metadata) };
+function base(obj: KubeObject, identity = false): KubeObject {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata(obj.metadata, identity) };
 }
 
 /** Everything but status: what the operator applies is compared field by field with `contains`. */
@@ -54,7 +60,7 @@ const applied: Projection = (obj) => {
 
 /** The whole spec (applied and compared), and the status fields decide() reads. */
 const deployment: Projection = (obj) => {
-  const out = base(obj);
+  const out = base(obj, true);
   out.spec = obj.spec;
   const status = obj.status as Loose | undefined;
   if (status) {
@@ -91,13 +97,13 @@ const pod: Projection = (obj) => {
 
 /** Characters are read whole (spec and status); only the metadata is trimmed. */
 const character: Projection = (obj) => {
-  const out = base(obj);
+  const out = base(obj, true);
   if (obj.spec !== undefined) out.spec = obj.spec;
   if (obj.status !== undefined) out.status = obj.status;
   return out;
 };
 
-export function projectionFor(kind: Kind): Projection {
+function fieldsOf(kind: Kind): Projection {
   switch (kind) {
     case Kinds.Character:
       return character;
@@ -110,4 +116,13 @@ export function projectionFor(kind: Kind): Projection {
     default:
       return applied;
   }
+}
+
+/** One for all the caches of a process: the same strings recur across kinds. */
+const sharer = new Sharer();
+
+/** The kind's projection, its repeated strings and sub-objects shared (share.ts). */
+export function projectionFor(kind: Kind): Projection {
+  const fields = fieldsOf(kind);
+  return (obj) => sharer.share(fields(obj));
 }

@@ -18,8 +18,11 @@ export class ObjectStore {
   readonly project: Projection;
 
   private readonly indexers: Record<string, Indexer>;
-  /** Per index: value → keys of the objects under it; and per index, the value each key is under. */
-  private readonly indexed = new Map<string, { byValue: Map<string, Set<string>>; ofKey: Map<string, string> }>();
+  /**
+   * Per index: value → the key of the object under it (a Set only when several share it: one
+   * Set per Character was a tenth of its cached bytes); and the value each key is under.
+   */
+  private readonly indexed = new Map<string, { byValue: Map<string, string | Set<string>>; ofKey: Map<string, string> }>();
 
   constructor(project: Projection, indexers: Record<string, Indexer> = {}) {
     this.project = project;
@@ -30,7 +33,8 @@ export class ObjectStore {
   /** The objects whose `index` value is `value` (a fresh array: few objects share a value). */
   byIndex(index: string, value: string): KubeObject[] {
     const keys = this.indexed.get(index)?.byValue.get(value);
-    if (!keys) return [];
+    if (keys === undefined) return [];
+    if (typeof keys === 'string') return [this.byKey.get(keys)!];
     return [...keys].map((k) => this.byKey.get(k)!);
   }
 
@@ -98,14 +102,18 @@ export class ObjectStore {
     if (was === value) return;
     if (was !== undefined) {
       const keys = byValue.get(was)!;
-      keys.delete(key);
-      if (keys.size === 0) byValue.delete(was);
+      if (typeof keys === 'string') byValue.delete(was);
+      else {
+        keys.delete(key);
+        if (keys.size === 1) byValue.set(was, keys.values().next().value!);
+      }
       ofKey.delete(key);
     }
     if (value === undefined) return;
-    let keys = byValue.get(value);
-    if (!keys) byValue.set(value, (keys = new Set()));
-    keys.add(key);
+    const keys = byValue.get(value);
+    if (keys === undefined) byValue.set(value, key);
+    else if (typeof keys === 'string') byValue.set(value, new Set([keys, key]));
+    else keys.add(key);
     ofKey.set(key, value);
   }
 
