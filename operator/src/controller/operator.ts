@@ -122,6 +122,8 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     // moves metadata.generation) goes before the events of pods and rollouts.
     characters: new ResilientWatch(client, watchOptions(Kinds.Character, undefined, (t, obj, old) => {
       const urgent = (t === 'ADDED' && caches.characters.hasSynced) || (t === 'MODIFIED' && old !== undefined && old.metadata.generation !== obj.metadata.generation);
+      // With the reconcile's own line, the time a player's change waited for a worker.
+      if (urgent) log.debug({ key: `${obj.metadata.namespace}/${obj.metadata.name}`, generation: obj.metadata.generation, waiting: queue.length }, 'queued first');
       enqueue(`${obj.metadata.namespace}/${obj.metadata.name}`, urgent);
     })),
     deployments: watch(Kinds.Deployment, MANAGED_BY_SELECTOR, byOwner),
