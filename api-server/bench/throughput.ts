@@ -85,6 +85,10 @@ const api = startProcess('api-server', process.execPath, [...(process.env.BENCH_
     SESSION_CAPACITY: '24',
     SESSIONS_AUTO_CREATE_MAX: '1000',
     PG_POOL_MAX: '32',
+    // The bench's characters send no heartbeats: on a loaded machine the registrations can take
+    // longer than the default 90 s, and the first sessions' characters then expired before they
+    // acted (401 auth.not_registered).
+    CHARACTER_HEARTBEAT_TIMEOUT_MS: '3600000',
   },
 });
 const base = `http://127.0.0.1:${port}`;
