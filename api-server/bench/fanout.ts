@@ -60,6 +60,12 @@ export async function measureFanOut(base: string, redisUrl: string, opts: { clie
             });
             ws.once('open', () => resolve());
             ws.once('error', reject);
+            // A refused upgrade names its problem (code and detail) instead of a bare status.
+            ws.once('unexpected-response', (_req, res) => {
+              let text = '';
+              res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+              res.on('end', () => reject(new Error(`fan-out websocket refused: ${res.statusCode} ${text}`)));
+            });
             sockets.push(ws);
           }),
       ),
