@@ -281,6 +281,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
       leading = false;
       queue.shutdown();
       await Promise.all(workers);
+      await reconciler.drain();
       await poller.stop();
       await Promise.all(all.map((w) => w.stop()));
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -36,6 +36,8 @@ import type { Metrics } from './metrics.ts';
 import { keySpecOf, RegistryError, type RegistryClient } from './registry.ts';
 
 const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
+/** Events and platform reports in flight at most before a reconcile waits for some to land. */
+const MAX_SIDE_WRITES = 64;
 
 export interface Caches {
   characters: ResilientWatch;
@@ -393,14 +395,37 @@ export class Reconciler {
     this.d.log.debug({ character: character.metadata.name, previous, next }, 'status changed');
     const updated = await this.patchCharacter(character, { status: patch }, '/status');
     this.d.metrics.statusWrites.inc();
-    // All best effort and independent of one another, sent together: a new Character's first
-    // status records up to five Events, which one after another held a worker for five round
-    // trips. The Events of one status write carry the same timestamp, so no order among them is lost.
-    await Promise.all([
+    // All best effort and independent of one another, sent together, and not awaited by the
+    // reconcile: on a busy apiserver they held its worker for another round trip (2.5 s at load
+    // 15), while a player's change waited for a free worker. Each Event's timestamps are taken
+    // here, in the order of the status writes, so no order is lost.
+    this.inBackground([
       this.reportPlatform(updated, next),
       ...transitions(previous, next, decision).map((t) => this.recordEvent(updated, t.type, t.reason, t.message)),
     ]);
+    await this.backpressure();
     return updated;
+  }
+
+  /** Best-effort writes (Events, platform reports) still in flight; never rejected. */
+  private readonly sideWrites = new Set<Promise<unknown>>();
+
+  private inBackground(writes: Promise<unknown>[]): void {
+    for (const w of writes) {
+      const settled = w.catch((error: unknown) => this.d.log.warn({ err: error }, 'a best-effort write failed'));
+      this.sideWrites.add(settled);
+      void settled.finally(() => this.sideWrites.delete(settled));
+    }
+  }
+
+  /** A reconcile waits only when many side writes are in flight, so they cannot pile up without bound. */
+  private async backpressure(): Promise<void> {
+    while (this.sideWrites.size >= MAX_SIDE_WRITES) await Promise.race(this.sideWrites);
+  }
+
+  /** Resolves when every side write sent so far has settled (the operator's stop waits for it). */
+  async drain(): Promise<void> {
+    while (this.sideWrites.size > 0) await Promise.all(this.sideWrites);
   }
 
   /** The web client's view of the status (the api-server does not read the cluster); best effort. */
