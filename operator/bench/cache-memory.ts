@@ -46,8 +46,14 @@ const now = () => new Date(Date.UTC(2026, 11, 1, 12, 0, rv % 60)).toISOString();
 /** What the API server adds to every object it returns. */
 function served(obj: Loose, manager = 'dungeon-operator'): KubeObject {
   const o = structuredClone(obj) as KubeObject;
-  const fields = (v: unknown): unknown =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).map((k) => [`f:${k}`, fields((v as Loose)[k])])) : {};
+  // FieldsV1 as the API server records it: lists of named items by their name, other lists whole.
+  const fields = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      if (!v.every((el) => typeof el === 'object' && el !== null && typeof (el as Loose).name === 'string')) return {};
+      return Object.fromEntries(v.map((el: Loose) => [`k:${JSON.stringify({ name: el.name })}`, { '.': {}, ...(fields(el) as Loose) }]));
+    }
+    return typeof v === 'object' && v !== null ? Object.fromEntries(Object.keys(v).map((k) => [`f:${k}`, fields((v as Loose)[k])])) : {};
+  };
   Object.assign(o.metadata, {
     uid: randomUUID(),
     resourceVersion: String(++rv),

@@ -7,6 +7,8 @@
 // The control plane runs no kubelet: kwok nodes keep pods Running.
 //   node --conditions=source operator/bench/provision.ts [1000,5000]
 // OPERATOR_HEAP_MIB (default 128): V8's old-space limit of the operator, as the chart sets it.
+// OPERATOR_NODE_FLAGS, OPERATOR_MALLOC_ARENA_MAX: the operator's other Node flags and glibc arenas
+// (default: the chart's).
 // OPERATOR_LOG_LEVEL (default warn): debug logs each write and each Kubernetes request's time.
 // The operator gets as many workers as the plain client has parallel requests (32).
 import { spawnSync } from 'node:child_process';
@@ -34,6 +36,10 @@ import { heapAfterGc } from './inspector.ts';
 
 const sizes = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const HEAP_MIB = Number(process.env.OPERATOR_HEAP_MIB ?? 128);
+// The rest of the chart's NODE_OPTIONS and env for the operator (templates/operator-deployment.yaml);
+// OPERATOR_NODE_FLAGS and OPERATOR_MALLOC_ARENA_MAX try others.
+const NODE_FLAGS = (process.env.OPERATOR_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const CHART_ENV: Record<string, string> = { MALLOC_ARENA_MAX: process.env.OPERATOR_MALLOC_ARENA_MAX ?? '2' };
 const CHANGES = 200;
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const ADMIN = 'bench-admin-token-0123456789abcdef';
@@ -134,6 +140,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
  * AlreadyExists then means the first attempt landed.
  */
 async function createOnce(path: string, body: unknown): Promise<void> {
+  const name = (body as { metadata: { name: string } }).metadata.name;
   for (let attempt = 1; ; attempt++) {
     try {
       await client.request('POST', path, { body });
@@ -141,9 +148,13 @@ async function createOnce(path: string, body: unknown): Promise<void> {
     } catch (error) {
       if (attempt > 1 && error instanceof KubeError && error.status === 409) return;
       const retriable = !(error instanceof KubeError) || error.status >= 500 || error.status === 429;
-      if (!retriable || attempt >= 5) throw error;
+      if (!retriable || attempt >= 8) throw error;
       say(`  plain client: ${String(error)}; again (attempt ${attempt + 1})`);
       await new Promise((r) => setTimeout(r, 1_000 * attempt));
+      // A timed-out create is often still in kube-apiserver's line (Services wait for their cluster
+      // IP one at a time): posting it again only lengthened that line. Landed meanwhile: done.
+      const landed = await client.request('GET', `${path}/${name}`).then(() => true, () => false);
+      if (landed) return;
     }
   }
 }
@@ -173,11 +184,12 @@ try {
   await applyCrd(cp.kubeconfigPath);
   const inspectPort = await freePort();
   // The chart's NODE_OPTIONS, with the old space given in MiB (no cgroup limit here to take a share of).
-  const heapFlags = [`--max-old-space-size=${HEAP_MIB}`, '--max-semi-space-size=2'];
+  const heapFlags = [`--max-old-space-size=${HEAP_MIB}`, ...NODE_FLAGS];
+  say(`operator: node ${heapFlags.join(' ')}, ${Object.entries(CHART_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   operatorProc = startProcess('operator', process.execPath, [...heapFlags, `--inspect=127.0.0.1:${inspectPort}`, operatorMain], {
     logFile: join(workdir, 'operator.log'),
     env: {
-      ...process.env, KUBECONFIG: cp.kubeconfigPath, DUNGEON_REGISTRY_URL: api.url, DUNGEON_ADMIN_TOKEN: ADMIN,
+      ...process.env, ...CHART_ENV, KUBECONFIG: cp.kubeconfigPath, DUNGEON_REGISTRY_URL: api.url, DUNGEON_ADMIN_TOKEN: ADMIN,
       OPERATOR_PORT: '0', OPERATOR_WORKERS: String(CONCURRENCY), OPERATOR_POLICY_JSON: JSON.stringify(policyInput), LOG_LEVEL: process.env.OPERATOR_LOG_LEVEL ?? 'warn',
       OPERATOR_LEADER_ELECTION: 'false',
     },

@@ -86,6 +86,44 @@ describe('projections of watched objects', () => {
     expect(kept.status).toEqual({ observedGeneration: 3, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: undefined, message: undefined }] });
   });
 
+  describe('of what the operator applied, only the fields its apply owns', () => {
+    const desired = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'hero', namespace: 'players' },
+      spec: { selector: { app: 'hero' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] },
+    };
+    const ours = {
+      manager: 'dungeon-operator',
+      operation: 'Apply',
+      fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {}, 'f:targetPort': {} } } } },
+    };
+    const served = (managedFields: unknown[], port: Record<string, unknown> = {}): KubeObject => ({
+      ...desired,
+      metadata: { ...desired.metadata, managedFields } as KubeObject['metadata'],
+      // Defaults of the API server, and a field of another manager.
+      spec: { ...desired.spec, ports: [{ ...desired.spec.ports[0], protocol: 'TCP', ...port }], clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'], sessionAffinity: 'None', externalName: 'x' },
+    });
+
+    it('drops defaults and other managers’ fields, and what was applied still compares as contained', () => {
+      const kept = projectionFor(Kinds.Service)(served([ours, { manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': { 'f:externalName': {} } } }]));
+      expect(kept.spec).toEqual({ selector: { app: 'hero' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] });
+      expect(contains(kept, desired)).toBe(true);
+    });
+
+    it('sees a field another writer changed: it leaves the operator’s entry, so the comparison fails', () => {
+      const theirs = { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { 'f:targetPort': {} } } } } };
+      const drifted = { ...ours, fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {} } } } } };
+      const kept = projectionFor(Kinds.Service)(served([drifted, theirs], { targetPort: 9090 }));
+      expect(contains(kept, desired)).toBe(false);
+    });
+
+    it('keeps the object whole when the operator owns none of it', () => {
+      const kept = projectionFor(Kinds.Service)(served([{ manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': {} } }]));
+      expect(kept.spec).toMatchObject({ clusterIP: '10.96.0.7', sessionAffinity: 'None' });
+    });
+  });
+
   it('keep of a ReplicaSet only its conditions, not its pod template', () => {
     const rs: KubeObject = {
       apiVersion: 'apps/v1',

@@ -5,6 +5,7 @@
 // operator take turns (RelistGate) so that several whole lists are never in memory at once.
 import { backoffDelay } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
+import { FIELD_MANAGER } from '../names.ts';
 import { KubeError, type KubeClient } from './client.ts';
 import { projectionFor, type Projection } from './projection.ts';
 import { collectionPath, objectKey, type Kind, type KubeObject } from './resources.ts';
@@ -315,11 +316,15 @@ export class NamespacedWatches implements Cache {
 }
 
 /**
- * managedFields are the bulk of most objects and the operator never reads them (the caches keep
- * projections anyway; this trims what a caller holds before it reaches a cache).
+ * managedFields are the bulk of most objects: this trims what a caller holds before it reaches a
+ * cache, to the operator's own apply entry, which the projection reads (projection.ts: only
+ * the fields it owns are kept) and then drops too.
  */
 export function slim(obj: KubeObject): void {
-  delete (obj.metadata as { managedFields?: unknown }).managedFields;
+  const meta = obj.metadata as { managedFields?: { manager?: string; operation?: string }[] };
+  const ours = meta.managedFields?.filter((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply');
+  if (ours?.length) meta.managedFields = ours;
+  else delete meta.managedFields;
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
