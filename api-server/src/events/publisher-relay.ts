@@ -57,8 +57,6 @@ export class OutboxRelay {
 
   constructor(opts: OutboxRelayOptions) {
     this.#o = { pollMs: 500, batchSize: 200, retainMs: 3_600_000, ...opts };
-    // Written into the batch's query text.
-    if (!Number.isInteger(this.#o.batchSize) || this.#o.batchSize < 1) throw new Error(`outbox batch size ${this.#o.batchSize} is not a positive integer`);
   }
 
   start(): void {
@@ -161,28 +159,24 @@ export class OutboxRelay {
     };
     client.on('error', onError);
     try {
+      // One round trip for the three (a simple query of constants): the relay runs this for every
+      // batch. A relay paused mid-batch (SIGSTOP, a long GC) must not hold the lock for
+      // everyone: PostgreSQL ends its transaction, the batch is published again by another.
+      const opened = (await client.query(
+        `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '5s'; SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS ok`,
+      )) as unknown as { rows: { ok?: boolean }[] }[];
+      if (!opened.at(-1)?.rows[0]?.ok) {
+        await client.query('ROLLBACK');
+        return { kind: 'locked' };
+      }
       // Ids are taken at insert and committed in any order: a batch read before a waiter's row
       // committed may hold higher ids without its row. It answers only the waiters registered
       // before it was read (each after its row committed); later ones wait for the next batch.
       const upTo = this.#serial;
-      // One round trip for the transaction, the lock and the batch (a simple query of
-      // constants; the batch is read only when the lock was had): the relay runs this for every
-      // batch, and every action's answer waits for one. A relay paused mid-batch (SIGSTOP, a
-      // long GC) must not hold the lock for everyone: PostgreSQL ends its transaction, the
-      // batch is published again by another.
-      const opened = (await client.query(
-        `BEGIN; SET LOCAL idle_in_transaction_session_timeout = '5s';
-         SELECT l.ok, e.id, e.session_id, e.channel, e.envelope, e.version
-           FROM (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS ok) l
-           LEFT JOIN LATERAL (SELECT id, session_id, channel, envelope, version FROM event_outbox
-                               WHERE l.ok AND published_at IS NULL ORDER BY id LIMIT ${this.#o.batchSize}) e ON true`,
-      )) as unknown as { rows: ({ ok: boolean } & { [K in keyof Row]: Row[K] | null })[] }[];
-      const read = opened.at(-1)?.rows ?? [];
-      if (!read[0]?.ok) {
-        await client.query('ROLLBACK');
-        return { kind: 'locked' };
-      }
-      const rows = read.filter((r): r is { ok: boolean } & Row => r.id !== null);
+      const { rows } = await client.query<Row>(
+        `SELECT id, session_id, channel, envelope, version FROM event_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        [this.#o.batchSize],
+      );
       if (rows.length === 0) {
         await this.#cleanup(client);
         await client.query('COMMIT');
@@ -190,9 +184,8 @@ export class OutboxRelay {
       }
       await this.#publish(rows);
       const ids = rows.map((r) => r.id);
-      // The mark and the commit in one round trip: ids are the database's own bigints.
-      if (!ids.every((id) => /^\d+$/.test(id))) throw new Error('an outbox id is not a number');
-      await client.query(`UPDATE event_outbox SET published_at = now() WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`);
+      await client.query('UPDATE event_outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+      await client.query('COMMIT');
       for (const r of rows) this.#o.onPublished?.(topicOf(r.channel));
       return { kind: 'published', lastId: Number(ids.at(-1)), upTo };
     } catch (err) {
