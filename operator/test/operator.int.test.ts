@@ -233,11 +233,13 @@ describe('a Character becomes its workload', () => {
     const record = await fetch(`${api.url}/api/registry/character/${characterId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const body = record.status === 200 ? ((await record.json()) as { status: string }) : undefined;
     expect(record.status === 404 || body?.status === 'deregistered').toBe(true);
+    // kube-controller-manager's garbage collector learns a new resource kind (the CRD) only at its
+    // discovery resync, every 30 s: a Character deleted sooner after the CRD was made waits for it.
     for (const p of [path('apps/v1', ns, 'deployments', name), path('', ns, 'secrets', `${name}-credentials`), path('', ns, 'persistentvolumeclaims', `${name}-data`), path('', ns, 'services', name)]) {
       await waitFor(`${p} garbage-collected`, async () => {
         const o = await getOrUndefined<Obj>(client, p);
         return o === undefined || Boolean(o.metadata.deletionTimestamp);
-      }, 30_000);
+      }, 70_000);
     }
   });
 });
@@ -254,10 +256,28 @@ describe('policies and problems', () => {
     await waitFor('Deployment collected', async () => {
       const d = await getOrUndefined<Obj>(client, path('apps/v1', ns, 'deployments', 'gimli'));
       return d === undefined || Boolean(d.metadata.deletionTimestamp);
-    }, 30_000);
+    }, 70_000); // the garbage collector's discovery resync: see the delete case above
     const pvc = (await getOrUndefined<Obj>(client, pvcPath))!;
     expect(pvc.metadata.deletionTimestamp).toBeUndefined();
     expect(pvc.metadata.ownerReferences ?? []).toEqual([]);
+  });
+
+  it('makes a Service that still holds a cluster IP (made before Services were headless) again, headless', async () => {
+    const ns = await newNamespace('vip');
+    const svcPath = path('', ns, 'services', 'balin');
+    await client.request('POST', `/api/v1/namespaces/${ns}/services`, {
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'balin' }, spec: { type: 'ClusterIP', selector: { app: 'balin' }, ports: [{ port: 3000 }] } },
+    });
+    const old = (await getOrUndefined<Obj>(client, svcPath))!;
+    expect(old.spec!.clusterIP).toMatch(/^10\./);
+    await applyCharacter(ns, 'balin', spec());
+    const made = await waitFor('the Service made again, headless', async () => {
+      const s = await getOrUndefined<Obj>(client, svcPath);
+      return s?.spec!.clusterIP === 'None' && s;
+    }, 60_000);
+    expect(made.metadata.uid).not.toBe(old.metadata.uid);
+    expect(made.metadata.ownerReferences?.map((o) => o.kind)).toEqual(['Character']);
+    await waitFor('Running', phaseIs(ns, 'balin', 'Running'), 60_000);
   });
 
   it('refuses images outside the allowed registries: Accepted=False ImageNotAllowed and no workload', async () => {

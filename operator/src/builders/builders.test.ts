@@ -5,6 +5,7 @@ import { buildLimitRange, buildResourceQuota } from './namespace.ts';
 import { buildNetworkPolicy, buildService } from './network.ts';
 import { buildPvc } from './storage.ts';
 import { buildDeployment, effectiveResources } from './workload.ts';
+import { selectorLabels } from '../names.ts';
 
 const hashes = { config: 'c1', credentials: 'k1' };
 const expectedLabels = {
@@ -172,8 +173,11 @@ describe('effectiveResources', () => {
 
 describe('Service and NetworkPolicy', () => {
   const ctx = testContext();
-  it('exposes port 3000', () => {
-    expect(buildService(ctx).spec.ports).toEqual([{ name: 'http', protocol: 'TCP', port: 3000, targetPort: 'http' }]);
+  it('exposes port 3000, headless: the name resolves to the one pod, with no cluster IP', () => {
+    const spec = buildService(ctx).spec;
+    expect(spec.ports).toEqual([{ name: 'http', protocol: 'TCP', port: 3000, targetPort: 'http' }]);
+    expect(spec.clusterIP).toBe('None');
+    expect(spec.selector).toEqual(selectorLabels('thorin-ironbeard'));
   });
   it('admits only the api-server and lets out only api-server, Redis and DNS', () => {
     const np = buildNetworkPolicy(ctx).spec;

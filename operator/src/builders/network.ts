@@ -1,6 +1,12 @@
 import { CONTAINER_PORT, names, selectorLabels } from '../names.ts';
 import { ownedMeta, type BuildContext } from './context.ts';
 
+/**
+ * The Character's DNS name (`<name>.<namespace>.svc`), headless: it resolves to its one pod, so a
+ * virtual IP would buy no balancing, and kube-apiserver hands out cluster IPs one Service at a time
+ * (about half a second each on two busy cores: most of a creation burst's time), while kube-proxy
+ * would keep rules for each. The name resolves while the pod is ready.
+ */
 export function buildService(ctx: BuildContext) {
   return {
     apiVersion: 'v1',
@@ -8,6 +14,7 @@ export function buildService(ctx: BuildContext) {
     metadata: ownedMeta(ctx, names.service(ctx.ref.name)),
     spec: {
       type: 'ClusterIP',
+      clusterIP: 'None',
       selector: selectorLabels(ctx.ref.name),
       ports: [{ name: 'http', protocol: 'TCP', port: CONTAINER_PORT, targetPort: 'http' }],
     },

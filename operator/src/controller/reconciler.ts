@@ -33,6 +33,7 @@ import { transitions } from '../status/events.ts';
 import { BY_ID } from './character-index.ts';
 import { contains } from './compare.ts';
 import type { Metrics } from './metrics.ts';
+import { KeyedChain } from './keyed-chain.ts';
 import { keySpecOf, RegistryError, type RegistryClient } from './registry.ts';
 
 const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
@@ -254,10 +255,8 @@ export class Reconciler {
       return { apiKey, written };
     };
     // The Service is not among what the pod needs to start: its write goes on beside the others
-    // and is awaited (and its failure thrown) with the Deployment's. A new Service waits for its
-    // cluster IP, which kube-apiserver allocates one Service at a time (about half a second each
-    // on two busy cores): in a creation burst every pod waited in that line as well.
-    const service = this.apply(Kinds.Service, c.services, buildService(ctx));
+    // and is awaited (and its failure thrown) with the Deployment's.
+    const service = this.applyService(ctx);
     service.catch(() => undefined);
     const [{ apiKey, written }] = await all([
       credentials(),
@@ -275,6 +274,25 @@ export class Reconciler {
       await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written, service]);
     } else await service;
     return result;
+  }
+
+  /**
+   * The Character's Service. One made before Services were headless holds a cluster IP, which
+   * cannot be taken from it (422 on spec.clusterIP): it is deleted and made again, under the same name.
+   */
+  private async applyService(ctx: BuildContext): Promise<void> {
+    const { name, namespace } = ctx.ref;
+    try {
+      await this.apply(Kinds.Service, this.d.caches.services, buildService(ctx));
+    } catch (error) {
+      const causes = (error instanceof KubeError && error.status === 422 ? (error.body as { details?: { causes?: { field?: string }[] } })?.details?.causes : undefined) ?? [];
+      if (!causes.some((cause) => cause.field?.startsWith('spec.clusterIP'))) throw error;
+      this.d.log.info({ namespace, name: names.service(name) }, 'Service holds a cluster IP: made again headless');
+      await this.d.client.request('DELETE', objectPath(Kinds.Service, namespace, names.service(name))).catch((deleteError: unknown) => {
+        if (!(deleteError instanceof KubeError && deleteError.status === 404)) throw deleteError;
+      });
+      await this.apply(Kinds.Service, this.d.caches.services, buildService(ctx));
+    }
   }
 
   /**
@@ -400,12 +418,15 @@ export class Reconciler {
     // 15), while a player's change waited for a free worker. Each Event's timestamps are taken
     // here, in the order of the status writes, so no order is lost.
     this.inBackground([
-      this.reportPlatform(updated, next),
+      this.platformReports.run(next.characterId ?? '', () => this.reportPlatform(updated, next)),
       ...transitions(previous, next, decision).map((t) => this.recordEvent(updated, t.type, t.reason, t.message)),
     ]);
     await this.backpressure();
     return updated;
   }
+
+  /** A Character's platform reports, one at a time in the order of its status writes (keyed-chain.ts). */
+  private readonly platformReports = new KeyedChain();
 
   /** Best-effort writes (Events, platform reports) still in flight; never rejected. */
   private readonly sideWrites = new Set<Promise<unknown>>();
@@ -485,7 +506,8 @@ export class Reconciler {
     // (and registration) of another Character under this id is not ours to end.
     if (await this.d.registry.revokeKey(characterId, uid)) {
       await this.d.registry.deregister(characterId);
-      await this.d.registry.reportPlatform(characterId, null).catch((error: unknown) => {
+      // After every report still in flight for it: none may land after the withdrawal.
+      await this.platformReports.run(characterId, () => this.d.registry.reportPlatform(characterId, null)).catch((error: unknown) => {
         if (!(error instanceof RegistryError)) throw error;
         this.d.log.debug({ characterId, err: error.message }, 'platform status not withdrawn');
       });
