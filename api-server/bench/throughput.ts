@@ -5,6 +5,7 @@
 // registration's SQL and the action's one-statement command write, and redis-benchmark PUBLISH.
 // BENCH_CPU_PROF_DIR=/tmp/x writes the api-server's CPU profile there (NODE_OPTIONS refuses --cpu-prof).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,8 @@ const PUBLISHES = Number(process.env.BENCH_PUBLISHES ?? 100_000);
 const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 10);
 const FANOUT_CLIENTS = Number(process.env.BENCH_FANOUT_CLIENTS ?? 1000);
 const FANOUT_EVENTS = Number(process.env.BENCH_FANOUT_EVENTS ?? 20);
+// Fewer characters per session open the 64 sessions with fewer registrations (a shorter A/B run).
+const SESSION_CAPACITY = Number(process.env.BENCH_SESSION_CAPACITY ?? 24);
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -40,13 +43,33 @@ interface Figure {
   p50ms: number;
   p99ms: number;
   errors: number;
+  /** The api-server's CPU (user + system) per op: steadier than ops/s on a machine others share. */
+  cpuMsPerOp?: number;
 }
+
+/** Linux's USER_HZ: /proc counts CPU time in these ticks. */
+const CLOCK_TICKS = 100;
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** The api-server whose CPU `drive` counts (set once it is started). */
+const measured: { pid?: number } = {};
 
 /** Runs `CONCURRENCY` workers that call `op(i)` until `more()` says stop; collects latencies. */
 async function drive(what: string, more: (i: number) => boolean, op: (worker: number, i: number) => Promise<boolean>): Promise<Figure> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
+  const cpu0 = cpuMs(measured.pid);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
@@ -61,7 +84,8 @@ async function drive(what: string, more: (i: number) => boolean, op: (worker: nu
   );
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  return { what, ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), errors };
+  const cpuMsPerOp = (cpuMs(measured.pid) - cpu0) / latencies.length;
+  return { what, ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), errors, cpuMsPerOp };
 }
 
 const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
@@ -82,7 +106,7 @@ const api = startProcess('api-server', process.execPath, [...(process.env.BENCH_
     RATE_LIMIT_POINTS: '1000000',
     // 2000 registrations fill about 83 sessions of 24 (the registry opens them itself): enough for
     // the actions to run across 64 sessions, and one session holds 24 characters.
-    SESSION_CAPACITY: '24',
+    SESSION_CAPACITY: String(SESSION_CAPACITY),
     SESSIONS_AUTO_CREATE_MAX: '1000',
     PG_POOL_MAX: '32',
     // The bench's characters send no heartbeats: on a loaded machine the registrations can take
@@ -91,6 +115,7 @@ const api = startProcess('api-server', process.execPath, [...(process.env.BENCH_
     CHARACTER_HEARTBEAT_TIMEOUT_MS: '3600000',
   },
 });
+measured.pid = api.child.pid;
 const base = `http://127.0.0.1:${port}`;
 const figures: Figure[] = [];
 let registrationTps = NaN;
@@ -109,10 +134,12 @@ try {
   });
 
   const tokens: string[] = [];
-  const sessionOf: string[] = [];
+  const sessionOf: (string | undefined)[] = [];
+  const refused = new Map<string, number>();
   figures.push(
     await drive('registrations (POST /api/registry/character)', (i) => i < ids.length, async (_w, i) => {
       const r = await http<{ characterToken: string; sessionId: string }>(base, 'POST', '/api/registry/character', { apiKey: keys[i], body: registrationBody(ids[i]!) });
+      if (r.status !== 200) refused.set(`${r.status} ${(r.body as { code?: string }).code ?? ''}`, (refused.get(`${r.status} ${(r.body as { code?: string }).code ?? ''}`) ?? 0) + 1);
       tokens[i] = r.body.characterToken;
       sessionOf[i] = r.body.sessionId;
       return r.status === 200;
@@ -124,8 +151,10 @@ try {
   // Who acts: one character from each of 64 sessions, or every character of the first session
   // (the 64 workers take turns over its 24 members).
   const firstOfSession = new Map<string, number>();
+  if (refused.size) console.log(`failed registrations by answer: ${JSON.stringify(Object.fromEntries(refused))}`);
+  // A character whose registration failed has no token: it does not act.
   sessionOf.forEach((sid, i) => {
-    if (!firstOfSession.has(sid)) firstOfSession.set(sid, i);
+    if (sid !== undefined && !firstOfSession.has(sid)) firstOfSession.set(sid, i);
   });
   const across = [...firstOfSession.values()].slice(0, CONCURRENCY);
   const [oneSession] = firstOfSession.keys();
@@ -175,10 +204,11 @@ try {
 }
 
 console.log(`\nconcurrency ${CONCURRENCY}, ${REGISTRATIONS} registrations, ${ACTION_SECONDS}s of actions, ${PUBLISHES} publishes\n`);
-console.log('| measurement | ops | seconds | ops/s | p50 ms | p99 ms | errors |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| measurement | ops | seconds | ops/s | p50 ms | p99 ms | errors | api-server CPU ms/op |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const f of figures) {
-  console.log(`| ${f.what} | ${f.ops} | ${f.seconds.toFixed(2)} | ${f.perSecond.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} |`);
+  const cpu = f.cpuMsPerOp === undefined || Number.isNaN(f.cpuMsPerOp) ? '' : f.cpuMsPerOp.toFixed(2);
+  console.log(`| ${f.what} | ${f.ops} | ${f.seconds.toFixed(2)} | ${f.perSecond.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} | ${cpu} |`);
 }
 if (fanOut) {
   console.log(`| WebSocket fan-out: ${fanOut.events} events × ${fanOut.clients} clients | ${fanOut.deliveries} | | | ${fanOut.p50ms.toFixed(2)} | ${fanOut.p99ms.toFixed(2)} | ${fanOut.events * fanOut.clients - fanOut.deliveries} |`);

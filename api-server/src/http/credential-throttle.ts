@@ -76,22 +76,22 @@ export class CredentialThrottle {
   }
 
   /**
-   * What each budget has spent ({ consumed, msBeforeNext }; null: nothing this window), read in
-   * one pipeline of GET and PTTL per key under the limiters' own key names: every request with
-   * credentials asks, and the limiters' `get` is a MULTI of its own per key (one write each).
-   * The limiters still do all the counting. Like them, it refuses to wait for a Redis not ready.
+   * What each budget has spent ({ consumed, msBeforeNext }; null: nothing this window), read as
+   * GET and PTTL per key under the limiters' own key names: every request with credentials asks,
+   * and the limiters' `get` is a MULTI of its own per key (one write each). Plain commands, so
+   * the command client's auto-pipelining sends them in one write with whatever else this turn
+   * of the event loop issued (other requests' checks and budgets); an explicit pipeline would
+   * be a write of its own per request. The limiters still do all the counting. Like them, it
+   * refuses to wait for a Redis not ready.
    */
   async #spent(checks: readonly [RateLimiterRedis, string][]): Promise<({ consumed: number; msBeforeNext: number } | null)[]> {
     if (this.#redis.status !== 'ready') throw new Error('Redis connection is not ready');
-    const pipe = this.#redis.pipeline();
-    for (const [limiter, key] of checks) pipe.get(limiter.getKey(key)).pttl(limiter.getKey(key));
-    const replies = (await pipe.exec()) ?? [];
-    return checks.map((_, i) => {
-      const [getErr, consumed] = replies[2 * i] ?? [new Error('no reply')];
-      const [ttlErr, ttl] = replies[2 * i + 1] ?? [new Error('no reply')];
-      if (getErr || ttlErr) throw getErr ?? ttlErr;
-      return consumed === null ? null : { consumed: Number(consumed), msBeforeNext: Number(ttl) };
-    });
+    return Promise.all(
+      checks.map(async ([limiter, key]) => {
+        const [consumed, ttl] = await Promise.all([this.#redis.get(limiter.getKey(key)), this.#redis.pttl(limiter.getKey(key))]);
+        return consumed === null ? null : { consumed: Number(consumed), msBeforeNext: ttl };
+      }),
+    );
   }
 
   /** Mounted ahead of the routes: 429 with Retry-After while the IP or a claimed identity is over its budget. */
