@@ -12,7 +12,7 @@ import { applyItemIntents, readItemInputs } from './item-store.ts';
 import { DungeonMaster, loadWorlds, type World } from '../game/index.ts';
 import { commandStore } from './command-store.ts';
 import type { EngineOp, ForwardTarget } from './forwarding.ts';
-import type { ActionDecision, ActionMeta, GameEngine, GameEngineDeps, GameEngineFactory, GameEvent, JoinResult, JoiningCharacter } from './game-engine.ts';
+import type { ActionDecision, ActionMeta, AnswerTicket, EarlyAnswer, GameEngine, GameEngineDeps, GameEngineFactory, GameEvent, JoinResult, JoiningCharacter } from './game-engine.ts';
 import { routed, servedHere, type RoutingDeps } from './owner-routing.ts';
 import { SessionKeeper } from './session-keeper.ts';
 import { SessionOwners } from './session-owners.ts';
@@ -152,9 +152,14 @@ export class DungeonMasterEngine implements GameEngine, ForwardTarget {
     });
   }
 
-  handleAction(sessionId: string, action: Action, meta: ActionMeta): Promise<ActionDecision> {
+  /** Only for a session held here: the answer read with it is used only here (a forwarded action is read again by its owner). */
+  answerTicket(sessionId: string): AnswerTicket | undefined {
+    return this.dm.answerTicket(sessionId);
+  }
+
+  handleAction(sessionId: string, action: Action, meta: ActionMeta, early?: EarlyAnswer): Promise<ActionDecision> {
     return this.#at('handleAction', sessionId, [action, meta], async () => {
-      const d = await this.dm.handleAction(sessionId, action, meta);
+      const d = await this.dm.handleAction(sessionId, action, meta, early);
       if (d.previous) return { ...(d.previous as Omit<ActionDecision, 'replayed'>), replayed: true };
       // Out of the session's queue: answered once its events were published (or Redis is away).
       await this.#deps.events.flush(meta.outboxId ?? null);

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import type { EventBus } from '../events/publisher-outbox.ts';
 import type { EventSink, GameEvent } from '../events/publisher.ts';
+import type { AnswerTicket, EarlyAnswer } from '../game/index.ts';
 
-export type { GameEvent, EventSink, EventBus };
+export type { GameEvent, EventSink, EventBus, AnswerTicket, EarlyAnswer };
 
 /** A character as it joins a session. */
 export interface JoiningCharacter {
@@ -76,8 +77,17 @@ export interface GameEngine {
    * with the log entry. Ending an ended session changes nothing.
    */
   end(sessionId: string, reason: string): Promise<void>;
-  /** A validated action by a registered member of the session; a repeated clientActionId gets the first answer. */
-  handleAction(sessionId: string, action: Action, meta: ActionMeta): Promise<ActionDecision>;
+  /**
+   * A validated action by a registered member of the session; a repeated clientActionId gets the
+   * first answer. `early`: that answer (or null), read by the caller after `answerTicket`.
+   */
+  handleAction(sessionId: string, action: Action, meta: ActionMeta, early?: EarlyAnswer): Promise<ActionDecision>;
+  /**
+   * Taken before the caller reads an action's recorded answer itself (beside other reads, in one
+   * round trip): the engine trusts that read only when nothing it applied since could be missing
+   * from it. Undefined: not taken, the engine reads the answer itself.
+   */
+  answerTicket?(sessionId: string): AnswerTicket | undefined;
   /** The session's state for `GET /api/sessions/{id}/state`, optionally as one character sees it. */
   getState(sessionId: string, characterId?: string): Promise<Record<string, unknown>>;
   /** Releases timers and the like on shutdown. */

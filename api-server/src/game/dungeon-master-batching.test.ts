@@ -216,4 +216,57 @@ describe('DungeonMaster group commit', () => {
     expect(t.stored.get('s')!.entries.filter((e) => e.command.kind === 'action' && e.command.action.clientActionId === 'twice')).toHaveLength(1);
     await dm.close();
   });
+
+  it("trusts an answer the caller read after taking a ticket, and the store is not asked again", async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    let asked = 0;
+    const previous = t.store.previous!;
+    t.store.previous = async (sid, action, meta) => {
+      asked++;
+      return previous(sid, action, meta);
+    };
+    const ticket = dm.answerTicket('s')!;
+    // The caller found an answer recorded for this key: it is the answer, nothing is applied.
+    const replayed = await dm.handleAction('s', look('thorin', 'seen'), undefined, { ticket, answer: { recordedSeq: 99 } });
+    expect(replayed).toMatchObject({ previous: { recordedSeq: 99 } });
+    // It found none: the action is applied, and the store was asked neither time.
+    const fresh = await dm.handleAction('s', look('thorin', 'new'), undefined, { ticket: dm.answerTicket('s')!, answer: null });
+    expect(fresh.accepted).toBe(true);
+    expect(asked).toBe(0);
+    expect(t.stored.get('s')!.entries.filter((e) => e.command.kind === 'action').map((e) => (e.command.kind === 'action' ? e.command.action.clientActionId : null))).toEqual(['new']);
+    await dm.close();
+  });
+
+  it('applies once a copy whose caller read no answer while the first copy was unsaved (ticket taken before the first was applied)', async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    t.gate(true);
+    // The second copy's read began before the first copy was applied, so it found nothing.
+    const ticket = dm.answerTicket('s')!;
+    const first = dm.handleAction('s', look('thorin', 'dup'));
+    const firstWrite = await t.next();
+    const second = dm.handleAction('s', look('thorin', 'dup'), undefined, { ticket, answer: null });
+    await idle();
+    firstWrite.release();
+    t.gate(false);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a.accepted).toBe(true);
+    expect(b).toMatchObject({ previous: { recordedSeq: 3 } });
+    expect(t.stored.get('s')!.entries.filter((e) => e.command.kind === 'action' && e.command.action.clientActionId === 'dup')).toHaveLength(1);
+    await dm.close();
+  });
+
+  it("does not trust a caller's read whose ticket was taken on a record since dropped (the session reloaded): the store is asked in the queue", async () => {
+    const t = gatedStore();
+    const dm = await started(t);
+    await dm.handleAction('s', look('thorin', 'old'));
+    const ticket = dm.answerTicket('s')!;
+    dm.forget('s');
+    // A wrong "no answer" with a stale ticket must not apply the action a second time.
+    const again = await dm.handleAction('s', look('thorin', 'old'), undefined, { ticket, answer: null });
+    expect(again).toMatchObject({ previous: { recordedSeq: 3 } });
+    expect(t.stored.get('s')!.entries.filter((e) => e.command.kind === 'action' && e.command.action.clientActionId === 'old')).toHaveLength(1);
+    await dm.close();
+  });
 });

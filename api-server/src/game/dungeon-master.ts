@@ -150,6 +150,26 @@ const RECENT_MAX = 4096;
 /** An early read of a recorded answer that was not made, or failed. */
 const NOT_READ = Symbol('not read');
 
+/**
+ * Taken on a session's record before a caller begins its own read of an action's recorded
+ * answer (beside the token's grounds, in one round trip): `handleAction` trusts that read on the
+ * same terms as its own early read — begun on this record, nothing dropped from `recent` since.
+ */
+export class AnswerTicket {
+  /** @internal */ readonly record: object;
+  /** @internal */ readonly trims: number;
+  constructor(record: object, trims: number) {
+    this.record = record;
+    this.trims = trims;
+  }
+}
+
+/** A recorded answer (null: none) of the action's retry key, read after `ticket` was taken. */
+export interface EarlyAnswer {
+  ticket: AnswerTicket;
+  answer: unknown;
+}
+
 export class DungeonMaster {
   readonly #opts: DungeonMasterOptions;
   readonly #sessions = new Map<string, Session>();
@@ -196,16 +216,26 @@ export class DungeonMaster {
     });
   }
 
+  /** A ticket for a read of an action's recorded answer about to begin; undefined while the session is not held here. */
+  answerTicket(sessionId: string): AnswerTicket | undefined {
+    const record = this.#sessions.get(sessionId);
+    return record && new AnswerTicket(record, record.trims);
+  }
+
+  /** `early`: the action's recorded answer, read by the caller after taking an `answerTicket`. */
   async handleAction(
     sessionId: string,
     action: Action,
     meta?: unknown,
+    early?: EarlyAnswer,
   ): Promise<ActionAnswer> {
     const store = this.#opts.store;
     const key = store?.retryKey ? store.retryKey(action, meta) : undefined;
     // The store is asked for a recorded answer before the queue, beside the commands ahead, so
-    // the queue does not wait on that read (the SDK sends a clientActionId with every action).
-    const early = store?.previous && typeof key === 'string' ? this.#earlyPrevious(sessionId, action, meta) : undefined;
+    // the queue does not wait on that read (the SDK sends a clientActionId with every action);
+    // the caller may have read it already.
+    const given = early?.ticket instanceof AnswerTicket ? { record: early.ticket.record, trims: early.ticket.trims, read: Promise.resolve(early.answer) } : undefined;
+    const earlyRead = store?.previous && typeof key === 'string' ? (given ?? this.#earlyPrevious(sessionId, action, meta)) : undefined;
     return this.#exclusive<ActionAnswer>(sessionId, async (s) => {
       // Decided inside the session's queue, so two copies of one retried action cannot both
       // pass: a copy of an action applied to this record waits for its commit, then asks the
@@ -219,7 +249,7 @@ export class DungeonMaster {
           await (known ? known.done : s.commits.settled());
           previous = await store.previous(sessionId, action, meta);
         } else {
-          const read = early && early.record === s && early.trims === s.trims ? await early.read : NOT_READ;
+          const read = earlyRead && earlyRead.record === s && earlyRead.trims === s.trims ? await earlyRead.read : NOT_READ;
           previous = read === NOT_READ ? await store.previous(sessionId, action, meta) : read;
         }
         if (previous !== undefined && previous !== null) return { value: { accepted: false, events: [], previous } };
@@ -399,7 +429,7 @@ export class DungeonMaster {
   }
 
   /** The store's recorded answer for this action, read now on the session's record in memory (none held: not read). */
-  #earlyPrevious(sessionId: string, action: Action, meta: unknown): { record: Session; trims: number; read: Promise<unknown> } | undefined {
+  #earlyPrevious(sessionId: string, action: Action, meta: unknown): { record: object; trims: number; read: Promise<unknown> } | undefined {
     const record = this.#sessions.get(sessionId);
     const previous = this.#opts.store?.previous;
     if (!record || !previous) return undefined;

@@ -77,7 +77,7 @@ export { applyAction, applyTimeout, timeoutAction, monsterTurn, advanceTurn, set
 export { decideMonsterAction, type MonsterDecision } from './monster-ai.ts';
 export { characterView, sessionView, publicRoom, type SessionView } from './view.ts';
 export { SessionLog, replay, applyCommand, ReplayDivergence, type Command, type LogEntry } from './log.ts';
-export { DungeonMaster, StoreConflictError, TURN_PROMPT, type CommandEffects, type DungeonMasterOptions, type SessionStore, type StoredSession, type UnsavedEntry } from './dungeon-master.ts';
+export { AnswerTicket, DungeonMaster, StoreConflictError, TURN_PROMPT, type CommandEffects, type EarlyAnswer, type DungeonMasterOptions, type SessionStore, type StoredSession, type UnsavedEntry } from './dungeon-master.ts';
 export type { GameState, GameEvent, RuleResult, RejectReason, CharacterState, MonsterState, Encounter, ItemInputs, ItemIntent } from './state.ts';
 export { CatalogueItem, catalogueEntry, slotOf, stackMetadata } from './catalogue.ts';
 export { equippedStats } from './equipment-stats.ts';

@@ -40,15 +40,22 @@ export function characterOf(res: Response): Extract<Principal, { kind: 'characte
   return p;
 }
 
+/**
+ * A route's own grounds check, in place of the shared one: it must refuse exactly as that one
+ * does, and may read more in the same round trip (what the route needs next, left in res.locals).
+ */
+export type OwnGrounds = (p: CharacterPrincipal, req: Request, res: Response) => Promise<void | { capabilities: readonly string[] }>;
+
 export interface Authenticators {
   admin: RequestHandler;
   character: RequestHandler;
   /**
    * `character`, running `alongside` (e.g. spending the character's request budget in Redis)
    * at the same time as the grounds check once the token's signature is verified: one round
-   * trip's wait for both. A refusal of the grounds wins over one of `alongside`.
+   * trip's wait for both. A refusal of the grounds wins over one of `alongside`. `own`: the
+   * route's own grounds check in place of the shared one (see OwnGrounds).
    */
-  characterWith(alongside: (p: CharacterPrincipal) => Promise<void>): RequestHandler;
+  characterWith(alongside: (p: CharacterPrincipal) => Promise<void>, own?: OwnGrounds): RequestHandler;
   /** Either the admin token or a character token. */
   any: RequestHandler;
 }
@@ -64,19 +71,19 @@ export function authenticators(
   grounds: (p: CharacterPrincipal) => Promise<void | { capabilities: readonly string[] }>,
 ): Authenticators {
   const isAdmin = (t: string) => sameSecret(t, adminToken);
-  const asCharacter = async (t: string, alongside?: (p: CharacterPrincipal) => Promise<void>): Promise<Principal> => {
+  const asCharacter = async (t: string, alongside?: (p: CharacterPrincipal) => Promise<void>, judge = grounds): Promise<Principal> => {
     const p = tokens.verify(t);
-    const [held, also] = await Promise.allSettled([grounds(p), alongside?.(p)]);
+    const [held, also] = await Promise.allSettled([judge(p), alongside?.(p)]);
     if (held.status === 'rejected') throw held.reason;
     if (also.status === 'rejected') throw also.reason;
     return { kind: 'character', ...p, ...(held.value ? { capabilities: held.value.capabilities } : {}) };
   };
   /** The character authenticator, with `alongside` run beside its grounds check when given. */
-  const characterHandler = (alongside?: (p: CharacterPrincipal) => Promise<void>): RequestHandler =>
+  const characterHandler = (alongside?: (p: CharacterPrincipal) => Promise<void>, own?: OwnGrounds): RequestHandler =>
     async (req: Request, res: Response, next: NextFunction) => {
       const t = bearerToken(req);
       if (!t) throw appError('auth.missing_credentials', 'send the character token as "Authorization: Bearer <jwt>"');
-      res.locals.principal = await asCharacter(t, alongside);
+      res.locals.principal = await asCharacter(t, alongside, own ? (p) => own(p, req, res) : grounds);
       next();
     };
   return {

@@ -32,7 +32,11 @@ export function judgeGrounds(p: Pick<CharacterPrincipal, 'characterId' | 'sessio
   return undefined;
 }
 
-interface GroundsRow {
+/** A grounds row's columns, over `characters c LEFT JOIN api_keys k ON k.character_id = c.character_id`. */
+export const GROUNDS_COLUMNS = `c.character_id, c.status, c.session_id, c.credential_generation, c.left_reason, c.capabilities,
+            (k.character_id IS NULL OR k.revoked_at IS NOT NULL) AS key_revoked`;
+
+export interface GroundsRow {
   character_id: string;
   status: Grounds['status'];
   session_id: string | null;
@@ -45,19 +49,17 @@ interface GroundsRow {
 /** The grounds of each of `characterIds` that the registry knows, in one query. */
 export async function loadGrounds(q: Queryable, characterIds: string[]): Promise<Map<string, Grounds>> {
   const res = await q.query<GroundsRow>(
-    `SELECT c.character_id, c.status, c.session_id, c.credential_generation, c.left_reason, c.capabilities,
-            (k.character_id IS NULL OR k.revoked_at IS NOT NULL) AS key_revoked
+    `SELECT ${GROUNDS_COLUMNS}
        FROM characters c
        LEFT JOIN api_keys k ON k.character_id = c.character_id
       WHERE c.character_id = ANY($1::text[])`,
     [characterIds],
   );
-  return new Map(
-    res.rows.map((r) => [
-      r.character_id,
-      { status: r.status, sessionId: r.session_id, generation: r.credential_generation, keyRevoked: r.key_revoked, leftReason: r.left_reason, capabilities: r.capabilities },
-    ]),
-  );
+  return new Map(res.rows.map((r) => [r.character_id, groundsOf(r)]));
+}
+
+export function groundsOf(r: GroundsRow): Grounds {
+  return { status: r.status, sessionId: r.session_id, generation: r.credential_generation, keyRevoked: r.key_revoked, leftReason: r.left_reason, capabilities: r.capabilities };
 }
 
 /** Throws the refusal when the token's grounds are gone; else returns them. */
