@@ -45,6 +45,17 @@ interface Figure {
   errors: number;
   /** The api-server's CPU (user + system) per op: steadier than ops/s on a machine others share. */
   cpuMsPerOp?: number;
+  /** The api-server's write syscalls per op (each PostgreSQL query, Redis write and HTTP answer is one or more): its round trips, whatever the load. */
+  writesPerOp?: number;
+}
+
+/** Write syscalls a process has made so far (Linux /proc/<pid>/io `syscw`; NaN elsewhere). */
+function writes(pid: number | undefined): number {
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 /** Linux's USER_HZ: /proc counts CPU time in these ticks. */
@@ -70,6 +81,7 @@ async function drive(what: string, more: (i: number) => boolean, op: (worker: nu
   let next = 0;
   let errors = 0;
   const cpu0 = cpuMs(measured.pid);
+  const writes0 = writes(measured.pid);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
@@ -85,7 +97,8 @@ async function drive(what: string, more: (i: number) => boolean, op: (worker: nu
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   const cpuMsPerOp = (cpuMs(measured.pid) - cpu0) / latencies.length;
-  return { what, ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), errors, cpuMsPerOp };
+  const writesPerOp = (writes(measured.pid) - writes0) / latencies.length;
+  return { what, ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50ms: percentile(latencies, 50), p99ms: percentile(latencies, 99), errors, cpuMsPerOp, writesPerOp };
 }
 
 const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
@@ -204,14 +217,14 @@ try {
 }
 
 console.log(`\nconcurrency ${CONCURRENCY}, ${REGISTRATIONS} registrations, ${ACTION_SECONDS}s of actions, ${PUBLISHES} publishes\n`);
-console.log('| measurement | ops | seconds | ops/s | p50 ms | p99 ms | errors | api-server CPU ms/op |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('| measurement | ops | seconds | ops/s | p50 ms | p99 ms | errors | api-server CPU ms/op | api-server writes/op |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+const shown = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : n.toFixed(2));
 for (const f of figures) {
-  const cpu = f.cpuMsPerOp === undefined || Number.isNaN(f.cpuMsPerOp) ? '' : f.cpuMsPerOp.toFixed(2);
-  console.log(`| ${f.what} | ${f.ops} | ${f.seconds.toFixed(2)} | ${f.perSecond.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} | ${cpu} |`);
+  console.log(`| ${f.what} | ${f.ops} | ${f.seconds.toFixed(2)} | ${f.perSecond.toFixed(0)} | ${f.p50ms.toFixed(2)} | ${f.p99ms.toFixed(2)} | ${f.errors} | ${shown(f.cpuMsPerOp)} | ${shown(f.writesPerOp)} |`);
 }
 if (fanOut) {
-  console.log(`| WebSocket fan-out: ${fanOut.events} events × ${fanOut.clients} clients | ${fanOut.deliveries} | | | ${fanOut.p50ms.toFixed(2)} | ${fanOut.p99ms.toFixed(2)} | ${fanOut.events * fanOut.clients - fanOut.deliveries} |`);
+  console.log(`| WebSocket fan-out: ${fanOut.events} events × ${fanOut.clients} clients | ${fanOut.deliveries} | | | ${fanOut.p50ms.toFixed(2)} | ${fanOut.p99ms.toFixed(2)} | ${fanOut.events * fanOut.clients - fanOut.deliveries} | | |`);
 }
 console.log(`| pgbench, the registration's SQL (${CONCURRENCY} clients, ${PGBENCH_SECONDS}s) | | | ${registrationTps.toFixed(0)} | | | |`);
 console.log(`| pgbench, the action's command write (${CONCURRENCY} clients over 64 sessions, ${PGBENCH_SECONDS}s) | | | ${actionTps.toFixed(0)} | | | |`);
