@@ -14,6 +14,7 @@ import { LeaderElector } from './leader.ts';
 import { createMetrics, resourceOf, type Metrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
 import { Reconciler, type Caches } from './reconciler.ts';
+import { quotaRefused, sameApart } from './policy-events.ts';
 import { RegistryClient } from './registry.ts';
 import { RegistryPoller } from './registry-poller.ts';
 import { characterIdFor } from '@distributed-dungeon/contracts';
@@ -92,7 +93,7 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
   });
   // Characters are watched cluster-wide (to tell players in closed namespaces why nothing
   // happens); what they become, only in the open namespaces when those are given.
-  const watch = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject) => void): Cache =>
+  const watch = (kind: Kind, labelSelector: string | undefined, onEvent: (type: WatchEventType, obj: KubeObject, old?: KubeObject) => void): Cache =>
     o.namespaces
       ? new NamespacedWatches(client, [...o.namespaces], watchOptions(kind, labelSelector, onEvent))
       : new ResilientWatch(client, watchOptions(kind, labelSelector, onEvent));
@@ -113,8 +114,17 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     if (!value || !obj.metadata.namespace) return;
     for (const c of caches.characters.store.byIndex(BY_LABEL, labelKey(obj.metadata.namespace, value))) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
   };
-  const byNamespace = (_t: WatchEventType, obj: KubeObject) => {
-    for (const c of caches.characters.list(obj.metadata.namespace)) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+  // The namespace's quota and limits concern all its Characters, but kube-controller-manager
+  // rewrites a quota's usage (its status, which the cache does not keep) on every pod and volume
+  // made there: each rewrite queued all of them again, some fifty reconciles per Character made
+  // in a creation burst. A change of what the operator applied, or a deletion, queues them all
+  // (any one of them applies the shared objects again); a change of usage only those the quota
+  // refused, which may fit now.
+  const byNamespace = (t: WatchEventType, obj: KubeObject, old?: KubeObject) => {
+    const usageOnly = t === 'MODIFIED' && old !== undefined && sameApart(old, obj);
+    for (const c of caches.characters.list(obj.metadata.namespace)) {
+      if (!usageOnly || quotaRefused(c)) enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
+    }
   };
 
   const caches: Caches = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, nextStatus, type Observation, type PodLike } from './decide.ts';
-import { transitions } from './events.ts';
+import { statusEvent, transitions } from './events.ts';
 
 const available = { metadata: { generation: 1 }, status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 } };
 const waitingPod = (reason: string): PodLike => ({
@@ -53,5 +53,19 @@ describe('transitions', () => {
   it('a refusal is one Warning', () => {
     const [, refused] = walk(obs(), obs({ imageNotAllowed: 'image evil.io/x is not from an allowed registry' }));
     expect(refused).toEqual([expect.objectContaining({ type: 'Warning', reason: 'ImageNotAllowed' })]);
+  });
+
+  it('a status write records one Event: its transitions in one message, a Warning first', () => {
+    const [, , , , running] = walk(obs(), obs({ pods: [waitingPod('ImagePullBackOff')] }), obs(), obs({ pods: [waitingPod('CrashLoopBackOff')] }), obs({ deployment: available }));
+    const one = statusEvent(running!);
+    expect(one).toMatchObject({ type: 'Normal', reason: 'Running' });
+    expect(one!.message).toBe(running!.map((t) => t.message).join('; '));
+    expect(one!.message).toMatch(/^Ready=True .*; Available=True: .*; Degraded=False: /);
+    expect(statusEvent([])).toBeUndefined();
+    const mixed = statusEvent([
+      { type: 'Normal', reason: 'Provisioning', message: 'Ready=False: waiting' },
+      { type: 'Warning', reason: 'QuotaExceeded', message: 'Degraded=True: no room' },
+    ]);
+    expect(mixed).toEqual({ type: 'Warning', reason: 'QuotaExceeded', message: 'Degraded=True: no room; Ready=False: waiting' });
   });
 });

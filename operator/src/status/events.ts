@@ -3,7 +3,7 @@
 import type { CharacterPhase, CharacterResourceStatus, Condition } from '@distributed-dungeon/contracts';
 import { ConditionTypes, type Decision } from './decide.ts';
 
-interface Transition {
+export interface Transition {
   type: 'Normal' | 'Warning';
   reason: string;
   message: string;
@@ -44,4 +44,20 @@ export function transitions(previous: CharacterResourceStatus | undefined, next:
     out.push({ type: troubled(c, decision.phase) ? 'Warning' : 'Normal', reason: c.reason, message: `${c.type}=${c.status}${phase}: ${c.message}` });
   }
   return out;
+}
+
+/**
+ * The one Event a status write records: its transitions in one message, under the first one's
+ * reason (Ready's, when Ready moved: it comes first), a Warning when any of them is. An Event is
+ * among kube-apiserver's dearest writes (about as dear as the status write itself), and a
+ * Character taken up and Running recorded three of them.
+ */
+export function statusEvent(all: Transition[]): Transition | undefined {
+  if (all.length <= 1) return all[0];
+  const warnings = all.filter((t) => t.type === 'Warning');
+  return {
+    type: warnings.length > 0 ? 'Warning' : 'Normal',
+    reason: (warnings[0] ?? all[0]!).reason,
+    message: [...warnings, ...all.filter((t) => t.type !== 'Warning')].map((t) => t.message).join('; '),
+  };
 }
