@@ -23,7 +23,7 @@ import {
 } from '../src/builders/index.ts';
 import { buildPlayerSecret } from '../src/builders/player-link.ts';
 import { characterIndexers } from '../src/controller/character-index.ts';
-import { projectionFor } from '../src/kube/projection.ts';
+import { bodyKeeping, projectionFor, watchedAsMetadata } from '../src/kube/projection.ts';
 import { Kinds, objectKey, type Kind, type KubeObject } from '../src/kube/resources.ts';
 import { ObjectStore } from '../src/kube/store.ts';
 import { slim } from '../src/kube/watch.ts';
@@ -164,7 +164,7 @@ function heapMiB(): number {
 const kinds: Kind[] = [Kinds.Character, Kinds.Deployment, Kinds.ReplicaSet, Kinds.Pod, Kinds.Secret, Kinds.ConfigMap, Kinds.PersistentVolumeClaim, Kinds.Service, Kinds.NetworkPolicy, Kinds.ServiceAccount, Kinds.ResourceQuota, Kinds.LimitRange];
 const report: Record<string, unknown>[] = [];
 for (const n of sizes) {
-  const stores = new Map(kinds.map((k) => [k, new ObjectStore(projectionFor(k), k === Kinds.Character ? characterIndexers : {})]));
+  const stores = new Map(kinds.map((k) => [k, new ObjectStore(projectionFor(k), k === Kinds.Character ? characterIndexers : {}, bodyKeeping(k))]));
   const start = heapMiB();
   let before = start;
   const row: Record<string, string | number> = { characters: n };
@@ -178,11 +178,19 @@ for (const n of sizes) {
         const built = kind === Kinds.ResourceQuota ? buildResourceQuota(ns, policy) : buildLimitRange(ns, policy);
         events = [served(built as unknown as Loose)];
       } else events = objectsOf(ns, `hero-${i}`).get(kind)!;
-      // As off the wire: fresh strings from JSON text, one event at a time, then the store.
-      for (const text of events.map((e) => JSON.stringify(e))) {
+      // As off the wire: fresh strings from JSON text, one event at a time, then the store. A
+      // kind whose body is dropped once known (projection.ts bodyKeeping) is first kept from the
+      // operator's own apply's answer (write-through); a metadata watch's event of that same
+      // version is then skipped (watch.ts), a Deployment's status event is kept.
+      const keeping = bodyKeeping(kind) !== undefined;
+      const texts = events.map((e) => JSON.stringify(e));
+      if (keeping) texts.unshift(texts[0]!);
+      for (const [j, text] of texts.entries()) {
         const obj = JSON.parse(text) as KubeObject;
         slim(obj);
-        store.set(objectKey(obj), obj);
+        if (keeping && j === 0) store.set(objectKey(obj), obj);
+        else if (watchedAsMetadata(kind)) continue;
+        else store.ingest(objectKey(obj), obj);
       }
       // Readers as the reconciler has them: one namespace's list kept per namespace.
       store.list(ns);

@@ -29,6 +29,8 @@ interface RequestOptionsExtra {
   streaming?: boolean;
   /** Skips the write guard (the leader elector's own Lease writes). */
   unguarded?: boolean;
+  /** The Accept header (default application/json); metadata-only lists and watches ask for another. */
+  accept?: string;
 }
 
 /** Throws to refuse a write before it is sent (a replica that is no longer the leader). */
@@ -94,7 +96,7 @@ export class KubeClient {
       method,
       agent: opts.streaming ? this.streamAgent : this.agent,
       headers: {
-        accept: 'application/json',
+        accept: opts.accept ?? 'application/json',
         ...(payload !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
       },
     };
@@ -134,8 +136,8 @@ export class KubeClient {
    * Opens a watch stream and calls `onLine` for each JSON event. Resolves when the server ends
    * the stream; rejects on errors. Non-2xx answers reject with KubeError.
    */
-  async stream(path: string, query: RequestOptionsExtra['query'], onLine: (event: unknown) => void, signal: AbortSignal): Promise<void> {
-    const { res } = await this.open('GET', path, { query, signal, streaming: true });
+  async stream(path: string, query: RequestOptionsExtra['query'], onLine: (event: unknown) => void, signal: AbortSignal, accept?: string): Promise<void> {
+    const { res } = await this.open('GET', path, { query, signal, streaming: true, accept });
     const status = res.statusCode ?? 0;
     for (const o of this.observers) o('WATCH', path, status, 0);
     if (status < 200 || status >= 300) {

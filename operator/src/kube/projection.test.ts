@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../status/decide.ts';
 import { contains } from '../controller/compare.ts';
-import { projectionFor } from './projection.ts';
+import { appliedFields, projectionFor, watchedAsMetadata } from './projection.ts';
 import { Kinds, type KubeObject } from './resources.ts';
 
 const meta = {
@@ -51,7 +51,7 @@ const deployment: KubeObject = {
 };
 
 describe('projections of watched objects', () => {
-  it('keep the metadata the operator reads and drop managedFields, timestamps, kubectl copies and unread uids', () => {
+  it('keep the metadata the operator reads and drop managedFields, timestamps, kubectl copies, unread uids and a ConfigMap’s data', () => {
     const kept = projectionFor(Kinds.ConfigMap)({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { a: '1' } });
     expect(kept).toEqual({
       apiVersion: 'v1',
@@ -64,8 +64,15 @@ describe('projections of watched objects', () => {
         annotations: { 'distributed-dungeon.io/applied-hash': 'abc' },
         ownerReferences: meta.ownerReferences,
       },
-      data: { a: '1' },
     });
+  });
+
+  it('keep of the kinds watched as metadata nothing of the body (only the apply compares it, from a read)', () => {
+    for (const kind of [Kinds.ConfigMap, Kinds.Service, Kinds.NetworkPolicy, Kinds.ServiceAccount]) expect(watchedAsMetadata(kind)).toBe(true);
+    // Read by the reconciler or decide(): kept with their bodies.
+    for (const kind of [Kinds.Secret, Kinds.PersistentVolumeClaim, Kinds.Deployment, Kinds.Character]) expect(watchedAsMetadata(kind)).toBe(false);
+    const kept = projectionFor(Kinds.Service)({ apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { ports: [{ port: 8080 }] } });
+    expect(Object.keys(kept)).toEqual(['apiVersion', 'kind', 'metadata']);
   });
 
   it('keep of a pod what decide() reads: the same decision from the projection as from the whole pod', () => {
@@ -83,10 +90,12 @@ describe('projections of watched objects', () => {
     const desired = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'hero', namespace: 'players', labels: meta.labels }, spec: deployment.spec };
     expect(contains(kept, desired)).toBe(true);
     expect(kept.metadata).toMatchObject({ uid: 'u-1', generation: 3 });
-    expect(kept.status).toEqual({ observedGeneration: 3, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: undefined, message: undefined }] });
+    expect(kept.status).toEqual({ observedGeneration: 3, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 });
+    const refused = { ...deployment, status: { conditions: [{ type: 'Available', status: 'False' }, { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota', lastUpdateTime: 't' }] } };
+    expect(projectionFor(Kinds.Deployment)(refused).status).toEqual({ conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota' }] });
   });
 
-  describe('of what the operator applied, only the fields its apply owns', () => {
+  describe('of what the operator applied (a whole object read for the comparison), only the fields its apply owns', () => {
     const desired = {
       apiVersion: 'v1',
       kind: 'Service',
@@ -106,7 +115,7 @@ describe('projections of watched objects', () => {
     });
 
     it('drops defaults and other managers’ fields, and what was applied still compares as contained', () => {
-      const kept = projectionFor(Kinds.Service)(served([ours, { manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': { 'f:externalName': {} } } }]));
+      const kept = appliedFields(served([ours, { manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': { 'f:externalName': {} } } }]));
       expect(kept.spec).toEqual({ selector: { app: 'hero' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] });
       expect(contains(kept, desired)).toBe(true);
     });
@@ -114,12 +123,12 @@ describe('projections of watched objects', () => {
     it('sees a field another writer changed: it leaves the operator’s entry, so the comparison fails', () => {
       const theirs = { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { 'f:targetPort': {} } } } } };
       const drifted = { ...ours, fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {} } } } } };
-      const kept = projectionFor(Kinds.Service)(served([drifted, theirs], { targetPort: 9090 }));
+      const kept = appliedFields(served([drifted, theirs], { targetPort: 9090 }));
       expect(contains(kept, desired)).toBe(false);
     });
 
     it('keeps the object whole when the operator owns none of it', () => {
-      const kept = projectionFor(Kinds.Service)(served([{ manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': {} } }]));
+      const kept = appliedFields(served([{ manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': {} } }]));
       expect(kept.spec).toMatchObject({ clusterIP: '10.96.0.7', sessionAffinity: 'None' });
     });
   });

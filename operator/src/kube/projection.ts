@@ -2,6 +2,7 @@
 // decisions (status/decide.ts) and the apply comparison (controller/compare.ts) read. Pod specs,
 // ReplicaSet templates, timestamps and managedFields are most of the bytes of a list, and nothing
 // reads them; keeping whole objects made the caches grow by megabytes per hundred Characters.
+import { hash } from 'node:crypto';
 import { FIELD_MANAGER } from '../names.ts';
 import { Kinds, type Kind, type KubeObject } from './resources.ts';
 import { Sharer } from './share.ts';
@@ -117,14 +118,19 @@ function body(obj: KubeObject, out: KubeObject): KubeObject {
 /** Everything but status, as far as the operator applied it: compared field by field with `contains`. */
 const applied: Projection = (obj) => body(obj, base(obj));
 
-/** The spec as applied (and compared), and the status fields decide() reads. */
+/**
+ * The spec as applied (and compared, then dropped: bodyKeeping), and the status fields decide()
+ * reads: of the conditions only ReplicaFailure (quota refusals); Available's and Progressing's
+ * messages name the ReplicaSet, a string of its own per Character.
+ */
 const deployment: Projection = (obj) => {
   const out = body(obj, base(obj, true));
   const status = obj.status as Loose | undefined;
   if (status) {
+    const failures = Array.isArray(status.conditions) ? (status.conditions as Loose[]).filter((c) => c.type === 'ReplicaFailure') : [];
     out.status = {
       ...pick(status, ['observedGeneration', 'replicas', 'readyReplicas', 'availableReplicas', 'updatedReplicas']),
-      ...(status.conditions ? { conditions: conditions(status.conditions) } : {}),
+      ...(failures.length ? { conditions: conditions(failures) } : {}),
     };
   }
   return out;
@@ -176,11 +182,68 @@ function fieldsOf(kind: Kind): Projection {
   }
 }
 
+/**
+ * Kinds whose content only the apply comparison reads (never the reconciler or decide()): they
+ * are listed and watched as metadata (PartialObjectMetadata, watch.ts), which keeps labels,
+ * annotations (the applied hash) and owner references, and none of the body. Whether the body
+ * still holds what was applied is asked of the API server when it may not (ResilientWatch.matches).
+ */
+const METADATA_ONLY: ReadonlySet<Kind> = new Set([Kinds.ConfigMap, Kinds.Service, Kinds.NetworkPolicy, Kinds.ServiceAccount]);
+
+export function watchedAsMetadata(kind: Kind): boolean {
+  return METADATA_ONLY.has(kind);
+}
+
+/** What a metadata-only cache keeps: the object's metadata, as trimmed for every kind. */
+const metadataOnly: Projection = (obj) => base(obj);
+
+/**
+ * For a kind whose applied body the cache drops once it is known to hold what was applied (an
+ * apply's answer, or a comparison that held): the body is what most of such an object's bytes
+ * are, and only the apply comparison reads it. Whether a later version still holds it is told
+ * by its fingerprint; when that cannot be told, the body is read again (ResilientWatch.matches).
+ */
+export interface BodyKeeping {
+  /** Of a kept object: its body's fingerprint, or undefined when it has no body (metadata only). */
+  fingerprint(kept: KubeObject): string | undefined;
+  /** `kept` without the body, but with what the reconciler and decide() read. */
+  drop(kept: KubeObject): KubeObject;
+}
+
+const noBody: BodyKeeping = { fingerprint: () => undefined, drop: (kept) => kept };
+
+/** One frozen `{ replicas: n }` per n: all a known Deployment keeps of its spec (decide() reads it). */
+const replicaSpecs = new Map<number, Readonly<{ replicas: number }>>();
+
+const deploymentBody: BodyKeeping = {
+  fingerprint: (kept) => (kept.spec === undefined ? undefined : hash('sha1', JSON.stringify(kept.spec), 'base64')),
+  drop: (kept) => {
+    const { spec, ...rest } = kept;
+    const replicas = (spec as { replicas?: number } | undefined)?.replicas;
+    if (replicas === undefined) return rest as KubeObject;
+    let kept1 = replicaSpecs.get(replicas);
+    if (!kept1) replicaSpecs.set(replicas, (kept1 = Object.freeze({ replicas })));
+    return { ...rest, spec: kept1 } as KubeObject;
+  },
+};
+
+/** How the kind's cache keeps its body (undefined: as it comes, for the reconciler reads it). */
+export function bodyKeeping(kind: Kind): BodyKeeping | undefined {
+  if (METADATA_ONLY.has(kind)) return noBody;
+  return kind === Kinds.Deployment ? deploymentBody : undefined;
+}
+
+/**
+ * The body the operator applied, of a whole object read for one comparison (not kept, so not
+ * shared): for the kinds watched as metadata.
+ */
+export const appliedFields: Projection = applied;
+
 /** One for all the caches of a process: the same strings recur across kinds. */
 const sharer = new Sharer();
 
 /** The kind's projection, its repeated strings and sub-objects shared (share.ts). */
 export function projectionFor(kind: Kind): Projection {
-  const fields = fieldsOf(kind);
+  const fields = watchedAsMetadata(kind) ? metadataOnly : fieldsOf(kind);
   return (obj) => sharer.share(fields(obj));
 }

@@ -4,10 +4,39 @@
 // namespace changes, so a steady cluster lists without copying. Optional indexes answer "which
 // objects have this value" (a Character's id, its label) without scanning every object.
 import type { KubeObject } from './resources.ts';
-import type { Projection } from './projection.ts';
+import type { BodyKeeping, Projection } from './projection.ts';
 
 /** An index: the value an object is found under (undefined: not indexed). */
 export type Indexer = (obj: KubeObject) => string | undefined;
+
+/**
+ * A store of a kind whose applied body is not kept once it is known (projection.ts
+ * `bodyKeeping`): which kept objects are known to hold, in the API server, the body the operator
+ * applied, each with the fingerprint of that body (or '' when the watch sends no body).
+ */
+class KnownBodies {
+  private readonly known = new WeakMap<KubeObject, string>();
+  readonly keeping: BodyKeeping;
+
+  constructor(keeping: BodyKeeping) {
+    this.keeping = keeping;
+  }
+
+  has(obj: KubeObject): boolean {
+    return this.known.has(obj);
+  }
+
+  fingerprint(obj: KubeObject): string | undefined {
+    return this.known.get(obj);
+  }
+
+  /** `kept` (with its body, if any) is known as applied: what to keep instead, body dropped. */
+  know(kept: KubeObject, fingerprint = this.keeping.fingerprint(kept) ?? ''): KubeObject {
+    const slim = this.keeping.drop(kept);
+    this.known.set(slim, fingerprint);
+    return slim;
+  }
+}
 
 export class ObjectStore {
   private readonly byKey = new Map<string, KubeObject>();
@@ -24,9 +53,13 @@ export class ObjectStore {
    */
   private readonly indexed = new Map<string, { byValue: Map<string, string | Set<string>>; ofKey: Map<string, string> }>();
 
-  constructor(project: Projection, indexers: Record<string, Indexer> = {}) {
+  /** Undefined: the kind's body is kept as it comes. */
+  private readonly bodies: KnownBodies | undefined;
+
+  constructor(project: Projection, indexers: Record<string, Indexer> = {}, keeping?: BodyKeeping) {
     this.project = project;
     this.indexers = indexers;
+    if (keeping) this.bodies = new KnownBodies(keeping);
     for (const name of Object.keys(indexers)) this.indexed.set(name, { byValue: new Map(), ofKey: new Map() });
   }
 
@@ -36,6 +69,28 @@ export class ObjectStore {
     if (keys === undefined) return [];
     if (typeof keys === 'string') return [this.byKey.get(keys)!];
     return [...keys].map((k) => this.byKey.get(k)!);
+  }
+
+  /**
+   * Is `obj` (as kept) known to hold, in the API server, the body the operator applied? Then its
+   * body is not kept (only its metadata, and what is read of the rest, are).
+   */
+  isKnown(obj: KubeObject): boolean {
+    return this.bodies?.has(obj) ?? false;
+  }
+
+  /** Does the store drop bodies once known (so a known object's body must not be read)? */
+  get dropsBodies(): boolean {
+    return this.bodies !== undefined;
+  }
+
+  /**
+   * `obj`, as kept under `key`, was found as applied (its own body compared, or a read of it):
+   * from now on kept without its body. Nothing when it is no longer what is kept there.
+   */
+  markKnown(key: string, obj: KubeObject): void {
+    if (!this.bodies || this.byKey.get(key) !== obj || this.bodies.has(obj)) return;
+    this.put(key, this.bodies.know(obj));
   }
 
   get size(): number {
@@ -54,9 +109,31 @@ export class ObjectStore {
     return this.byKey.values();
   }
 
-  /** Keeps the projection of `obj` (write-through of an applied object, or a watch event); returns it. */
+  /**
+   * Keeps the projection of what an apply or patch of the operator answered (write-through: the
+   * next reconcile must not apply again before the watch event arrives); returns it. Its body is
+   * what was applied, so it is known.
+   */
   set(key: string, obj: KubeObject): KubeObject {
     const kept = this.project(obj);
+    return this.put(key, this.bodies ? this.bodies.know(kept) : kept);
+  }
+
+  /**
+   * Keeps the projection of a watched object (list or event); returns it. `partial`: `obj` is
+   * metadata only (a metadata watch's), so its body is unknown. A body equal to the one known
+   * of the object before (a Deployment's status moved, not its spec) is known still.
+   */
+  ingest(key: string, obj: KubeObject, partial = false): KubeObject {
+    const kept = this.project(obj);
+    if (!this.bodies) return this.put(key, kept);
+    const old = this.byKey.get(key);
+    const before = old && this.bodies.fingerprint(old);
+    const now = partial || !before ? undefined : this.bodies.keeping.fingerprint(kept);
+    return this.put(key, now !== undefined && now === before ? this.bodies.know(kept, now) : kept);
+  }
+
+  private put(key: string, kept: KubeObject): KubeObject {
     const old = this.byKey.get(key);
     if (old && old.metadata.namespace !== kept.metadata.namespace) this.delete(key);
     this.byKey.set(key, kept);

@@ -7,8 +7,8 @@ import { backoffDelay } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
 import { FIELD_MANAGER } from '../names.ts';
 import { KubeError, type KubeClient } from './client.ts';
-import { projectionFor, type Projection } from './projection.ts';
-import { collectionPath, objectKey, type Kind, type KubeObject } from './resources.ts';
+import { appliedFields, bodyKeeping, projectionFor, watchedAsMetadata, type Projection } from './projection.ts';
+import { collectionPath, objectKey, objectPath, type Kind, type KubeObject } from './resources.ts';
 import { ObjectStore, type Indexer } from './store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'RESYNC';
@@ -29,6 +29,11 @@ interface WatchOptions {
   project?: Projection;
   /** Indexes kept by the store (ObjectStore.byIndex). */
   indexers?: Record<string, Indexer>;
+  /**
+   * List and watch metadata only (PartialObjectMetadata): the body is not sent, so not parsed
+   * nor kept (default: the kinds of projection.ts `watchedAsMetadata`).
+   */
+  metadataOnly?: boolean;
   /** Objects per list page (default 500). */
   pageSize?: number;
   /** Shared by the caches of one operator: relists take turns. */
@@ -44,6 +49,10 @@ interface WatchLine {
 }
 
 class GoneError extends Error {}
+
+/** What a metadata-only list or watch asks for; a server that cannot answer so sends whole objects. */
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
 /** At most `concurrency` relists at a time; the others wait their turn (first come, first served). */
 export class RelistGate {
@@ -74,11 +83,21 @@ export interface Cache {
   readonly store: { set(key: string, obj: KubeObject): void };
   get(namespace: string, name: string): KubeObject | undefined;
   list(namespace?: string): KubeObject[];
+  /**
+   * Does `live` (from `get`) hold `desired`, as `contains` compares them? A cache that keeps the
+   * body compares `live`. One that drops it (projection.ts `bodyKeeping`) compares only the
+   * metadata of an object whose body it knows as applied; one whose body it does not hold (a
+   * metadata watch's) it reads once from the API server and compares that.
+   */
+  matches(live: KubeObject, desired: KubeObject, contains: Comparison): Promise<boolean>;
   readonly synced: Promise<void>;
   readonly hasSynced: boolean;
   start(): void;
   stop(): Promise<void>;
 }
+
+/** Does `live` hold everything `desired` says (controller/compare.ts)? */
+export type Comparison = (live: unknown, desired: unknown) => boolean;
 
 export class ResilientWatch implements Cache {
   readonly store: ObjectStore;
@@ -95,11 +114,13 @@ export class ResilientWatch implements Cache {
   restarts = 0;
   private readonly client: KubeClient;
   private readonly opts: WatchOptions;
+  private readonly metadataOnly: boolean;
 
   constructor(client: KubeClient, opts: WatchOptions) {
     this.client = client;
     this.opts = opts;
-    this.store = new ObjectStore(opts.project ?? projectionFor(opts.kind), opts.indexers);
+    this.metadataOnly = opts.metadataOnly ?? watchedAsMetadata(opts.kind);
+    this.store = new ObjectStore(opts.project ?? projectionFor(opts.kind), opts.indexers, opts.project ? undefined : bodyKeeping(opts.kind));
     this.synced = new Promise((resolve) => (this.syncedResolve = resolve));
   }
 
@@ -129,6 +150,31 @@ export class ResilientWatch implements Cache {
 
   get(namespace: string, name: string): KubeObject | undefined {
     return this.store.get(`${namespace}/${name}`);
+  }
+
+  async matches(live: KubeObject, desired: KubeObject, contains: Comparison): Promise<boolean> {
+    if (!this.store.dropsBodies) return contains(live, desired);
+    const key = objectKey(live);
+    if (this.store.isKnown(live)) return contains(live, { apiVersion: desired.apiVersion, kind: desired.kind, metadata: desired.metadata });
+    if (!this.metadataOnly) {
+      // Its body came with the watch: compared here, and dropped if it holds.
+      const found = contains(live, desired);
+      if (found) this.store.markKnown(key, live);
+      return found;
+    }
+    const { namespace, name } = live.metadata;
+    let whole: KubeObject;
+    try {
+      whole = await this.client.request<KubeObject>('GET', objectPath(this.opts.kind, namespace!, name), { signal: this.abort.signal });
+    } catch (error) {
+      if (error instanceof KubeError && error.status === 404) return false;
+      throw error;
+    }
+    slim(whole);
+    const found = contains(appliedFields(whole), desired);
+    // Known from now on, until it changes: the next reconcile does not read it again.
+    if (found && whole.metadata.resourceVersion === live.metadata.resourceVersion) this.store.markKnown(key, live);
+    return found;
   }
 
   private async run(): Promise<void> {
@@ -182,19 +228,23 @@ export class ResilientWatch implements Cache {
     let token: string | undefined;
     let resourceVersion = '';
     do {
-      const page = await this.client.request<{ metadata: { resourceVersion: string; continue?: string }; items: KubeObject[] }>(
+      const page = await this.client.request<{ metadata: { resourceVersion: string; continue?: string }; items: KubeObject[] | null }>(
         'GET',
         collectionPath(this.opts.kind, this.opts.namespace),
-        { query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: token }, signal: this.abort.signal },
+        {
+          query: { labelSelector: this.opts.labelSelector, limit: this.opts.pageSize ?? 500, continue: token },
+          signal: this.abort.signal,
+          ...(this.metadataOnly ? { accept: METADATA_LIST } : {}),
+        },
       );
-      for (const item of page.items) {
-        item.apiVersion ??= this.opts.kind.apiVersion;
-        item.kind ??= this.opts.kind.kind;
+      // An empty PartialObjectMetadataList says `items: null`.
+      for (const item of page.items ?? []) {
+        this.typed(item);
         const key = objectKey(item);
         seen.add(key);
         const old = this.store.get(key);
         if (old?.metadata.resourceVersion === item.metadata.resourceVersion) continue;
-        const kept = this.store.set(key, item);
+        const kept = this.store.ingest(key, item, this.metadataOnly);
         if (!old) this.opts.onEvent('ADDED', kept);
         else this.opts.onEvent('MODIFIED', kept, old);
       }
@@ -240,6 +290,7 @@ export class ResilientWatch implements Cache {
           this.handle(line as WatchLine);
         },
         streamAbort.signal,
+        this.metadataOnly ? METADATA_WATCH : undefined,
       );
     } catch (error) {
       if (stalled) throw new Error(`no events for ${stallMs} ms`);
@@ -259,8 +310,7 @@ export class ResilientWatch implements Cache {
     }
     if (obj.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
     if (line.type === 'BOOKMARK') return;
-    obj.apiVersion ??= this.opts.kind.apiVersion;
-    obj.kind ??= this.opts.kind.kind;
+    this.typed(obj);
     const key = objectKey(obj);
     const old = this.store.get(key);
     if (line.type === 'DELETED') {
@@ -268,8 +318,21 @@ export class ResilientWatch implements Cache {
       this.opts.onEvent('DELETED', this.store.project(obj), old);
       return;
     }
-    const kept = this.store.set(key, obj);
+    // The same resourceVersion is the same object (the event of a write already kept from its
+    // answer): what is kept stays, with what is known of its body.
+    const kept = old?.metadata.resourceVersion === obj.metadata.resourceVersion ? old! : this.store.ingest(key, obj, this.metadataOnly);
     this.opts.onEvent(old ? 'MODIFIED' : 'ADDED', kept, old);
+  }
+
+  /** The kind's own apiVersion and kind (a metadata answer says PartialObjectMetadata). */
+  private typed(obj: KubeObject): void {
+    if (this.metadataOnly) {
+      obj.apiVersion = this.opts.kind.apiVersion;
+      obj.kind = this.opts.kind.kind;
+    } else {
+      obj.apiVersion ??= this.opts.kind.apiVersion;
+      obj.kind ??= this.opts.kind.kind;
+    }
   }
 }
 
@@ -307,6 +370,10 @@ export class NamespacedWatches implements Cache {
 
   get(namespace: string, name: string): KubeObject | undefined {
     return this.watches.get(namespace)?.get(namespace, name);
+  }
+
+  async matches(live: KubeObject, desired: KubeObject, contains: Comparison): Promise<boolean> {
+    return (await this.watches.get(live.metadata.namespace ?? '')?.matches(live, desired, contains)) ?? false;
   }
 
   list(namespace?: string): KubeObject[] {
