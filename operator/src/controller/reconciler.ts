@@ -29,7 +29,7 @@ import { endpointFor, FIELD_MANAGER, FINALIZER, labelValue, names, CHARACTER_LAB
 import { imageAllowed, type Policy } from '../policy.ts';
 import { statusChanged } from '../status/conditions.ts';
 import { decide, everRegistered, nextStatus, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
-import { transitions } from '../status/events.ts';
+import { statusEvent, transitions } from '../status/events.ts';
 import { BY_ID } from './character-index.ts';
 import { contains } from './compare.ts';
 import type { Metrics } from './metrics.ts';
@@ -237,28 +237,29 @@ export class Reconciler {
         observation.quotaError = (error.body as { message?: string })?.message ?? error.message;
       }
     };
-    // The key, then its Secret. `written` is the Secret's write (and the player link's); the pod
-    // waits for it only when the Secret's data is new: when the live Secret already holds this
-    // key (a spec change moves only its key-spec annotation), the Deployment goes out beside it.
-    const credentials = async (): Promise<{ apiKey: string | undefined; written: Promise<void> }> => {
+    // The key, then its Secret. `written` is the Secret's write; the pod waits for it only when
+    // the Secret's data is new: when the live Secret already holds this key (a spec change moves
+    // only its key-spec annotation), the Deployment goes out beside it. The player's sign-in link
+    // (`linked`) is for the web client, not the pod: it goes out beside the Deployment too (in a
+    // creation burst it had been one more round trip before every pod).
+    const credentials = async (): Promise<{ apiKey: string | undefined; written: Promise<void>; linked: Promise<void> }> => {
       const { apiKey, keySpecHash } = await this.ensureKey(ctx, observation);
-      if (!apiKey) return { apiKey, written: Promise.resolve() };
+      if (!apiKey) return { apiKey, written: Promise.resolve(), linked: Promise.resolve() };
       const live = c.secrets.get(namespace, names.secret(name)) as { data?: Record<string, string> } | undefined;
       const dataInPlace = apiKeyFromSecret(live) === apiKey && characterIdFromSecret(live) === ctx.characterId;
-      const written = (async () => {
-        await this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, keySpecHash));
-        await this.ensurePlayerLink(ctx);
-      })();
-      // Handled here, awaited (and its failure thrown) below: never an unhandled rejection.
+      const written = this.apply(Kinds.Secret, c.secrets, buildSecret(ctx, apiKey, keySpecHash));
+      const linked = this.ensurePlayerLink(ctx);
+      // Handled here, awaited (and their failures thrown) below: never an unhandled rejection.
       written.catch(() => undefined);
+      linked.catch(() => undefined);
       if (!dataInPlace) await written;
-      return { apiKey, written };
+      return { apiKey, written, linked };
     };
     // The Service is not among what the pod needs to start: its write goes on beside the others
     // and is awaited (and its failure thrown) with the Deployment's.
     const service = this.applyService(ctx);
     service.catch(() => undefined);
-    const [{ apiKey, written }] = await all([
+    const [{ apiKey, written, linked }] = await all([
       credentials(),
       this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx)),
       this.apply(Kinds.ConfigMap, c.configMaps, configMap),
@@ -271,7 +272,7 @@ export class Reconciler {
     const result: ReconcileResult = apiKey ? {} : { retry: true };
     if (apiKey) {
       const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
-      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written, service]);
+      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written, linked, service]);
     } else await service;
     return result;
   }
@@ -420,7 +421,7 @@ export class Reconciler {
     // here, in the order of the status writes, so no order is lost.
     this.inBackground([
       this.platformReports.run(next.characterId ?? '', () => this.reportPlatform(updated, next)),
-      ...transitions(previous, next, decision).map((t) => this.recordEvent(updated, t.type, t.reason, t.message)),
+      ...[statusEvent(transitions(previous, next, decision))].filter((t) => t !== undefined).map((t) => this.recordEvent(updated, t.type, t.reason, t.message)),
     ]);
     await this.backpressure();
     return updated;
