@@ -125,9 +125,10 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
     } else {
       lastId = await withTransaction(d.db, async (tx) => {
         // The fence holds the lease row: a writer paused mid-transaction must not keep the
-        // next owner waiting, so PostgreSQL ends its transaction (and its write) instead.
-        await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
-        await d.owners?.fence(tx, sessionId);
+        // next owner waiting, so PostgreSQL ends its transaction (and its write) instead. Set
+        // with the fence when there is one: one round trip for both.
+        if (d.owners) await d.owners.fence(tx, sessionId, { idleTimeout: '5s' });
+        else await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
         let last: number | null = null;
         // Each run of common commands still goes in one statement; the others one by one.
         for (let i = 0; i < batch.length; ) {

@@ -22,6 +22,24 @@ afterAll(async () => {
 });
 
 describe('SessionOwners', () => {
+  it("sets the writer's idle-in-transaction timeout with the fence, for its transaction only", async () => {
+    const sessionId = uniqueId('idle');
+    const a = new SessionOwners({ db, url: () => 'http://a', ttlMs: 60_000, replicaId: 'a' });
+    expect(await a.claim(sessionId)).toMatchObject({ mine: true });
+    const client = await db.connect();
+    try {
+      const before = (await client.query<{ v: string }>(`SELECT current_setting('idle_in_transaction_session_timeout') AS v`)).rows[0]!.v;
+      expect(before).not.toBe('3s');
+      await client.query('BEGIN');
+      await a.fence(client, sessionId, { idleTimeout: '3s' });
+      expect((await client.query<{ v: string }>(`SELECT current_setting('idle_in_transaction_session_timeout') AS v`)).rows[0]!.v).toBe('3s');
+      await client.query('COMMIT');
+      expect((await client.query<{ v: string }>(`SELECT current_setting('idle_in_transaction_session_timeout') AS v`)).rows[0]!.v).toBe(before);
+    } finally {
+      client.release();
+    }
+  });
+
   it('gives a session one owner; a stale owner is fenced off once another took over, and learns it lost the lease', async () => {
     const sessionId = uniqueId('lease');
     const a = new SessionOwners({ db, url: () => 'http://a', ttlMs: 60_000, replicaId: 'a' });

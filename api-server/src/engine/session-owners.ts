@@ -85,13 +85,16 @@ export class SessionOwners {
   /**
    * Inside the transaction that writes for the session: refuses (NotOwnerError) unless this
    * replica's token is the current one, and keeps the lease from changing hands until commit.
+   * `idleTimeout` (e.g. '5s'): the transaction's idle_in_transaction_session_timeout, set in the
+   * same statement (set_config local, as SET LOCAL) to spare the writer a round trip.
    */
-  async fence(q: Queryable, sessionId: string): Promise<void> {
+  async fence(q: Queryable, sessionId: string, opts: { idleTimeout?: string } = {}): Promise<void> {
     const h = this.#held.get(sessionId);
     if (!h) throw new NotOwnerError(`session ${sessionId}: this replica holds no lease`);
+    const idle = opts.idleTimeout === undefined ? '' : `, set_config('idle_in_transaction_session_timeout', $4, true)`;
     const { rows } = await q.query(
-      `SELECT 1 FROM session_owners WHERE session_id = $1 AND owner_id = $2 AND token = $3 AND expires_at > now() FOR SHARE`,
-      [sessionId, this.replicaId, h.token],
+      `SELECT 1${idle} FROM session_owners WHERE session_id = $1 AND owner_id = $2 AND token = $3 AND expires_at > now() FOR SHARE`,
+      [sessionId, this.replicaId, h.token, ...(opts.idleTimeout === undefined ? [] : [opts.idleTimeout])],
     );
     if (rows.length === 0) {
       this.#held.delete(sessionId);
