@@ -1,9 +1,10 @@
 // Benchmark: time to fully provision N Characters (phase Running) through the operator, the
 // operator's memory at each size (heap after a full GC, RSS now and at its peak), and beside it
 // the time a plain parallel client needs to create the same objects on the same control plane
-// in the same run. At the largest size, the latency of a reconcile after a change: spec.level of
-// CHANGES Characters is raised, and the time from each write to the status that has judged it
-// (the Ready condition's observedGeneration) is measured.
+// in the same run (each Character's seven, and each namespace's quota and limits). At the
+// largest size, the latency of a reconcile after a change: spec.level of CHANGES Characters is
+// raised, and the time from each write to the status that has judged it (the Ready condition's
+// observedGeneration) is measured.
 // The control plane runs no kubelet: kwok nodes keep pods Running.
 //   node --conditions=source operator/bench/provision.ts [1000,5000]
 // OPERATOR_HEAP_MIB (default 128): V8's old-space limit of the operator, as the chart sets it.
@@ -11,8 +12,7 @@
 // (default: the chart's).
 // OPERATOR_LOG_LEVEL (default warn): debug logs each write and each Kubernetes request's time.
 // The operator gets as many workers as the plain client has parallel requests (32).
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, start } from '@distributed-dungeon/api-server';
 import { characterIdFor, CharacterSpecSchema } from '@distributed-dungeon/contracts';
@@ -21,7 +21,9 @@ import { pino } from 'pino';
 import {
   buildConfigMap,
   buildDeployment,
+  buildLimitRange,
   buildNetworkPolicy,
+  buildResourceQuota,
   buildPvc,
   buildSecret,
   buildService,
@@ -32,6 +34,7 @@ import { KubeClient, KubeError } from '../src/kube/client.ts';
 import { Kinds, collectionPath } from '../src/kube/resources.ts';
 import { parsePolicy } from '../src/policy.ts';
 import { applyCrd } from '../test/harness.ts';
+import { bundleMain, bundleOperator } from '../build/bundle.ts';
 import { heapAfterGc } from './inspector.ts';
 
 const sizes = (process.argv[2] ?? '1000,5000').split(',').map(Number);
@@ -246,13 +249,10 @@ async function createOnce(path: string, body: unknown): Promise<void> {
   }
 }
 
-// The operator runs as its image runs it: the compiled JavaScript (tsc -b, as the Dockerfile),
-// not the TypeScript sources, whose type stripping alone costs the process ~35 MiB.
-const repo = join(import.meta.dirname, '..', '..');
-const tsc = spawnSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(repo, 'operator', 'tsconfig.build.json')], { encoding: 'utf8' });
-const operatorMain = join(repo, 'operator', 'dist', 'main.js');
-if (tsc.status !== 0) say(`tsc -b operator/tsconfig.build.json: exit ${tsc.status}; running what it emitted\n${tsc.stdout}${tsc.stderr}`);
-if (!existsSync(operatorMain)) throw new Error(`${operatorMain} was not built`);
+// The operator runs as its image runs it: esbuild's bundle (operator/build/bundle.ts, as the
+// Dockerfile), not the TypeScript sources, whose type stripping alone costs the process ~35 MiB.
+await bundleOperator();
+const operatorMain = bundleMain;
 const [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
 // kwok nodes take 2,000 pods each: enough for the operator's and the plain client's at every size.
 const cp = await startControlPlane({ nodes: Math.ceil((2 * sizes.reduce((a, b) => a + b, 0)) / 2000) + 1 });
@@ -328,7 +328,15 @@ try {
 
     // --- a plain parallel client creating the same objects (no operator involved)
     const plainNs = namespaces('plain');
-    for (const ns of plainNs) await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+    // Each namespace with the quota and limits the operator gives it: every pod and volume made
+    // there then passes the same quota admission (and quota status writes) as the operator's.
+    for (const ns of plainNs) {
+      await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+      for (const o of [buildResourceQuota(ns, policy), buildLimitRange(ns, policy)]) {
+        const kind = Object.values(Kinds).find((k) => k.kind === o.kind)!;
+        await createOnce(collectionPath(kind, ns), o);
+      }
+    }
     const available = new Tally(collectionPath(Kinds.Deployment), { labelSelector: `${MANAGED_BY}=bench-plain-client` }, (d) =>
       plainNs.includes(d.metadata.namespace!) && (d as { status?: { availableReplicas?: number } }).status?.availableReplicas === 1);
     await available.start();
