@@ -63,15 +63,17 @@ export async function findRecordedAction(q: Queryable, by: { actionId: string; c
  * makes. Undefined grounds: the registry does not know the character.
  */
 export async function groundsAndRecordedAction(q: Queryable, characterId: string, clientActionId: string | undefined): Promise<{ grounds: Grounds | undefined; recorded: RecordedAnswer | null }> {
-  const { rows } = await q.query<GroundsRow & { recorded: RecordedRow | null }>(
-    `SELECT ${GROUNDS_COLUMNS},
+  // Named: every action makes this read, and PostgreSQL then parses and plans it once per connection.
+  const { rows } = await q.query<GroundsRow & { recorded: RecordedRow | null }>({
+    name: 'actions.grounds-and-recorded',
+    text: `SELECT ${GROUNDS_COLUMNS},
             (SELECT json_build_object('id', a.id, 'status', a.status, 'outcome', a.outcome, 'reason', a.reason, 'version', a.version)
                FROM actions a WHERE $2::text IS NOT NULL AND a.character_id = c.character_id AND a.client_action_id = $2 LIMIT 1) AS recorded
        FROM characters c
        LEFT JOIN api_keys k ON k.character_id = c.character_id
       WHERE c.character_id = $1`,
-    [characterId, clientActionId ?? null],
-  );
+    values: [characterId, clientActionId ?? null],
+  });
   const r = rows[0];
   return { grounds: r ? groundsOf(r) : undefined, recorded: r?.recorded ? answerOf(r.recorded) : null };
 }

@@ -2,10 +2,12 @@ import type { ActionRecord } from '../actions/repository.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { outboxColumns } from '../events/publisher-outbox.ts';
 import type { GameEvent } from '../events/publisher.ts';
-import { StoreConflictError, type LogEntry } from '../game/index.ts';
+import { StoreConflictError, type GameState, type LogEntry } from '../game/index.ts';
+import { SNAPSHOT_UPSERT, snapshotJson } from './session-log.ts';
 
 // The common commands in one statement (one round trip, atomic as any single statement): the
-// fence on the session's lease, the log entries, the actions' records and the outbox rows, for
+// fence on the session's lease, the log entries, the actions' records, the outbox rows and the
+// session's snapshot when one is due, for
 // one command or a batch of consecutive ones (group commit). Nothing is written unless the fence
 // holds. A batch of the session's queue costs this round trip and no more, so commands of one
 // session keep flowing while many wait on it.
@@ -29,8 +31,16 @@ WITH fence AS (
   SELECT e, s, c, v, n FROM unnest($18::uuid[], $19::text[], $20::text[], $21::jsonb[], $22::int[]) AS u(e, s, c, v, n)
   WHERE EXISTS (SELECT 1 FROM log)
   RETURNING id
+), snap AS (
+  INSERT INTO game_session_snapshots (session_id, seq, state)
+  -- json, not jsonb: jsonb would reorder the state's keys, and the rules iterate them in order.
+  SELECT $1, $23::int, $24::json WHERE $23::int IS NOT NULL AND EXISTS (SELECT 1 FROM log)
+  ${SNAPSHOT_UPSERT}
+  RETURNING 1
 )
 SELECT (SELECT count(*) FROM log)::int AS logged, (SELECT max(id) FROM outbox) AS last_id`;
+const FENCED = SQL(true);
+const UNFENCED = SQL(false);
 
 /** One command of the batch: its entry, its action's record (null for the clock's own), its events to publish. */
 export interface StagedCommand {
@@ -45,6 +55,8 @@ interface OneStatementCommands {
   fence: { ownerId: string; token: number } | null;
   /** Consecutive entries, in log order. */
   commands: readonly StagedCommand[];
+  /** The state after entry `seq` of the batch, kept as the session's snapshot (only a newer one replaces it). */
+  snapshot?: { seq: number; state: GameState } | null;
 }
 
 /** Writes them all or nothing; `fenced: false` when the lease was not this replica's (nothing written). */
@@ -75,10 +87,14 @@ export async function writeCommands(q: Queryable, c: OneStatementCommands): Prom
     actions.map((a) => a.reason ?? null),
     actions.map((a) => a.version ?? null),
     ...columns,
+    c.snapshot?.seq ?? null,
+    c.snapshot ? snapshotJson(c.snapshot.state) : null,
   ];
   let rows: { logged: number; last_id: string | null }[];
   try {
-    rows = (await q.query<{ logged: number; last_id: string | null }>(SQL(c.fence !== null), params)).rows;
+    // Named: the statement is long and run for every write of every session; PostgreSQL parses and plans it once per connection.
+    const fenced = c.fence !== null;
+    rows = (await q.query<{ logged: number; last_id: string | null }>({ name: fenced ? 'commands.write-fenced' : 'commands.write', text: fenced ? FENCED : UNFENCED, values: params })).rows;
   } catch (err) {
     const e = err as { code?: unknown; constraint?: unknown };
     // Another writer appended at one of these positions first (primary key): reload and apply again.

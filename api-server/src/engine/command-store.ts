@@ -104,8 +104,8 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
     return (await d.bus.stage(tx, sessionId, [...p.events, ...spilled])).lastId;
   }
 
-  /** Nothing besides the log entry, the action's record and the events: writable in the one statement. */
-  const common = (p: Prepared) => p.entry.seq > 0 && !p.snapshot && !p.closes && p.items.length === 0;
+  /** Nothing besides the log entry, the action's record, the events and a snapshot: writable in the one statement. */
+  const common = (p: Prepared) => p.entry.seq > 0 && !p.closes && p.items.length === 0;
 
   async function write(sessionId: string, items: readonly UnsavedEntry<CommandEffects>[]): Promise<void> {
     const batch: Prepared[] = [];
@@ -115,7 +115,10 @@ export function commandStore(d: CommandStoreDeps): SessionStore {
     const fence = d.owners ? d.owners.fenceArgs(sessionId) : null;
     /** Consecutive common commands in one statement (fenced: nothing is written unless the lease holds). */
     const statement = async (q: Pool | PoolClient, run: Prepared[]): Promise<number | null> => {
-      const written = await writeCommands(q, { sessionId, fence, commands: run.map((p) => ({ entry: p.entry, action: p.record, events: p.events })) });
+      // Of the snapshots due in the run only the newest is kept (each replaces the one before).
+      const due = run.findLast((p) => p.snapshot);
+      const snapshot = due ? { seq: due.entry.seq, state: due.state } : null;
+      const written = await writeCommands(q, { sessionId, fence, commands: run.map((p) => ({ entry: p.entry, action: p.record, events: p.events })), snapshot });
       if (!written.fenced) throw d.owners!.lost(sessionId, fence!.token);
       return written.lastId;
     };

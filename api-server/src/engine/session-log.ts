@@ -64,12 +64,20 @@ export async function loadWholeLog(q: Queryable, sessionId: string): Promise<Log
 
 /** The state after entry `seq`, replacing an older snapshot (the world is stored by id only). */
 export async function saveSnapshot(q: Queryable, sessionId: string, seq: number, state: GameState): Promise<void> {
-  const { world: _world, ...rest } = state;
   await q.query(
     `INSERT INTO game_session_snapshots (session_id, seq, state) VALUES ($1, $2, $3)
-     ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, state = EXCLUDED.state, recorded_at = now()
-     WHERE game_session_snapshots.seq < EXCLUDED.seq`,
-    [sessionId, seq, JSON.stringify(rest)],
+     ${SNAPSHOT_UPSERT}`,
+    [sessionId, seq, snapshotJson(state)],
   );
+}
+
+/** A newer snapshot replaces the session's one; an older one (written late) is dropped. */
+export const SNAPSHOT_UPSERT = `ON CONFLICT (session_id) DO UPDATE SET seq = EXCLUDED.seq, state = EXCLUDED.state, recorded_at = now()
+     WHERE game_session_snapshots.seq < EXCLUDED.seq`;
+
+/** The state as a snapshot keeps it: without the static world, which loading adds back. */
+export function snapshotJson(state: GameState): string {
+  const { world: _world, ...rest } = state;
+  return JSON.stringify(rest);
 }
 
