@@ -10,7 +10,7 @@ import { KubeClient } from '../src/kube/client.ts';
 import { ADMIN_TOKEN, applyCrd, characterYaml, createNamespace, getOrUndefined, kubectl, startRegistry, startSuiteOperator, lockOperatorSuite, OPERATOR_SUITE_WAIT_MS, waitFor } from './harness.ts';
 
 interface Obj {
-  metadata: { name: string; uid: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string; generation?: number };
+  metadata: { name: string; uid: string; labels?: Record<string, string>; managedFields?: { manager: string; operation: string; subresource?: string }[]; ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[]; deletionTimestamp?: string; resourceVersion: string; generation?: number };
   spec?: Record<string, unknown> & { replicas?: number; template?: { spec: PodSpec } };
   status?: Record<string, unknown>;
   data?: Record<string, string>;
@@ -214,6 +214,9 @@ describe('a Character becomes its workload', () => {
     const dPath = path('apps/v1', ns, 'deployments', name);
     await applyCharacter(ns, name, spec({ image: 'registry.example/alice/thorin:1.1.0', config: { abilities: ['cleave'] } }));
     await waitFor('new image in the Deployment', async () => (await getOrUndefined<Obj>(client, dPath))?.spec!.template!.spec.containers[0]!.image === 'registry.example/alice/thorin:1.1.0', 15_000);
+    // Created with a POST (operation Update), the Deployment is the operator's by apply since this change.
+    const managers = (await getOrUndefined<Obj>(client, dPath))!.metadata.managedFields!.filter((e) => e.manager === 'dungeon-operator');
+    expect(managers.map((e) => [e.operation, e.subresource ?? ''])).toEqual([['Apply', '']]);
     await waitFor('new pod running', async () => {
       const pods = await client.request<{ items: { spec: { containers: { image: string }[] }; status: { phase: string } }[] }>('GET', `/api/v1/namespaces/${ns}/pods`, {
         query: { labelSelector: `app.kubernetes.io/instance=${name}` },

@@ -1,5 +1,6 @@
 // The reconcile shell: read the caches, ask the pure builders and decision functions what should
-// be, write only what differs. Every write goes through server-side apply under one manager.
+// be, write only what differs. Every write is made under one field manager (children through
+// applier.ts: server-side apply, or a POST for an object not there yet).
 // Past our ~350-line mark on purpose: this is the one file that orders a reconcile's reads and
 // writes end to end; what it decides and builds lives in status/ and builders/.
 import { characterIdFor, CharacterSpecSchema, type CharacterResourceStatus, type CharacterSpec } from '@distributed-dungeon/contracts';
@@ -31,12 +32,11 @@ import { statusChanged } from '../status/conditions.ts';
 import { decide, everRegistered, nextStatus, type Decision, type Observation, type RegistryView } from '../status/decide.ts';
 import { statusEvent, transitions } from '../status/events.ts';
 import { BY_ID } from './character-index.ts';
-import { contains } from './compare.ts';
+import { Applier, type Desired } from './applier.ts';
 import type { Metrics } from './metrics.ts';
 import { KeyedChain } from './keyed-chain.ts';
 import { keySpecOf, RegistryError, type RegistryClient } from './registry.ts';
 
-const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
 /** Events and platform reports in flight at most before a reconcile waits for some to land. */
 const MAX_SIDE_WRITES = 64;
 
@@ -111,8 +111,11 @@ export function idHeldByAnother(characters: KubeObject[], characterId: string, u
 export class Reconciler {
   private readonly d: ReconcilerDeps;
 
+  private readonly applier: Applier;
+
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
+    this.applier = new Applier(deps.client, deps.log);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -364,24 +367,9 @@ export class Reconciler {
     return applying;
   }
 
-  /** Server-side apply, skipped when the live object already matches (no idle writes). */
-  async apply(kind: Kind, cache: Cache, desired: { metadata: { name: string; namespace: string; annotations?: Record<string, string> } }): Promise<void> {
-    const hash = contentHash(desired);
-    desired.metadata.annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
-    const live = cache.get(desired.metadata.namespace, desired.metadata.name);
-    // A cache that keeps no body compares what it knows, or reads it (kube/watch.ts `matches`).
-    if (live && !live.metadata.deletionTimestamp && live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash && (await cache.matches(live, desired, contains))) return;
-    const applied = await this.d.client.request<KubeObject>('PATCH', objectPath(kind, desired.metadata.namespace, desired.metadata.name), {
-      body: desired,
-      contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: FIELD_MANAGER, force: true },
-    });
-    // Write-through: the next reconcile must not re-apply before the watch event arrives.
-    slim(applied);
-    applied.apiVersion ??= kind.apiVersion;
-    applied.kind ??= kind.kind;
-    cache.store.set(`${desired.metadata.namespace}/${desired.metadata.name}`, applied);
-    this.d.log.debug({ kind: kind.kind, name: desired.metadata.name, namespace: desired.metadata.namespace }, live ? 'updated' : 'created');
+  /** What the operator writes of a child: see Applier. */
+  apply(kind: Kind, cache: Cache, desired: Desired): Promise<void> {
+    return this.applier.apply(kind, cache, desired);
   }
 
   private async deleteIfPresent(kind: Kind, cache: Cache, namespace: string, name: string): Promise<void> {

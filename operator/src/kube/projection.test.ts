@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../status/decide.ts';
 import { contains } from '../controller/compare.ts';
+import { createdByPost } from './ownership.ts';
 import { appliedFields, projectionFor, watchedAsMetadata } from './projection.ts';
 import { Kinds, type KubeObject } from './resources.ts';
 
@@ -125,6 +126,15 @@ describe('projections of watched objects', () => {
       const drifted = { ...ours, fieldsV1: { 'f:spec': { 'f:selector': {}, 'f:ports': { 'k:{"port":8080,"protocol":"TCP"}': { '.': {}, 'f:name': {}, 'f:port': {} } } } } };
       const kept = appliedFields(served([drifted, theirs], { targetPort: 9090 }));
       expect(contains(kept, desired)).toBe(false);
+    });
+
+    it('reads the entry of the POST that created the object like an apply’s, and marks the object for an upgrade', () => {
+      const created = { ...ours, operation: 'Update', fieldsV1: { 'f:spec': { ...ours.fieldsV1['f:spec'], 'f:sessionAffinity': {} } } };
+      const kept = appliedFields(served([created, { manager: 'someone', operation: 'Update', fieldsV1: { 'f:spec': { 'f:externalName': {} } } }]));
+      expect(kept.spec).toEqual({ selector: { app: 'hero' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }], sessionAffinity: 'None' });
+      expect(contains(kept, desired)).toBe(true);
+      expect(createdByPost(kept.metadata)).toBe(true);
+      expect(createdByPost(appliedFields(served([ours])).metadata)).toBe(false);
     });
 
     it('keeps the object whole when the operator owns none of it', () => {

@@ -3,7 +3,7 @@
 // ReplicaSet templates, timestamps and managedFields are most of the bytes of a list, and nothing
 // reads them; keeping whole objects made the caches grow by megabytes per hundred Characters.
 import { hash } from 'node:crypto';
-import { FIELD_MANAGER } from '../names.ts';
+import { isOurs, mergeFields, ownershipMark, type Fields, type ManagedFieldsEntry } from './ownership.ts';
 import { Kinds, type Kind, type KubeObject } from './resources.ts';
 import { Sharer } from './share.ts';
 
@@ -34,6 +34,8 @@ function metadata(m: Meta, identity: boolean): Meta {
   if (m.ownerReferences !== undefined) out.ownerReferences = m.ownerReferences;
   if (m.finalizers !== undefined) out.finalizers = m.finalizers;
   if (m.deletionTimestamp !== undefined) out.deletionTimestamp = m.deletionTimestamp;
+  const mark = ownershipMark(m.managedFields);
+  if (mark) out.managedFields = mark;
   return out;
 }
 
@@ -53,26 +55,18 @@ function base(obj: KubeObject, identity = false): KubeObject {
   return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: metadata(obj.metadata, identity) };
 }
 
-type Fields = Record<string, unknown>;
-
 /**
- * The fields the operator's server-side apply owns (its managedFields entry, FieldsV1), or
- * undefined when it owns none (then the object is kept whole). Only these are compared with
+ * The fields the operator owns (its managedFields entries, FieldsV1: by apply, or by the POST
+ * that created the object, kube/ownership.ts), or undefined when it owns none (then the object
+ * is kept whole). Only these are compared with
  * what will be applied (controller/compare.ts): defaults the API server filled in and fields of
  * other managers are not. A field another writer changed moves to that writer's entry, so it
  * drops out of ours, the comparison fails and the operator applies again: drift is still seen.
  */
 function ownedFields(obj: KubeObject): Fields | undefined {
-  const entries = (obj.metadata as { managedFields?: { manager?: string; operation?: string; subresource?: string; fieldsV1?: Fields }[] }).managedFields;
-  const ours = entries?.filter((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply' && !e.subresource && e.fieldsV1);
+  const ours = obj.metadata.managedFields?.filter((e: ManagedFieldsEntry) => isOurs(e) && e.fieldsV1);
   if (!ours?.length) return undefined;
-  return ours.length === 1 ? ours[0]!.fieldsV1 : merge(ours.map((e) => e.fieldsV1!));
-}
-
-function merge(sets: Fields[]): Fields {
-  const out: Fields = {};
-  for (const set of sets) for (const [k, v] of Object.entries(set)) out[k] = k in out ? merge([out[k] as Fields, v as Fields]) : v;
-  return out;
+  return ours.length === 1 ? ours[0]!.fieldsV1 : mergeFields(ours.map((e) => e.fieldsV1!));
 }
 
 /** Does list element `el` (at `index`) match the FieldsV1 list key `key` (k:{…}, v:…, i:N)? */

@@ -39,6 +39,8 @@ export function objectPath(kind: Kind, namespace: string, name: string): string 
   return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
 }
 
+import type { ManagedFieldsEntry } from './ownership.ts';
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
@@ -54,6 +56,7 @@ export interface KubeObject {
     finalizers?: string[];
     deletionTimestamp?: string;
     creationTimestamp?: string;
+    managedFields?: readonly ManagedFieldsEntry[];
   };
   [key: string]: unknown;
 }

@@ -5,7 +5,7 @@
 // operator take turns (RelistGate) so that several whole lists are never in memory at once.
 import { backoffDelay } from '@distributed-dungeon/contracts';
 import type { Logger } from 'pino';
-import { FIELD_MANAGER } from '../names.ts';
+import { isOurs } from './ownership.ts';
 import { KubeError, type KubeClient } from './client.ts';
 import { appliedFields, bodyKeeping, projectionFor, watchedAsMetadata, type Projection } from './projection.ts';
 import { collectionPath, objectKey, objectPath, type Kind, type KubeObject } from './resources.ts';
@@ -384,12 +384,12 @@ export class NamespacedWatches implements Cache {
 
 /**
  * managedFields are the bulk of most objects: this trims what a caller holds before it reaches a
- * cache, to the operator's own apply entry, which the projection reads (projection.ts: only
+ * cache, to the operator's own entries (by apply, or by the POST that created it), which the projection reads (projection.ts: only
  * the fields it owns are kept) and then drops too.
  */
 export function slim(obj: KubeObject): void {
-  const meta = obj.metadata as { managedFields?: { manager?: string; operation?: string }[] };
-  const ours = meta.managedFields?.filter((e) => e.manager === FIELD_MANAGER && e.operation === 'Apply');
+  const meta = obj.metadata;
+  const ours = meta.managedFields?.filter(isOurs);
   if (ours?.length) meta.managedFields = ours;
   else delete meta.managedFields;
 }

@@ -1,0 +1,75 @@
+// The Applier against the real kube-apiserver: a child the cache does not hold is created with a
+// POST, and its first apply afterwards takes over the POST's ownership, so that a field it stops
+// writing is removed while another manager's field stays.
+import type {} from '@distributed-dungeon/testkit'; // brings the inject() declarations
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createNamespace, waitFor } from '../../test/harness.ts';
+import { KubeClient } from '../kube/client.ts';
+import type { ManagedFieldsEntry } from '../kube/ownership.ts';
+import { createdByPost } from '../kube/ownership.ts';
+import { Kinds, objectPath, type KubeObject } from '../kube/resources.ts';
+import { ResilientWatch } from '../kube/watch.ts';
+import { FIELD_MANAGER } from '../names.ts';
+import { Applier } from './applier.ts';
+
+const client = KubeClient.load(inject('kubeconfig'));
+const ns = `applier-${Math.random().toString(36).slice(2, 8)}`;
+const LABEL = 'distributed-dungeon.io/applier-test';
+let cache: ResilientWatch;
+const log = pino({ level: 'silent' });
+const applier = new Applier(client, log);
+
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { [LABEL]: 'yes' } }, data });
+const read = (name: string) => client.request<ConfigMap>('GET', objectPath(Kinds.ConfigMap, ns, name));
+const ours = (o: KubeObject) => (o.metadata.managedFields ?? []).filter((e: ManagedFieldsEntry) => e.manager === FIELD_MANAGER).map((e) => e.operation);
+
+beforeAll(async () => {
+  await createNamespace(client, ns);
+  cache = new ResilientWatch(client, { kind: Kinds.ConfigMap, namespace: ns, labelSelector: `${LABEL}=yes`, metadataOnly: false, onEvent: () => undefined, log });
+  cache.start();
+  await cache.synced;
+});
+
+afterAll(async () => {
+  await cache?.stop();
+  await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
+  client.close();
+});
+
+describe('writing a child', () => {
+  it('creates it with a POST, then writes nothing while it holds what was written', async () => {
+    await applier.apply(Kinds.ConfigMap, cache, configMap('fresh', { a: '1' }));
+    const created = await read('fresh');
+    expect(created.data).toEqual({ a: '1' });
+    expect(ours(created)).toEqual(['Update']);
+    expect(createdByPost(cache.get(ns, 'fresh')!.metadata)).toBe(true);
+
+    await waitFor('the watch event', async () => cache.get(ns, 'fresh')?.metadata.resourceVersion === created.metadata.resourceVersion);
+    await applier.apply(Kinds.ConfigMap, cache, configMap('fresh', { a: '1' }));
+    expect((await read('fresh')).metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+  });
+
+  it('takes the POST’s ownership over at the first apply: a key it stops writing goes, another manager’s key stays', async () => {
+    await applier.apply(Kinds.ConfigMap, cache, configMap('changed', { a: '1', b: '2' }));
+    await client.request('PATCH', objectPath(Kinds.ConfigMap, ns, 'changed'), { body: { data: { c: '3' } }, contentType: 'application/merge-patch+json', query: { fieldManager: 'someone-else' } });
+    await waitFor('the other manager’s key in the cache', async () => ours((await read('changed'))).length === 1 && cache.get(ns, 'changed')?.metadata.resourceVersion === (await read('changed')).metadata.resourceVersion);
+
+    await applier.apply(Kinds.ConfigMap, cache, configMap('changed', { a: '1' }));
+    const after = await read('changed');
+    expect(after.data).toEqual({ a: '1', c: '3' });
+    expect(ours(after)).toEqual(['Apply']);
+    expect(createdByPost(cache.get(ns, 'changed')!.metadata)).toBe(false);
+  });
+
+  it('applies over an object that was there before the cache saw it (the POST answers 409)', async () => {
+    // Not labelled: the cache never holds it.
+    await client.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unseen' }, data: { old: 'x' } } });
+    await applier.apply(Kinds.ConfigMap, cache, configMap('unseen', { a: '1' }));
+    const after = await read('unseen');
+    expect(after.data).toEqual({ old: 'x', a: '1' });
+    expect(after.metadata.labels?.[LABEL]).toBe('yes');
+    expect(ours(after)).toEqual(['Apply']);
+  });
+});
