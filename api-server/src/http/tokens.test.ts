@@ -65,4 +65,18 @@ describe('TokenService', () => {
     expect(codeOf(() => svc.verify(jwt.sign({ sub: 'thorin', sid: 's-1', gen: -1 }, 'n'.repeat(40), opts)))).toBe('auth.invalid_token');
     expect(svc.verify(jwt.sign({ sub: 'thorin', sid: 's-1', gen: 0 }, 'n'.repeat(40), opts)).generation).toBe(0);
   });
+
+  it('a token verified once still expires at its exp, and a tampered copy of it is still refused', () => {
+    const own = new TokenService(cfg);
+    const now = Date.now();
+    const { token, expiresAt } = own.sign('thorin', 's-1', 2, now);
+    expect(own.verify(token, now).characterId).toBe('thorin');
+    // Remembered now: the same verdict until the second of its expiry, then refused as expired.
+    expect(own.verify(token, expiresAt.getTime() - 1)).toMatchObject({ characterId: 'thorin', sessionId: 's-1', generation: 2 });
+    expect(codeOf(() => own.verify(token, expiresAt.getTime()))).toBe('auth.token_expired');
+    expect(codeOf(() => own.verify(token, expiresAt.getTime() + 1000))).toBe('auth.token_expired');
+    // Another text is another token: a changed signature is verified, and refused.
+    const [h, p] = token.split('.');
+    expect(codeOf(() => own.verify(`${h}.${p}.${'A'.repeat(43)}`, now))).toBe('auth.invalid_token');
+  });
 });

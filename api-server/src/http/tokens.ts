@@ -17,9 +17,19 @@ export interface CharacterPrincipal {
  * so keys can rotate (sign with the active key, verify with any configured one). A valid signature
  * is not enough on its own: the authenticators also check the token's grounds (registry/grounds.ts).
  */
+/** How many verified tokens are remembered (a character sends its one token with every request). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenService {
   readonly #cfg: Config['jwt'];
   readonly #keys: Map<string, KeyObject>;
+  /**
+   * Tokens whose signature and claims were verified, by their text. The keys are fixed for the
+   * service's life, so a token's verdict can only change by expiry, checked again on each use;
+   * revocation is the grounds check's, made on every request whatever this says. Verifying was
+   * an HMAC and three JSON parses per request.
+   */
+  readonly #verified = new Map<string, CharacterPrincipal>();
   constructor(cfg: Config['jwt']) {
     this.#cfg = cfg;
     // Key objects made once: given a string, jsonwebtoken first tries it as a PEM public key
@@ -39,7 +49,23 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  verify(token: string): CharacterPrincipal {
+  verify(token: string, now = Date.now()): CharacterPrincipal {
+    const known = this.#verified.get(token);
+    if (known) {
+      // As jsonwebtoken judges `exp`: expired from its second on.
+      if (now >= known.expiresAt.getTime()) {
+        this.#verified.delete(token);
+        throw appError('auth.token_expired', `expired at ${known.expiresAt.toISOString()}`);
+      }
+      return { ...known };
+    }
+    const principal = this.#verifyFully(token, now);
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(token, principal);
+    return { ...principal };
+  }
+
+  #verifyFully(token: string, now: number): CharacterPrincipal {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw appError('auth.invalid_token', 'not a JWT');
     const kid = decoded.header.kid;
@@ -48,7 +74,7 @@ export class TokenService {
     let payload: unknown;
     try {
       // Pinning the algorithm refuses `alg: none` and algorithm-confusion tokens.
-      payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: this.#cfg.issuer, audience: this.#cfg.audience });
+      payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: this.#cfg.issuer, audience: this.#cfg.audience, clockTimestamp: Math.floor(now / 1000) });
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw appError('auth.token_expired', `expired at ${err.expiredAt.toISOString()}`);
       throw appError('auth.invalid_token', err instanceof Error ? err.message : 'verification failed');
