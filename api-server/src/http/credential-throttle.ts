@@ -76,8 +76,9 @@ export class CredentialThrottle {
   }
 
   /**
-   * What each budget has spent ({ consumed, msBeforeNext }; null: nothing this window), read as
-   * GET and PTTL per key under the limiters' own key names: every request with credentials asks,
+   * What each budget has spent ({ consumed, msBeforeNext }; null: nothing this window), read
+   * with one MGET under the limiters' own key names, and a PTTL only for a budget spent (the
+   * rare case: one command, not a GET and a PTTL per key, on every request): every request with credentials asks,
    * and the limiters' `get` is a MULTI of its own per key (one write each). Plain commands, so
    * the command client's auto-pipelining sends them in one write with whatever else this turn
    * of the event loop issued (other requests' checks and budgets); an explicit pipeline would
@@ -86,10 +87,13 @@ export class CredentialThrottle {
    */
   async #spent(checks: readonly [RateLimiterRedis, string][]): Promise<({ consumed: number; msBeforeNext: number } | null)[]> {
     if (this.#redis.status !== 'ready') throw new Error('Redis connection is not ready');
+    const keys = checks.map(([limiter, key]) => limiter.getKey(key));
+    const consumed = await this.#redis.mget(keys);
     return Promise.all(
-      checks.map(async ([limiter, key]) => {
-        const [consumed, ttl] = await Promise.all([this.#redis.get(limiter.getKey(key)), this.#redis.pttl(limiter.getKey(key))]);
-        return consumed === null ? null : { consumed: Number(consumed), msBeforeNext: ttl };
+      checks.map(async ([limiter], i) => {
+        const c = consumed[i];
+        if (c === null || c === undefined) return null;
+        return { consumed: Number(c), msBeforeNext: Number(c) >= limiter.points ? await this.#redis.pttl(keys[i]!) : 0 };
       }),
     );
   }
