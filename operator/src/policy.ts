@@ -2,6 +2,7 @@
 // images may come from, and what each namespace that holds Characters is allowed in total.
 import { readFileSync } from 'node:fs';
 import { QUANTITY_PATTERN } from '@distributed-dungeon/contracts';
+import { parse } from 'yaml';
 import { z } from 'zod';
 import { compareQuantities } from './quantity.ts';
 
@@ -101,7 +102,6 @@ export function parsePolicy(input: unknown): Policy {
 
 /** Policy from a JSON or YAML file (chart values render it), with the registry URL as fallback. */
 export async function loadPolicyFile(path: string, overrides: Partial<PolicyInput> = {}): Promise<Policy> {
-  const { parse } = await import('yaml');
   const raw: unknown = parse(readFileSync(path, 'utf8')) ?? {};
   return parsePolicy({ ...(raw as object), ...overrides });
 }
