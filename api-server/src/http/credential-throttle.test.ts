@@ -19,6 +19,11 @@ describe('identities a failed credential is charged to', () => {
 
   it('takes nothing it cannot use as a key: garbage tokens, odd ids, a body id without an API key', () => {
     expect(claimedIdentities({ headers: { authorization: 'Bearer not-a-jwt' }, body: undefined })).toEqual([]);
+    // A payload that is not JSON, or JSON without an object, names nobody.
+    const seg = (v: string) => Buffer.from(v).toString('base64url');
+    for (const payload of ['{"sub":', 'null', '42', '"thorin"']) {
+      expect(claimedIdentities({ headers: { authorization: `Bearer ${seg('{}')}.${seg(payload)}.sig` }, body: undefined })).toEqual([]);
+    }
     expect(claimedIdentities({ headers: { authorization: `Bearer ${jwtFor({ sub: 'Not An Id!' })}` }, body: undefined })).toEqual([]);
     expect(claimedIdentities({ headers: { authorization: `Bearer ${jwtFor({ sub: 'x' })}` }, body: { characterId: 'someone-else' } })).toEqual(['id:x']);
   });
