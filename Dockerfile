@@ -5,8 +5,9 @@
 #   docker build --target operator       -t distributed-dungeon/operator:0.1.0 .
 #   docker build --target character-base -t distributed-dungeon/character-base:latest .
 # Stages: manifests (every workspace's package.json) -> deps (npm ci of the whole workspace, the
-# contracts) -> <image>-build (tsc -b the workspace's tsconfig.build.json: src/ only, no tests) and
-# <image>-prod-deps (its production dependencies only) -> the image: distroless Node 24 non-root
+# contracts) -> <image>-build (tsc -b the workspace's tsconfig.build.json: src/ only, no tests; the
+# operator's is then bundled by esbuild) and <image>-prod-deps (its production dependencies only;
+# the operator's bundle needs none) -> the image: distroless Node 24 non-root
 # for the api-server and the operator, Node 24 slim as user 1000 for the character base (players
 # build FROM it and add one file, see character-base-image/examples/*/Dockerfile).
 ARG NODE_IMAGE=node:24-slim
@@ -72,29 +73,23 @@ CMD ["api-server/dist/main.js"]
 # ---- operator ----
 FROM deps AS operator-build
 COPY operator/ operator/
+# tsc -b type-checks the operator as the other images do; what runs is esbuild's bundle
+# (operator/build/bundle.ts): src/main.ts and every dependency it imports in one ES module, with
+# the lazily imported @kubernetes/client-node in a chunk of its own, no source maps. One file
+# instead of the hundreds of modules node_modules holds: ~6 MiB less RSS before the first
+# Character (75 against 81 MiB, operator/README.md), and the image needs no node_modules.
 RUN node node_modules/typescript/bin/tsc -b operator/tsconfig.build.json \
- && find contracts/dist operator/dist \( -name '*.test.*' -o -name '*.map' -o -name '*.d.ts' -o -name '*.tsbuildinfo' \) -delete
-
-FROM manifests AS operator-prod-deps
-# Runtime dependencies of the operator and the workspaces it imports, nothing else.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace=operator --ignore-scripts \
- && rm -f node_modules/@distributed-dungeon/testkit node_modules/@distributed-dungeon/api-server \
-    node_modules/@distributed-dungeon/character-sdk node_modules/@distributed-dungeon/e2e
+ && node operator/build/bundle.ts /app/operator/bundle
 
 FROM ${RUNTIME_IMAGE} AS operator
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=operator-prod-deps /app/package.json ./
-COPY --from=operator-prod-deps /app/node_modules node_modules
-COPY --from=operator-build /app/contracts/package.json contracts/
-COPY --from=operator-build /app/contracts/dist contracts/dist
-COPY --from=operator-build /app/operator/package.json operator/
-COPY --from=operator-build /app/operator/dist operator/dist
+COPY --from=operator-build /app/operator/bundle operator/
 # distroless `nonroot` (65532); the chart runs it with a read-only root filesystem.
 USER 65532:65532
 EXPOSE 8081
 # The distroless entrypoint is node.
-CMD ["operator/dist/main.js"]
+CMD ["operator/main.mjs"]
 
 # ---- character-base ----
 FROM deps AS character-base-build

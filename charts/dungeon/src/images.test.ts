@@ -63,16 +63,25 @@ describe('Dockerfile', () => {
     for (const image of ['api-server', 'operator', 'character-base']) expect(stage(`${image}-build`)).toMatch(new RegExp(`^FROM deps AS ${image}-build$`, 'm'));
   });
 
-  for (const app of ['api-server', 'operator']) {
-    it(`${app}: distroless Node 24, non-root, dist/ from tsc -b, production dependencies only`, () => {
-      expect(stage(`${app}-build`)).toContain(`tsc -b ${app}/tsconfig.build.json`);
-      expect(stage(`${app}-prod-deps`)).toContain(`--omit=dev --workspace=${app}`);
-      const image = stage(app);
-      expect(image).toMatch(new RegExp(`^FROM \\$\\{RUNTIME_IMAGE\\} AS ${app}$`, 'm'));
-      expect(image).toMatch(/^USER 65532:65532$/m);
-      expect(image).toContain(`CMD ["${app}/dist/main.js"]`);
-    });
-  }
+  it('api-server: distroless Node 24, non-root, dist/ from tsc -b, production dependencies only', () => {
+    expect(stage('api-server-build')).toContain('tsc -b api-server/tsconfig.build.json');
+    expect(stage('api-server-prod-deps')).toContain('--omit=dev --workspace=api-server');
+    const image = stage('api-server');
+    expect(image).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS api-server$/m);
+    expect(image).toMatch(/^USER 65532:65532$/m);
+    expect(image).toContain('CMD ["api-server/dist/main.js"]');
+  });
+
+  it('operator: distroless Node 24, non-root, type-checked by tsc -b, runs the esbuild bundle alone', () => {
+    expect(stage('operator-build')).toContain('tsc -b operator/tsconfig.build.json');
+    expect(stage('operator-build')).toContain('node operator/build/bundle.ts /app/operator/bundle');
+    const image = stage('operator');
+    expect(image).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS operator$/m);
+    expect(image).toMatch(/^USER 65532:65532$/m);
+    // The bundle holds every dependency: no node_modules, no other workspace in the image.
+    expect(image.match(/^COPY .*$/gm)).toEqual(['COPY --from=operator-build /app/operator/bundle operator/']);
+    expect(image).toContain('CMD ["operator/main.mjs"]');
+  });
 
   it('character-base: Node 24 slim, user 1000, the SDK runtime as entrypoint', () => {
     expect(stage('character-base-build')).toContain('tsc -b character-base-image/tsconfig.build.json');
