@@ -240,8 +240,13 @@ describe('an operator through outages', () => {
     try {
       await op.synced();
       await waitFor('leading with the restricted identity', async () => op.isLeader(), 20_000);
+      // A Service left from before Services were headless is deleted and made again: the one delete of a Service the rules allow.
+      await client.request('POST', '/api/v1/namespaces/bag-end/services', {
+        body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bilbo' }, spec: { type: 'ClusterIP', selector: { app: 'bilbo' }, ports: [{ port: 3000 }] } },
+      });
       await apply('bag-end', 'bilbo', { ...spec, displayName: 'Bilbo', storage: { retainOnDelete: true } });
       await waitFor('bilbo Running', async () => (await phaseOf('bag-end', 'bilbo')) === 'Running', 60_000);
+      await waitFor('bilbo’s Service headless', async () => (await getOrUndefined<{ spec: { clusterIP?: string } }>(client, '/api/v1/namespaces/bag-end/services/bilbo'))?.spec.clusterIP === 'None', 30_000);
       await client.request('DELETE', '/apis/distributed-dungeon.io/v1alpha1/namespaces/bag-end/characters/bilbo');
       await waitFor('bilbo finalized', async () => (await phaseOf('bag-end', 'bilbo')) === undefined, 30_000);
 
