@@ -63,6 +63,19 @@ describe('writing a child', () => {
     expect(createdByPost(cache.get(ns, 'changed')!.metadata)).toBe(false);
   });
 
+  it('takes the ownership over ahead of the apply when asked (takeOver), and the apply then removes the key without a second upgrade', async () => {
+    await applier.apply(Kinds.ConfigMap, cache, configMap('ahead', { a: '1', b: '2' }));
+    expect(await applier.takeOver(Kinds.ConfigMap, cache, ns, 'ahead')).toBe(true);
+    expect(ours(await read('ahead'))).toEqual(['Apply']);
+    await applier.apply(Kinds.ConfigMap, cache, configMap('ahead', { a: '1' }), true);
+    const after = await read('ahead');
+    expect(after.data).toEqual({ a: '1' });
+    expect(ours(after)).toEqual(['Apply']);
+    // Applied since: nothing left to take over.
+    await waitFor('the apply’s answer or event in the cache', async () => !createdByPost(cache.get(ns, 'ahead')!.metadata));
+    expect(await applier.takeOver(Kinds.ConfigMap, cache, ns, 'ahead')).toBe(false);
+  });
+
   it('applies over an object that was there before the cache saw it (the POST answers 409)', async () => {
     // Not labelled: the cache never holds it.
     await client.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unseen' }, data: { old: 'x' } } });

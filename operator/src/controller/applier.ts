@@ -30,7 +30,7 @@ export class Applier {
    * third of the CPU (kube/ownership.ts says why that is safe); its first apply later upgrades
    * the ownership the POST recorded.
    */
-  async apply(kind: Kind, cache: Cache, desired: Desired): Promise<void> {
+  async apply(kind: Kind, cache: Cache, desired: Desired, ownershipTaken = false): Promise<void> {
     const hash = contentHash(desired);
     desired.metadata.annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
     const { namespace, name } = desired.metadata;
@@ -39,7 +39,7 @@ export class Applier {
     if (live && !live.metadata.deletionTimestamp && live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash && (await cache.matches(live, desired, contains))) return;
     let written = live ? undefined : await this.create(kind, desired);
     if (!written) {
-      if (!live || createdByPost(live.metadata)) await this.upgradeOwnership(kind, namespace, name);
+      if (!live || (createdByPost(live.metadata) && !ownershipTaken)) await this.upgradeOwnership(kind, namespace, name);
       written = await this.client.request<KubeObject>('PATCH', objectPath(kind, namespace, name), {
         body: desired,
         contentType: 'application/apply-patch+yaml',
@@ -52,6 +52,18 @@ export class Applier {
     written.kind ??= kind.kind;
     cache.store.set(`${namespace}/${name}`, written);
     this.log.debug({ kind: kind.kind, name, namespace }, live ? 'updated' : 'created');
+  }
+
+  /**
+   * The upgrade of `apply`, ahead of it: for an object whose write waits on others (a
+   * Deployment on its ConfigMap), so that the upgrade's two requests go beside those writes,
+   * not before its own. Resolves true when it has upgraded: pass that to `apply`.
+   */
+  async takeOver(kind: Kind, cache: Cache, namespace: string, name: string): Promise<boolean> {
+    const live = cache.get(namespace, name);
+    if (!live || live.metadata.deletionTimestamp || !createdByPost(live.metadata)) return false;
+    await this.upgradeOwnership(kind, namespace, name);
+    return true;
   }
 
   /** POST under our field manager; undefined when the object exists after all (the cache had not seen it). */

@@ -194,7 +194,7 @@ export class Reconciler {
       await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
     } else {
       const ctx: BuildContext = { ref: { name, namespace, uid }, spec: parsed.data, characterId, policy: this.d.policy };
-      result = await this.applyChildren(ctx, observation);
+      result = await this.applyChildren(ctx, observation, generation !== character.status?.observedGeneration);
       if (observation.idTaken) await this.deleteIfPresent(Kinds.Deployment, this.d.caches.deployments, namespace, names.deployment(name));
     }
 
@@ -223,7 +223,8 @@ export class Reconciler {
     return {};
   }
 
-  private async applyChildren(ctx: BuildContext, observation: Observation): Promise<ReconcileResult> {
+  /** `specMoved`: the spec's generation is not yet the status's (a new Character, or a change). */
+  private async applyChildren(ctx: BuildContext, observation: Observation, specMoved: boolean): Promise<ReconcileResult> {
     const { name, namespace } = ctx.ref;
     const c = this.d.caches;
     // The namespace's quota and limits before anything they govern; then the children, which do
@@ -262,12 +263,16 @@ export class Reconciler {
     // and is awaited (and its failure thrown) with the Deployment's.
     const service = this.applyService(ctx);
     service.catch(() => undefined);
-    const [{ apiKey, written, linked }] = await all([
+    // A spec change rolls the Deployment out; one the operator created with a POST has its
+    // ownership taken over first (applier.ts), beside the writes the Deployment waits for.
+    const deploymentTakenOver = specMoved ? this.applier.takeOver(Kinds.Deployment, c.deployments, namespace, names.deployment(name)) : Promise.resolve(false);
+    const [{ apiKey, written, linked }, , , , , deploymentTaken] = await all([
       credentials(),
       this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx)),
       this.apply(Kinds.ConfigMap, c.configMaps, configMap),
       applyPvc(),
       this.apply(Kinds.NetworkPolicy, c.networkPolicies, buildNetworkPolicy(ctx)),
+      deploymentTakenOver,
     ] as const).catch(async (error: unknown) => {
       await service.catch(() => undefined); // never return while the Service write is in flight
       throw error;
@@ -275,7 +280,7 @@ export class Reconciler {
     const result: ReconcileResult = apiKey ? {} : { retry: true };
     if (apiKey) {
       const hashes = { config: contentHash(configMap.data), credentials: contentHash(apiKey) };
-      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes)), written, linked, service]);
+      await all([this.apply(Kinds.Deployment, c.deployments, buildDeployment(ctx, hashes), deploymentTaken), written, linked, service]);
     } else await service;
     return result;
   }
@@ -368,8 +373,8 @@ export class Reconciler {
   }
 
   /** What the operator writes of a child: see Applier. */
-  apply(kind: Kind, cache: Cache, desired: Desired): Promise<void> {
-    return this.applier.apply(kind, cache, desired);
+  apply(kind: Kind, cache: Cache, desired: Desired, ownershipTaken = false): Promise<void> {
+    return this.applier.apply(kind, cache, desired, ownershipTaken);
   }
 
   private async deleteIfPresent(kind: Kind, cache: Cache, namespace: string, name: string): Promise<void> {
