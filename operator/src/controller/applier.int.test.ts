@@ -19,6 +19,11 @@ const LABEL = 'distributed-dungeon.io/applier-test';
 let cache: ResilientWatch;
 const log = pino({ level: 'silent' });
 const applier = new Applier(client, log);
+// The same, on a client of its own whose requests are counted.
+const counted = KubeClient.load(inject('kubeconfig'));
+const requests: string[] = [];
+counted.onRequest((verb, path) => requests.push(`${verb} ${path.split('?')[0]}`));
+const countedApplier = new Applier(counted, log);
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 const configMap = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { [LABEL]: 'yes' } }, data });
@@ -36,6 +41,7 @@ afterAll(async () => {
   await cache?.stop();
   await client.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => undefined);
   client.close();
+  counted.close();
 });
 
 describe('writing a child', () => {
@@ -61,6 +67,37 @@ describe('writing a child', () => {
     expect(after.data).toEqual({ a: '1', c: '3' });
     expect(ours(after)).toEqual(['Apply']);
     expect(createdByPost(cache.get(ns, 'changed')!.metadata)).toBe(false);
+  });
+
+  it('takes the ownership over in one request when the POST’s entry is the first, as on an object it made', async () => {
+    await applier.apply(Kinds.ConfigMap, cache, configMap('one-request', { a: '1', b: '2' }));
+    requests.length = 0;
+    await countedApplier.apply(Kinds.ConfigMap, cache, configMap('one-request', { a: '1' }));
+    const path = objectPath(Kinds.ConfigMap, ns, 'one-request');
+    expect(requests).toEqual([`PATCH ${path}`, `PATCH ${path}`]); // the JSON patch, then the apply
+    const after = await read('one-request');
+    expect(after.data).toEqual({ a: '1' });
+    expect(ours(after)).toEqual(['Apply']);
+  });
+
+  it('reads the entries and writes them back when the POST’s is not the first (another manager made the object)', async () => {
+    await client.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: configMap('second-entry', { x: '1' }), query: { fieldManager: 'someone-else' } });
+    // Later, so after the other manager's entry: an Update entry of ours, as a POST leaves.
+    await new Promise((r) => setTimeout(r, 1_100));
+    await client.request('PATCH', objectPath(Kinds.ConfigMap, ns, 'second-entry'), { body: { data: { a: '1', b: '2' } }, contentType: 'application/merge-patch+json', query: { fieldManager: FIELD_MANAGER } });
+    const before = await read('second-entry');
+    expect(before.metadata.managedFields?.map((e: ManagedFieldsEntry) => e.manager)).toEqual(['someone-else', FIELD_MANAGER]);
+    await waitFor('our entry in the cache', async () => cache.get(ns, 'second-entry')?.metadata.resourceVersion === before.metadata.resourceVersion);
+    expect(createdByPost(cache.get(ns, 'second-entry')!.metadata)).toBe(true);
+
+    requests.length = 0;
+    await countedApplier.apply(Kinds.ConfigMap, cache, configMap('second-entry', { a: '1' }));
+    const path = objectPath(Kinds.ConfigMap, ns, 'second-entry');
+    // The JSON patch's test fails (nothing written), then GET, the merge patch, the apply.
+    expect(requests).toEqual([`PATCH ${path}`, `GET ${path}`, `PATCH ${path}`, `PATCH ${path}`]);
+    const after = await read('second-entry');
+    expect(after.data).toEqual({ x: '1', a: '1' });
+    expect(ours(after)).toEqual(['Apply']);
   });
 
   it('takes the ownership over ahead of the apply when asked (takeOver), and the apply then removes the key without a second upgrade', async () => {

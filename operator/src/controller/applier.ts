@@ -15,6 +15,29 @@ export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
 
 export type Desired = { metadata: { name: string; namespace: string; annotations?: Record<string, string> } };
 
+/**
+ * Entry 0 of managedFields, when it is our POST's Update entry, becomes an Apply entry. Only our
+ * children are upgraded, and the operator writes no status of theirs, so an Update entry of ours
+ * there is the POST's.
+ */
+const firstEntryToApply = [
+  { op: 'test', path: '/metadata/managedFields/0/manager', value: FIELD_MANAGER },
+  { op: 'test', path: '/metadata/managedFields/0/operation', value: 'Update' },
+  { op: 'replace', path: '/metadata/managedFields/0/operation', value: 'Apply' },
+];
+
+/**
+ * What a refused POST means. 409 is two things: AlreadyExists (the object is there, unseen by the
+ * cache: apply over it), and Conflict, which quota admission answers when kube-controller-manager
+ * rewrote the namespace's quota meanwhile (nothing was made: post again). At 1,000 Characters a
+ * few volume claims a run met the second, and taking it for the first sent an upgrade of an
+ * object that was not there (404) and an apply that created it at three times a POST's cost.
+ */
+export function createRefusal(error: unknown): 'exists' | 'again' | undefined {
+  if (!(error instanceof KubeError) || error.status !== 409) return undefined;
+  return error.reason === 'AlreadyExists' ? 'exists' : 'again';
+}
+
 export class Applier {
   private readonly client: KubeClient;
   private readonly log: Logger;
@@ -68,42 +91,61 @@ export class Applier {
 
   /** POST under our field manager; undefined when the object exists after all (the cache had not seen it). */
   private async create(kind: Kind, desired: { metadata: { namespace: string } }): Promise<KubeObject | undefined> {
-    try {
-      return await this.client.request<KubeObject>('POST', collectionPath(kind, desired.metadata.namespace), { body: desired, query: { fieldManager: FIELD_MANAGER } });
-    } catch (error) {
-      if (error instanceof KubeError && error.status === 409) return undefined;
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.request<KubeObject>('POST', collectionPath(kind, desired.metadata.namespace), { body: desired, query: { fieldManager: FIELD_MANAGER } });
+      } catch (error) {
+        const refused = createRefusal(error);
+        if (refused === 'exists') return undefined;
+        if (refused !== 'again' || attempt >= 3) throw error;
+      }
     }
   }
 
   /**
    * Makes the fields a POST of ours recorded (operation Update) our apply's, so that the apply
-   * that follows removes what it no longer sets. Read and written at one resourceVersion; the
-   * controllers write a Deployment's status often, so a conflict reads again, a few times.
+   * that follows removes what it no longer sets. Our Update entry is nearly always the first:
+   * kube-apiserver orders the entries by operation, then time, and we created the object. A JSON
+   * patch then does it in one request, testing first that entry 0 is ours and an Update (a
+   * failed test writes nothing). Otherwise the entries are read and written back whole, at the
+   * read resourceVersion; the controllers write a Deployment's status often, so a conflict reads
+   * again, a few times.
    */
   private async upgradeOwnership(kind: Kind, namespace: string, name: string): Promise<void> {
+    const path = objectPath(kind, namespace, name);
+    try {
+      await this.client.request('PATCH', path, {
+        body: firstEntryToApply,
+        contentType: 'application/json-patch+json',
+        query: { fieldManager: FIELD_MANAGER },
+      });
+      this.log.debug({ kind: kind.kind, name, namespace }, 'ownership upgraded to apply');
+      return;
+    } catch (error) {
+      if (error instanceof KubeError && error.status === 404) return; // gone: the apply creates it
+      if (!(error instanceof KubeError && error.status === 422)) throw error; // 422: a test failed
+    }
     for (let attempt = 1; ; attempt++) {
       let whole: KubeObject;
       try {
-        whole = await this.client.request<KubeObject>('GET', objectPath(kind, namespace, name));
+        whole = await this.client.request<KubeObject>('GET', path);
       } catch (error) {
-        if (error instanceof KubeError && error.status === 404) return; // gone: the apply creates it
+        if (error instanceof KubeError && error.status === 404) return;
         throw error;
       }
       const managedFields = upgradedManagedFields(whole.metadata.managedFields ?? []);
       if (!managedFields) return;
       try {
-        await this.client.request('PATCH', objectPath(kind, namespace, name), {
+        await this.client.request('PATCH', path, {
           body: { metadata: { resourceVersion: whole.metadata.resourceVersion, managedFields } },
           contentType: 'application/merge-patch+json',
           query: { fieldManager: FIELD_MANAGER },
         });
-        this.log.debug({ kind: kind.kind, name, namespace }, 'ownership upgraded to apply');
+        this.log.debug({ kind: kind.kind, name, namespace, read: true }, 'ownership upgraded to apply');
         return;
       } catch (error) {
         if (!(error instanceof KubeError && error.status === 409) || attempt >= 5) throw error;
       }
     }
   }
-
 }

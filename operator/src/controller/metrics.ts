@@ -17,6 +17,12 @@ export function createMetrics() {
     queueDepth: new Gauge({ name: `${p}queue_depth`, help: 'Keys waiting in the work queue', registers: [registry] }),
     retries: new Counter({ name: `${p}retries_total`, help: 'Keys re-queued with backoff after a failure', registers: [registry] }),
     watchRestarts: new Counter({ name: `${p}watch_restarts_total`, help: 'Watch streams restarted', labelNames: ['kind'], registers: [registry] }),
+    eventsIgnored: new Counter({
+      name: `${p}watch_events_ignored_total`,
+      help: 'Watch events that queued no reconcile: the echo of a write of ours, or a change of nothing the caches keep',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     leader: new Gauge({ name: `${p}leader`, help: '1 while this instance holds the lease', registers: [registry] }),
     kubeRequests: new Counter({
       name: `${p}kube_requests_total`,

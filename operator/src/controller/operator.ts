@@ -9,6 +9,7 @@ import { Kinds, type Kind, type KubeObject } from '../kube/resources.ts';
 import { NamespacedWatches, RelistGate, ResilientWatch, type Cache, type WatchEventType } from '../kube/watch.ts';
 import { CHARACTER_LABEL, MANAGED_BY_SELECTOR } from '../names.ts';
 import { BY_LABEL, characterIndexers, labelKey } from './character-index.ts';
+import { changesNothing } from './event-filter.ts';
 import type { Policy } from '../policy.ts';
 import { LeaderElector } from './leader.ts';
 import { createMetrics, resourceOf, type Metrics } from './metrics.ts';
@@ -87,7 +88,11 @@ export async function startOperator(o: OperatorOptions): Promise<Operator> {
     watchTimeoutSeconds: o.watch?.timeoutSeconds,
     backoff: o.watch?.backoff,
     relistGate,
-    onEvent,
+    // Events that change nothing the caches keep queue no reconcile (event-filter.ts).
+    onEvent: (type: WatchEventType, obj: KubeObject, old?: KubeObject) => {
+      if (changesNothing(kind, type, obj, old)) metrics.eventsIgnored.inc({ kind: kind.kind });
+      else onEvent(type, obj, old);
+    },
     onRestart: () => metrics.watchRestarts.inc({ kind: kind.kind }),
     log,
   });
