@@ -117,7 +117,11 @@ describe('a session played by character processes', () => {
     // The append-only log in PostgreSQL replays to exactly the engine's final state.
     const held = engine().dm.session(sessionId)!;
     const stored = await loadWholeLog(db, sessionId);
-    expect(stored.length).toBe(held.log.length);
+    // The engine holds the log from its last load on: all of it, or the tail after a snapshot when
+    // the session was reloaded (a lease renewal that came late on a busy machine drops it, and
+    // the next command loads it again). Either way the tail in memory is the stored log's tail.
+    expect(held.log.length).toBeGreaterThan(0);
+    expect(stored.slice(stored.length - held.log.length)).toEqual(held.log);
     const replayed = replay(held.world, held.seed, stored);
     expect(replayed).toEqual(held.state);
     expect(replayed.status).toBe('ended');
