@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNamespace, waitFor } from '../../test/harness.ts';
 import { KubeClient } from '../kube/client.ts';
 import type { ManagedFieldsEntry } from '../kube/ownership.ts';
-import { createdByPost } from '../kube/ownership.ts';
+import { CREATED_SHAPE_ANNOTATION, createdByPost } from '../kube/ownership.ts';
 import { Kinds, objectPath, type KubeObject } from '../kube/resources.ts';
 import { ResilientWatch } from '../kube/watch.ts';
 import { FIELD_MANAGER } from '../names.ts';
@@ -111,6 +111,40 @@ describe('writing a child', () => {
     // Applied since: nothing left to take over.
     await waitFor('the apply’s answer or event in the cache', async () => !createdByPost(cache.get(ns, 'ahead')!.metadata));
     expect(await applier.takeOver(Kinds.ConfigMap, cache, ns, 'ahead')).toBe(false);
+  });
+
+  it('skips the take-over when the apply has the shape the POST wrote: one request, the POST’s entry kept beside the apply’s', async () => {
+    await applier.apply(Kinds.ConfigMap, cache, configMap('same-shape', { a: '1', b: '2' }));
+    const created = await read('same-shape');
+    expect(created.metadata.annotations?.[CREATED_SHAPE_ANNOTATION]).toMatch(/^[0-9a-f]{16}$/);
+    await waitFor('the POST in the cache', async () => cache.get(ns, 'same-shape')?.metadata.resourceVersion === created.metadata.resourceVersion);
+    requests.length = 0;
+    await countedApplier.apply(Kinds.ConfigMap, cache, configMap('same-shape', { a: 'one', b: 'two' }));
+    expect(requests).toEqual([`PATCH ${objectPath(Kinds.ConfigMap, ns, 'same-shape')}`]); // the apply alone
+    const after = await read('same-shape');
+    expect(after.data).toEqual({ a: 'one', b: 'two' });
+    expect(ours(after).sort()).toEqual(['Apply', 'Update']);
+    expect(after.metadata.annotations?.[CREATED_SHAPE_ANNOTATION]).toBe(created.metadata.annotations?.[CREATED_SHAPE_ANNOTATION]);
+    expect(createdByPost(cache.get(ns, 'same-shape')!.metadata)).toBe(true);
+
+    // Another shape later: taken over then (the entries read and written back, ours no longer
+    // first), and the key it stops writing goes.
+    requests.length = 0;
+    await countedApplier.apply(Kinds.ConfigMap, cache, configMap('same-shape', { a: 'one' }));
+    const last = await read('same-shape');
+    expect(last.data).toEqual({ a: 'one' });
+    expect(ours(last)).toEqual(['Apply']);
+    expect(requests.at(-1)).toBe(`PATCH ${objectPath(Kinds.ConfigMap, ns, 'same-shape')}`);
+    expect(requests.length).toBeGreaterThan(1);
+  });
+
+  it('takes over ahead of the apply only when the probe’s shape is not the POST’s', async () => {
+    await applier.apply(Kinds.ConfigMap, cache, configMap('probed', { a: '1' }));
+    await waitFor('the POST in the cache', async () => cache.get(ns, 'probed') !== undefined);
+    expect(await applier.takeOver(Kinds.ConfigMap, cache, ns, 'probed', configMap('probed', { a: 'new value' }))).toBe(false);
+    expect(ours(await read('probed'))).toEqual(['Update']);
+    expect(await applier.takeOver(Kinds.ConfigMap, cache, ns, 'probed', configMap('probed', { a: '1', b: 'a new key' }))).toBe(true);
+    expect(ours(await read('probed'))).toEqual(['Apply']);
   });
 
   it('applies over an object that was there before the cache saw it (the POST answers 409)', async () => {

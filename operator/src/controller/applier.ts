@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { contentHash } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
-import { createdByPost, upgradedManagedFields } from '../kube/ownership.ts';
+import { CREATED_SHAPE_ANNOTATION, createdByPost, fieldShape, sameShapeAsCreated, upgradedManagedFields } from '../kube/ownership.ts';
 import { collectionPath, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
 import { slim, type Cache } from '../kube/watch.ts';
 import { FIELD_MANAGER } from '../names.ts';
@@ -58,11 +58,15 @@ export class Applier {
     desired.metadata.annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
     const { namespace, name } = desired.metadata;
     const live = cache.get(namespace, name);
+    const shape = fieldShape(desired);
+    // A POST records its shape; every later write carries what the object holds (ownership.ts).
+    const created = live ? live.metadata.annotations?.[CREATED_SHAPE_ANNOTATION] : shape;
+    if (created !== undefined) desired.metadata.annotations[CREATED_SHAPE_ANNOTATION] = created;
     // A cache that keeps no body compares what it knows, or reads it (kube/watch.ts `matches`).
     if (live && !live.metadata.deletionTimestamp && live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash && (await cache.matches(live, desired, contains))) return;
     let written = live ? undefined : await this.create(kind, desired);
     if (!written) {
-      if (!live || (createdByPost(live.metadata) && !ownershipTaken)) await this.upgradeOwnership(kind, namespace, name);
+      if (!live || (createdByPost(live.metadata) && !ownershipTaken && !sameShapeAsCreated(live.metadata, shape))) await this.upgradeOwnership(kind, namespace, name);
       written = await this.client.request<KubeObject>('PATCH', objectPath(kind, namespace, name), {
         body: desired,
         contentType: 'application/apply-patch+yaml',
@@ -79,12 +83,15 @@ export class Applier {
 
   /**
    * The upgrade of `apply`, ahead of it: for an object whose write waits on others (a
-   * Deployment on its ConfigMap), so that the upgrade's two requests go beside those writes,
-   * not before its own. Resolves true when it has upgraded: pass that to `apply`.
+   * Deployment on its ConfigMap), so that the upgrade's request goes beside those writes,
+   * not before its own. `probe`: an object of the shape the apply will have (its values may
+   * differ); none is needed when the POST recorded that shape. Resolves true when it has
+   * upgraded: pass that to `apply`.
    */
-  async takeOver(kind: Kind, cache: Cache, namespace: string, name: string): Promise<boolean> {
+  async takeOver(kind: Kind, cache: Cache, namespace: string, name: string, probe?: Desired): Promise<boolean> {
     const live = cache.get(namespace, name);
     if (!live || live.metadata.deletionTimestamp || !createdByPost(live.metadata)) return false;
+    if (probe && sameShapeAsCreated(live.metadata, fieldShape(probe))) return false;
     await this.upgradeOwnership(kind, namespace, name);
     return true;
   }

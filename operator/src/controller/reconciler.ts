@@ -264,8 +264,11 @@ export class Reconciler {
     const service = this.applyService(ctx);
     service.catch(() => undefined);
     // A spec change rolls the Deployment out; one the operator created with a POST has its
-    // ownership taken over first (applier.ts), beside the writes the Deployment waits for.
-    const deploymentTakenOver = specMoved ? this.applier.takeOver(Kinds.Deployment, c.deployments, namespace, names.deployment(name)) : Promise.resolve(false);
+    // ownership taken over first (applier.ts), beside the writes the Deployment waits for, unless
+    // the POST wrote the shape it will have (the hashes are values: they do not change it).
+    const deploymentTakenOver = specMoved
+      ? this.applier.takeOver(Kinds.Deployment, c.deployments, namespace, names.deployment(name), buildDeployment(ctx, { config: '', credentials: '' }))
+      : Promise.resolve(false);
     const [{ apiKey, written, linked }, , , , , deploymentTaken] = await all([
       credentials(),
       this.apply(Kinds.ServiceAccount, c.serviceAccounts, buildServiceAccount(ctx)),

@@ -8,6 +8,7 @@
 // share them with that entry and never remove a field it stops applying. So, before the first
 // apply of such an object, our Update entry is turned into (or merged with) our Apply entry, as
 // kubectl does when it moves an object from client-side to server-side apply.
+import { createHash } from 'node:crypto';
 import { FIELD_MANAGER } from '../names.ts';
 
 export type Fields = Record<string, unknown>;
@@ -63,4 +64,49 @@ export function ownershipMark(entries: readonly ManagedFieldsEntry[] | undefined
 /** Does the kept object carry our Update entry (created with POST, not applied since)? */
 export function createdByPost(meta: { managedFields?: readonly ManagedFieldsEntry[] }): boolean {
   return meta.managedFields?.some((e) => isOurs(e) && e.operation === 'Update') ?? false;
+}
+
+/**
+ * Set by a POST of ours: the shape of what it wrote (fieldShape). While our POST's Update entry
+ * is there, an apply of the same shape sets every field that entry holds, so it leaves none of
+ * them behind and needs no take-over first: a change of values only (a level up: new
+ * configuration, new hashes in the pod template) goes out in one request, not two in a row.
+ * Every later write carries the annotation unchanged, so while the Update entry lasts it still
+ * names the POST's shape (a write of another shape takes the entry over first).
+ */
+export const CREATED_SHAPE_ANNOTATION = 'distributed-dungeon.io/created-shape';
+
+/** Our annotations whose values are computed from the rest of the object. */
+const OWN_ANNOTATIONS = new Set([CREATED_SHAPE_ANNOTATION, 'distributed-dungeon.io/applied-hash']);
+
+/**
+ * The field paths an object sets, as a hash: every map key all the way down, every list whole
+ * (a list's elements are its keys, or the list is one field, so two lists give the same paths
+ * only when they are equal, at worst: a different list is counted as a different shape, which
+ * costs a take-over and no more). Leaf values do not count. Our own annotations are left out.
+ */
+export function fieldShape(obj: { metadata?: { annotations?: Record<string, string> }; [field: string]: unknown }): string {
+  const annotations = Object.entries(obj.metadata?.annotations ?? {}).filter(([k]) => !OWN_ANNOTATIONS.has(k));
+  const { annotations: _own, ...metadata } = obj.metadata ?? {};
+  const bare = { ...obj, metadata: annotations.length ? { ...metadata, annotations: Object.fromEntries(annotations) } : metadata };
+  return createHash('sha256').update(JSON.stringify(shapeOf(bare))).digest('hex').slice(0, 16);
+}
+
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'object' || value === null) return 1;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = shapeOf(v);
+  }
+  return out;
+}
+
+/**
+ * May an apply of an object of `shape` skip the take-over, the kept object carrying our POST's
+ * Update entry? Yes when the POST recorded that very shape.
+ */
+export function sameShapeAsCreated(meta: { annotations?: Record<string, string> }, shape: string): boolean {
+  return meta.annotations?.[CREATED_SHAPE_ANNOTATION] === shape;
 }
