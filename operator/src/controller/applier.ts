@@ -58,12 +58,13 @@ export class Applier {
     desired.metadata.annotations = { ...desired.metadata.annotations, [APPLIED_HASH_ANNOTATION]: hash };
     const { namespace, name } = desired.metadata;
     const live = cache.get(namespace, name);
-    const shape = fieldShape(desired);
-    // A POST records its shape; every later write carries what the object holds (ownership.ts).
-    const created = live ? live.metadata.annotations?.[CREATED_SHAPE_ANNOTATION] : shape;
-    if (created !== undefined) desired.metadata.annotations[CREATED_SHAPE_ANNOTATION] = created;
     // A cache that keeps no body compares what it knows, or reads it (kube/watch.ts `matches`).
     if (live && !live.metadata.deletionTimestamp && live.metadata.annotations?.[APPLIED_HASH_ANNOTATION] === hash && (await cache.matches(live, desired, contains))) return;
+    // Only for a write (a reconcile that writes nothing computes no shape): a POST records its
+    // shape, every later write carries what the object holds (kube/ownership.ts).
+    const shape = fieldShape(desired);
+    const created = live ? live.metadata.annotations?.[CREATED_SHAPE_ANNOTATION] : shape;
+    if (created !== undefined) desired.metadata.annotations[CREATED_SHAPE_ANNOTATION] = created;
     let written = live ? undefined : await this.create(kind, desired);
     if (!written) {
       if (!live || (createdByPost(live.metadata) && !ownershipTaken && !sameShapeAsCreated(live.metadata, shape))) await this.upgradeOwnership(kind, namespace, name);
