@@ -5,13 +5,13 @@
 import type { Logger } from 'pino';
 import { contentHash } from '../builders/index.ts';
 import { KubeError, type KubeClient } from '../kube/client.ts';
-import { CREATED_SHAPE_ANNOTATION, createdByPost, fieldShape, sameShapeAsCreated, upgradedManagedFields } from '../kube/ownership.ts';
+import { APPLIED_HASH_ANNOTATION, CREATED_SHAPE_ANNOTATION, createdByPost, fieldShape, needsTakeOver, upgradedManagedFields } from '../kube/ownership.ts';
 import { collectionPath, objectPath, type Kind, type KubeObject } from '../kube/resources.ts';
 import { slim, type Cache } from '../kube/watch.ts';
 import { FIELD_MANAGER } from '../names.ts';
 import { contains } from './compare.ts';
 
-export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
+export { APPLIED_HASH_ANNOTATION };
 
 export type Desired = { metadata: { name: string; namespace: string; annotations?: Record<string, string> } };
 
@@ -67,7 +67,7 @@ export class Applier {
     if (created !== undefined) desired.metadata.annotations[CREATED_SHAPE_ANNOTATION] = created;
     let written = live ? undefined : await this.create(kind, desired);
     if (!written) {
-      if (!live || (createdByPost(live.metadata) && !ownershipTaken && !sameShapeAsCreated(live.metadata, shape))) await this.upgradeOwnership(kind, namespace, name);
+      if (!live || (!ownershipTaken && needsTakeOver(live.metadata, shape))) await this.upgradeOwnership(kind, namespace, name);
       written = await this.client.request<KubeObject>('PATCH', objectPath(kind, namespace, name), {
         body: desired,
         contentType: 'application/apply-patch+yaml',
@@ -92,7 +92,7 @@ export class Applier {
   async takeOver(kind: Kind, cache: Cache, namespace: string, name: string, probe?: Desired): Promise<boolean> {
     const live = cache.get(namespace, name);
     if (!live || live.metadata.deletionTimestamp || !createdByPost(live.metadata)) return false;
-    if (probe && sameShapeAsCreated(live.metadata, fieldShape(probe))) return false;
+    if (probe && !needsTakeOver(live.metadata, fieldShape(probe))) return false;
     await this.upgradeOwnership(kind, namespace, name);
     return true;
   }

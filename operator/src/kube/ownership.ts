@@ -76,8 +76,11 @@ export function createdByPost(meta: { managedFields?: readonly ManagedFieldsEntr
  */
 export const CREATED_SHAPE_ANNOTATION = 'distributed-dungeon.io/created-shape';
 
+/** The hash of what the operator last wrote (controller/applier.ts compares it before a write). */
+export const APPLIED_HASH_ANNOTATION = 'distributed-dungeon.io/applied-hash';
+
 /** Our annotations whose values are computed from the rest of the object. */
-const OWN_ANNOTATIONS = new Set([CREATED_SHAPE_ANNOTATION, 'distributed-dungeon.io/applied-hash']);
+const OWN_ANNOTATIONS = new Set([CREATED_SHAPE_ANNOTATION, APPLIED_HASH_ANNOTATION]);
 
 /**
  * The field paths an object sets, as a hash: every map key all the way down, every list whole
@@ -109,4 +112,9 @@ function shapeOf(value: unknown): unknown {
  */
 export function sameShapeAsCreated(meta: { annotations?: Record<string, string> }, shape: string): boolean {
   return meta.annotations?.[CREATED_SHAPE_ANNOTATION] === shape;
+}
+
+/** Must an apply of `shape` take our POST's ownership over first? Only while our Update entry is there and the POST wrote another shape. */
+export function needsTakeOver(meta: { annotations?: Record<string, string>; managedFields?: readonly ManagedFieldsEntry[] }, shape: string): boolean {
+  return createdByPost(meta) && !sameShapeAsCreated(meta, shape);
 }
