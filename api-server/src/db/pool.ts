@@ -31,6 +31,16 @@ function isConflict(err: unknown): boolean {
   return typeof err === 'object' && err !== null && CONFLICT_CODES.has((err as { code?: string }).code ?? '');
 }
 
+/** How a transaction may end other than by returning (then it commits). */
+export interface TransactionEnd {
+  /**
+   * Runs the transaction's last statement and commits it in the same round trip: the row locks
+   * that statement takes are held for PostgreSQL's time only, not until this process, busy with
+   * other requests, gets round to sending the COMMIT. Nothing may be queried after it.
+   */
+  commitWith<R extends pg.QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>>;
+}
+
 /**
  * Runs `fn` in a transaction, rolling back on any error. With `retryConflicts`, a transaction
  * that loses a deadlock or serialization race is run again from scratch after a short jittered
@@ -38,17 +48,30 @@ function isConflict(err: unknown): boolean {
  */
 export async function withTransaction<T>(
   pool: pg.Pool,
-  fn: (client: pg.PoolClient) => Promise<T>,
+  fn: (client: pg.PoolClient, end: TransactionEnd) => Promise<T>,
   opts: { retryConflicts?: boolean } = {},
 ): Promise<T> {
   const attempts = opts.retryConflicts ? 6 : 1;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    let committed = false;
+    const end: TransactionEnd = {
+      async commitWith<R extends pg.QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+        // Both are queued on the connection at once: pg sends the COMMIT as soon as the
+        // statement's answer arrives. Settled both, so neither failure goes unobserved.
+        const [last, commit] = await Promise.allSettled([client.query<R>(query), client.query('COMMIT')]);
+        // A failed statement aborted the transaction, and PostgreSQL answered the COMMIT by rolling back.
+        if (last.status === 'rejected') throw last.reason;
+        if (commit.status === 'rejected') throw commit.reason;
+        committed = true;
+        return last.value;
+      },
+    };
     try {
       await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
+      const result = await fn(client, end);
+      if (!committed) await client.query('COMMIT');
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {

@@ -40,6 +40,8 @@ const DEFAULT_MAX_BATCH = 128;
 export class CommitQueue<E> {
   readonly #o: CommitQueueOptions<E>;
   readonly #waiting: Waiting<E>[] = [];
+  /** The batch being written now (empty between writes). */
+  #inFlight: readonly UnsavedEntry<E>[] = [];
   #writing = false;
   #failed = false;
   /** Settles when everything pushed so far is stored or failed. */
@@ -63,6 +65,11 @@ export class CommitQueue<E> {
     return stored;
   }
 
+  /** The entries not stored yet, in log order: the write in flight, then those waiting for the next. */
+  pending(): UnsavedEntry<E>[] {
+    return [...this.#inFlight, ...this.#waiting.map((w) => w.item)];
+  }
+
   /** Resolves when every entry pushed so far is stored or has failed (never rejects). */
   settled(): Promise<void> {
     return this.#last;
@@ -73,8 +80,9 @@ export class CommitQueue<E> {
     try {
       while (this.#waiting.length > 0) {
         const batch = this.#waiting.splice(0, this.#o.maxBatch ?? DEFAULT_MAX_BATCH);
+        this.#inFlight = batch.map((w) => w.item);
         try {
-          await this.#o.write(batch.map((w) => w.item));
+          await this.#o.write(this.#inFlight);
         } catch (err) {
           this.#failed = true;
           this.#o.onFail(err);
@@ -86,6 +94,7 @@ export class CommitQueue<E> {
         for (const w of batch) w.resolve();
       }
     } finally {
+      this.#inFlight = [];
       this.#writing = false;
     }
   }

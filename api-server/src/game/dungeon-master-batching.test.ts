@@ -1,60 +1,12 @@
 import type { Action } from '@distributed-dungeon/contracts';
 import { describe, expect, it } from 'vitest';
 import { FIGHTER, tinyWorld, WIZARD } from '../../test/game/fixtures.ts';
-import { DungeonMaster, StoreConflictError, type CommandEffects, type DungeonMasterOptions, type SessionStore, type StoredSession, type UnsavedEntry } from './dungeon-master.ts';
+import { gatedStore } from '../../test/game/gated-store.ts';
+import { DungeonMaster, StoreConflictError, type DungeonMasterOptions } from './dungeon-master.ts';
 import { replay } from './log.ts';
 
 // Group commit: commands that queue up while a write is in flight are applied in order and
 // stored together in the next write; each caller is answered when its write commits.
-
-/** A store in memory whose writes wait for the test to let them through (or fail them). */
-function gatedStore() {
-  const stored = new Map<string, StoredSession>();
-  const writes: number[][] = [];
-  const gates: { release: () => void; fail: (err: unknown) => void }[] = [];
-  let loads = 0;
-  let gated = false;
-  const keep = (sid: string, items: readonly UnsavedEntry<CommandEffects>[]) => {
-    const first = items[0]!;
-    const s = stored.get(sid) ?? { worldId: first.state.worldId, seed: first.state.seed, entries: [] };
-    for (const i of items) {
-      // What a real store's primary key does: one entry per position.
-      if (s.entries.some((e) => e.seq === i.entry.seq)) throw new StoreConflictError(`entry ${i.entry.seq} exists`);
-    }
-    s.entries.push(...items.map((i) => i.entry));
-    stored.set(sid, s);
-  };
-  const store: SessionStore = {
-    save: (sid, entry, state, effects) => keep(sid, [{ entry, state, effects }]),
-    async saveMany(sid, items) {
-      writes.push(items.map((i) => i.entry.seq));
-      if (gated) await new Promise<void>((release, fail) => gates.push({ release, fail }));
-      keep(sid, items);
-    },
-    load: async (sid) => {
-      loads++;
-      const s = stored.get(sid);
-      return s ? structuredClone(s) : null;
-    },
-    retryKey: (action) => (action.clientActionId === undefined ? null : action.clientActionId),
-    previous: async (sid, action) => {
-      const hit = stored.get(sid)?.entries.find((e) => e.command.kind === 'action' && e.command.action.clientActionId === action.clientActionId);
-      return hit ? { recordedSeq: hit.seq } : null;
-    },
-  };
-  return {
-    store,
-    stored,
-    writes,
-    loads: () => loads,
-    gate: (on: boolean) => (gated = on),
-    /** The next write waiting at its gate, once it waits there. */
-    next: async () => {
-      while (gates.length === 0) await new Promise((r) => setImmediate(r));
-      return gates.shift()!;
-    },
-  };
-}
 
 const look = (characterId: string, clientActionId?: string): Action => ({ type: 'exploration.look', characterId, ...(clientActionId ? { clientActionId } : {}) });
 

@@ -1,4 +1,5 @@
 import type { RegistrationRequest } from '@distributed-dungeon/contracts';
+import type { TransactionEnd } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
 import type { SessionCandidate } from '../sessions/assignment.ts';
 
@@ -26,18 +27,21 @@ interface ClaimedSeat {
 
 /**
  * Records the registration in `sessionId` if that session is open and has a seat (or already
- * seats this character, `current`); undefined, and nothing written, when it has none. Both
+ * seats this character, `current`), and commits; undefined, and nothing written by it, when it
+ * has none (the transaction is over either way). Both
  * sessions' rows are locked in id order so two characters moving past each other cannot deadlock;
  * the row lock re-reads the member count a concurrent claim just raised.
  */
 export async function claimSeat(
-  q: Queryable,
+  end: TransactionEnd,
   req: RegistrationRequest,
   sessionId: string,
   current: string | null,
   busPasswordHash: string,
 ): Promise<ClaimedSeat | undefined> {
-  const res = await q.query<{ credential_generation: number }>({
+  // The last statement of the registration's transaction, committed with it: the session's row
+  // is locked for PostgreSQL's time only, and the registrations filling one session pass it in turn.
+  const res = await end.commitWith<{ credential_generation: number }>({
     name: 'registry.claim-seat',
     text: `WITH locked AS (SELECT id, status, members, capacity FROM sessions WHERE id = $8 OR id = $10 ORDER BY id FOR UPDATE),
                 seat AS (SELECT id FROM locked WHERE id = $8 AND status = 'open' AND (members < capacity OR id = $10))

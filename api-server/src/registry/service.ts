@@ -12,7 +12,7 @@ import {
 import type { AppContext } from '../context.ts';
 import type { JoinResult } from '../engine/game-engine.ts';
 import { randomBytes } from 'node:crypto';
-import { withTransaction } from '../db/pool.ts';
+import { type TransactionEnd, withTransaction } from '../db/pool.ts';
 import type { Queryable } from '../db/queryable.ts';
 import { busUsername, hashBusPassword } from '../events/acl.ts';
 import { appError } from '../http/errors.ts';
@@ -26,6 +26,16 @@ import * as repo from './repository.ts';
 import { busUserState, claimSeat, seatCandidates } from './seats.ts';
 import { specMismatches } from './spec-match.ts';
 import { assertAbilities } from './abilities-check.ts';
+
+/** Looks for a seat at most this often (each loss is to a registration that took one). */
+const SEAT_ATTEMPTS = 20;
+
+interface Seated {
+  sessionId: string;
+  generation: number;
+  created?: sessionsRepo.NewSession;
+  previousSession: string | null;
+}
 
 /** The registry's use cases: the only credential authority of the platform. */
 export class RegistryService {
@@ -94,27 +104,7 @@ export class RegistryService {
     // (below), so no database lock is held across a Redis round trip.
     const busPassword = randomBytes(24).toString('base64url');
     const busPasswordHash = hashBusPassword(busPassword);
-    const { sessionId, generation, created, previousSession } = await withTransaction(
-      ctx.db,
-      async (tx) => {
-        // Read again under a lock: a revocation waits for this registration, or this one sees it.
-        const key = await repo.findApiKey(tx, hashApiKey(rawKey), { lock: true });
-        if (!key) throw appError('registry.key_invalid');
-        if (key.revoked) throw appError('registry.key_revoked', `the key of ${key.characterId} was revoked`);
-        if (key.characterId !== req.characterId) throw appError('registry.key_mismatch', `the key belongs to ${key.characterId}, not ${req.characterId}`);
-        if (!key.spec) throw appError('registry.key_without_spec', `the key of ${req.characterId} predates recorded specs; have it minted again (delete the Character's credentials Secret)`);
-        const before = await repo.getCharacter(tx, req.characterId, { forUpdate: true });
-        const mismatches = specMismatches(key.spec, req, before?.sessionId ?? null);
-        if (mismatches.length) {
-          throw appError('registry.spec_mismatch', mismatches.map((m) => `${m.path}: ${m.message}`).join('; '), { errors: mismatches });
-        }
-        const previous = before?.status === 'registered' ? before.sessionId : null;
-        const requested = req.sessionId ?? key.spec.session;
-        return this.#takeSeat(tx, req, { requested, previous, busPasswordHash });
-      },
-      // Only the database is touched inside, so a lost deadlock race may simply run again.
-      { retryConflicts: true },
-    );
+    const { sessionId, generation, created, previousSession } = await this.#seat(rawKey, req, busPasswordHash);
     // The bus user and the notice that closes the sockets of the previous registration (another
     // session, or an older generation) go out together: two commands, one round trip.
     await Promise.all([ctx.busUsers.apply(req.characterId, sessionId, busPasswordHash), announceGroundsChanged(ctx.redis, ctx.logger, req.characterId)]);
@@ -205,18 +195,55 @@ export class RegistryService {
   }
 
   /**
+   * The registration's transaction: the key and the character checked under their locks, and a
+   * seat claimed. A claim that lost the last seat to a concurrent one has ended its transaction
+   * (it commits with the claim), so the whole of it runs again, checks included.
+   */
+  async #seat(rawKey: string, req: RegistrationRequest, busPasswordHash: string): Promise<Seated> {
+    const ctx = this.#ctx;
+    for (let attempt = 0; attempt < SEAT_ATTEMPTS; attempt++) {
+      const seated = await withTransaction(
+        ctx.db,
+        async (tx, end) => {
+          // Read again under a lock: a revocation waits for this registration, or this one sees it.
+          const key = await repo.findApiKey(tx, hashApiKey(rawKey), { lock: true });
+          if (!key) throw appError('registry.key_invalid');
+          if (key.revoked) throw appError('registry.key_revoked', `the key of ${key.characterId} was revoked`);
+          if (key.characterId !== req.characterId) throw appError('registry.key_mismatch', `the key belongs to ${key.characterId}, not ${req.characterId}`);
+          if (!key.spec) throw appError('registry.key_without_spec', `the key of ${req.characterId} predates recorded specs; have it minted again (delete the Character's credentials Secret)`);
+          const before = await repo.getCharacter(tx, req.characterId, { forUpdate: true });
+          const mismatches = specMismatches(key.spec, req, before?.sessionId ?? null);
+          if (mismatches.length) {
+            throw appError('registry.spec_mismatch', mismatches.map((m) => `${m.path}: ${m.message}`).join('; '), { errors: mismatches });
+          }
+          const previous = before?.status === 'registered' ? before.sessionId : null;
+          const requested = req.sessionId ?? key.spec.session;
+          return this.#takeSeat(tx, end, req, { requested, previous, busPasswordHash });
+        },
+        // Only the database is touched inside, so a lost deadlock race may simply run again.
+        { retryConflicts: true },
+      );
+      if (seated) return seated;
+    }
+    throw appError('sessions.no_room', 'every session with room filled up while this registration looked for a seat; try again');
+  }
+
+  /**
    * Picks a session from the member counts (no lock) and claims a seat in it with one conditional
-   * statement; a claim that lost the last seat to a concurrent one looks again. Only opening a new
-   * session takes the assignment lock, so the bound on sessions the registry opens stays exact.
+   * statement, which ends the transaction; undefined when that claim lost the last seat to a
+   * concurrent one. Only opening a new session takes the assignment lock, so the bound on sessions
+   * the registry opens stays exact; while another registration holds it, this one waits for the
+   * session that one opens and decides again.
    */
   async #takeSeat(
     tx: Queryable,
+    end: TransactionEnd,
     req: RegistrationRequest,
     opts: { requested: string | undefined; previous: string | null; busPasswordHash: string },
-  ): Promise<{ sessionId: string; generation: number; created?: sessionsRepo.NewSession; previousSession: string | null }> {
+  ): Promise<Seated | undefined> {
     const ctx = this.#ctx;
     let locked = false;
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < SEAT_ATTEMPTS; attempt++) {
       const decision = decideSession({
         requested: opts.requested,
         current: opts.previous,
@@ -234,18 +261,18 @@ export class RegistryService {
       if (decision.kind === 'join') sessionId = decision.sessionId;
       else if (!locked) {
         // Decide again under the lock: another registration may just have opened one.
-        await sessionsRepo.lockAssignment(tx);
-        locked = true;
+        locked = await sessionsRepo.tryLockAssignment(tx);
+        if (!locked) await sessionsRepo.awaitAssignment(tx);
         continue;
       } else {
         created = await createSessionRow(tx, ctx, {});
         if (!created) throw new Error('a generated session id was already taken');
         sessionId = created.id;
       }
-      const seat = await claimSeat(tx, req, sessionId, opts.previous, opts.busPasswordHash);
-      if (seat) return { sessionId, generation: seat.generation, created, previousSession: opts.previous };
+      const seat = await claimSeat(end, req, sessionId, opts.previous, opts.busPasswordHash);
+      return seat && { sessionId, generation: seat.generation, created, previousSession: opts.previous };
     }
-    throw appError('sessions.no_room', 'every session with room filled up while this registration looked for a seat; try again');
+    return undefined;
   }
 
   /**

@@ -59,9 +59,26 @@ export async function listSessions(q: Queryable, filter: { status?: 'open' | 'cl
   return res.rows.map(toRecord);
 }
 
-/** Serialises the opening of sessions by the registry across replicas, for the rest of the transaction. */
-export async function lockAssignment(q: Queryable): Promise<void> {
-  await q.query("SELECT pg_advisory_xact_lock(hashtext('dungeon.session-assignment'))");
+/**
+ * Takes the lock that serialises the opening of sessions by the registry across replicas, for the
+ * rest of the transaction, if no one holds it; false (and nothing held) when someone does.
+ */
+export async function tryLockAssignment(q: Queryable): Promise<boolean> {
+  const res = await q.query<{ locked: boolean }>({ name: 'sessions.try-lock-assignment', text: "SELECT pg_try_advisory_xact_lock(hashtext('dungeon.session-assignment')) AS locked" });
+  return res.rows[0]?.locked === true;
+}
+
+/**
+ * Waits until whoever holds the assignment lock has committed (the session it opened is then
+ * there to be seen), holding nothing afterwards: the waiters of a session that just filled wait
+ * for one opener together, and do not queue behind each other's transactions for the lock.
+ */
+export async function awaitAssignment(q: Queryable): Promise<void> {
+  await q.query({
+    name: 'sessions.await-assignment',
+    // Materialised, so the wait runs before the release (a subquery may be planned either way).
+    text: "WITH waited AS MATERIALIZED (SELECT pg_advisory_lock_shared(hashtext('dungeon.session-assignment'))) SELECT pg_advisory_unlock_shared(hashtext('dungeon.session-assignment')) FROM waited",
+  });
 }
 
 export async function countActiveSessions(q: Queryable): Promise<number> {
