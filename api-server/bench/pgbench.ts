@@ -30,13 +30,13 @@ const KIT = `[{"weight": 3, "item_id": "longsword", "metadata": {"kind": "weapon
  * (registry/service.ts register, registry/seats.ts, engine/dungeon-master-engine.ts join,
  * engine/command-store.ts, events/publisher-outbox.ts flushWritten): the key looked up; the seat
  * transaction (the key under a share lock, the character row locked, the seat candidates, the
- * seat claimed by the one conditional statement that writes the registration); the join's item
- * inputs (equipment, inventory) and the bus user's read-back; the join's transaction (the lease
- * fence, the log entry, the starting kit into the inventory, the outbox row); the answer's view
- * (inventory, equipment, the room's containers); the session's pending outbox row; and the
- * relay's share, that row marked published. Not counted: the relay's batch transaction around
- * that UPDATE (one per batch of rows, not per registration) and the lease renewals. Characters
- * are drawn from pgb-1..keys into one roomy session; each client writes log positions of
+ * seat claimed by the one conditional statement that writes the registration, with the COMMIT
+ * right behind it); the join's item inputs (inventory and equipment in one statement) and the bus
+ * user's read-back; the join's transaction (the lease fence, the log entry, the starting kit into
+ * the inventory, the outbox row); the answer's view (inventory and equipment, the room's
+ * containers); the session's pending outbox row; and the relay's share, that row marked
+ * published. Not counted: the relay's batch transaction around that UPDATE (one per batch of
+ * rows, not per registration) and the lease renewals. Characters are drawn from pgb-1..keys into one roomy session; each client writes log positions of
  * its own (client_id, then a counter kept across its transactions: run it with `defines: { k: 0 }`).
  */
 export const REGISTRATION_SCRIPT = `
@@ -58,8 +58,8 @@ ON CONFLICT (character_id) DO UPDATE SET
   credential_generation = characters.credential_generation + 1, left_reason = NULL
 RETURNING credential_generation;
 COMMIT;
-SELECT slot, item FROM character_equipment WHERE character_id = 'pgb-' || :n ORDER BY slot;
-SELECT character_id, capacity_slots, weight_limit, items FROM character_inventories WHERE character_id = 'pgb-' || :n;
+SELECT (SELECT json_build_object('character_id', i.character_id, 'capacity_slots', i.capacity_slots, 'weight_limit', i.weight_limit, 'items', i.items) FROM character_inventories i WHERE i.character_id = 'pgb-' || :n) AS inventory,
+       (SELECT coalesce(json_agg(json_build_object('slot', e.slot, 'item', e.item) ORDER BY e.slot), '[]'::json) FROM character_equipment e WHERE e.character_id = 'pgb-' || :n) AS equipment;
 SELECT status, session_id, credential_generation, bus_password_hash FROM characters WHERE character_id = 'pgb-' || :n;
 BEGIN;
 SET LOCAL idle_in_transaction_session_timeout = '5s';
@@ -72,8 +72,8 @@ UPDATE character_inventories SET items = '${KIT}', updated_at = now() WHERE char
 INSERT INTO event_outbox (event_id, session_id, channel, envelope, version)
   SELECT * FROM unnest(ARRAY[gen_random_uuid()], ARRAY['pgbench'], ARRAY['session' || chr(58) || 'pgbench' || chr(58) || 'system'], ARRAY['${JOINED}'::jsonb], ARRAY[4]) RETURNING id AS outbox_id \\gset
 COMMIT;
-SELECT character_id, capacity_slots, weight_limit, items FROM character_inventories WHERE character_id = 'pgb-' || :n;
-SELECT slot, item FROM character_equipment WHERE character_id = 'pgb-' || :n ORDER BY slot;
+SELECT (SELECT json_build_object('character_id', i.character_id, 'capacity_slots', i.capacity_slots, 'weight_limit', i.weight_limit, 'items', i.items) FROM character_inventories i WHERE i.character_id = 'pgb-' || :n) AS inventory,
+       (SELECT coalesce(json_agg(json_build_object('slot', e.slot, 'item', e.item) ORDER BY e.slot), '[]'::json) FROM character_equipment e WHERE e.character_id = 'pgb-' || :n) AS equipment;
 SELECT container_instance_id, source_type, owner_id, room_id, entity_id, lock_state, capacity_slots, weight_limit, decay_at, allowed_roles, items, metadata, created_at, updated_at
   FROM containers WHERE room_id = 'dawn-gate' AND (NOT metadata ? 'game_session' OR metadata->>'game_session' = 'pgbench') ORDER BY created_at, container_instance_id;
 SELECT max(id) AS id FROM event_outbox WHERE published_at IS NULL AND session_id = 'pgbench';

@@ -5,7 +5,7 @@
 import { InventoryStackSchema, type EquipmentSlot, type InventoryStack } from '@distributed-dungeon/contracts';
 import type { Queryable } from './db.ts';
 
-interface EquippedStack {
+export interface EquippedStack {
   slot: EquipmentSlot;
   item: InventoryStack;
 }

@@ -1,9 +1,10 @@
 import { EQUIPMENT_SLOTS, InventoryStackSchema, type InventoryStack } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
 import { writeAudit, type AuditOperation } from '../containers/audit.ts';
+import { getCharacterItems } from '../containers/character-items.ts';
 import { getEquipment, putEquipment, takeEquipment } from '../containers/equipment.ts';
 import { spillToFloor } from '../containers/floor.ts';
-import { getInventory, lockInventory, saveInventoryItems } from '../containers/inventory.ts';
+import { lockInventory, saveInventoryItems } from '../containers/inventory.ts';
 import { lockOf, unlockContainer } from '../containers/locks.ts';
 import { getContainer, updateContainerItems } from '../containers/persistence.ts';
 import { fitStacks, quantityOf, removeItem } from '../containers/stacking.ts';
@@ -20,7 +21,7 @@ import type { FloorSpill, ItemActor } from './item-spills.ts';
 
 /** A character's inventory and equipment, and the container its action names, as the rules take them. */
 export async function readItemInputs(db: Queryable, sessionId: string, characterId: string, containerId?: string): Promise<ItemInputs> {
-  const [inventory, equipment] = await Promise.all([getInventory(db, characterId), getEquipment(db, characterId)]);
+  const { inventory, equipment } = await getCharacterItems(db, characterId);
   const inputs: ItemInputs = { equipped: {}, inventory: [] };
   for (const e of equipment) inputs.equipped[e.slot] = e.item.item_id;
   for (const s of inventory?.items ?? []) {

@@ -1,7 +1,7 @@
 import type { EquipmentSlot, InventoryStack, ItemStack, VisibleContainer } from '@distributed-dungeon/contracts';
 import type pg from 'pg';
-import { getEquipment, takeAllEquipment } from '../containers/equipment.ts';
-import { getInventory } from '../containers/inventory.ts';
+import { getCharacterItems } from '../containers/character-items.ts';
+import { takeAllEquipment } from '../containers/equipment.ts';
 import { getContainersByRoomId } from '../containers/persistence.ts';
 import { visibleContainer } from '../containers/reads.ts';
 import type { WearableContainerService } from '../containers/wearable.ts';
@@ -15,7 +15,7 @@ function toView(s: InventoryStack): ItemStack {
 }
 
 export async function characterItems(db: Queryable, characterId: string): Promise<{ inventory: ItemStack[]; equipment: Partial<Record<EquipmentSlot, ItemStack>> }> {
-  const [inventory, equipment] = await Promise.all([getInventory(db, characterId), getEquipment(db, characterId)]);
+  const { inventory, equipment } = await getCharacterItems(db, characterId);
   return {
     inventory: (inventory?.items ?? []).map(toView),
     equipment: Object.fromEntries(equipment.map((e) => [e.slot, toView(e.item)])),
