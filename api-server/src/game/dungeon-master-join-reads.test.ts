@@ -19,6 +19,15 @@ function itemTables() {
   return { reads, itemInputs };
 }
 
+/** A session 's' with nobody in it yet, over a gated store and numbered item reads. */
+async function started() {
+  const t = gatedStore();
+  const tables = itemTables();
+  const dm = new DungeonMaster({ worlds: new Map([['tiny', tinyWorld()]]), defaultWorldId: 'tiny', seedFor: () => 5, store: t.store, itemInputs: tables.itemInputs });
+  await dm.createSession('tiny', 's');
+  return { t, tables, dm };
+}
+
 const idle = () => new Promise((r) => setImmediate(r));
 
 /** The potion count (the read's number) of a join's inputs in the log. */
@@ -26,10 +35,7 @@ const readNumber = (e: LogEntry | undefined) => (e?.command.kind === 'join' ? e.
 
 describe('DungeonMaster: a joining newcomer reads its things ahead of its turn', () => {
   it('reads while the writes ahead are in flight, and the joins that queued up go in one write', async () => {
-    const t = gatedStore();
-    const tables = itemTables();
-    const dm = new DungeonMaster({ worlds: new Map([['tiny', tinyWorld()]]), defaultWorldId: 'tiny', seedFor: () => 5, store: t.store, itemInputs: tables.itemInputs });
-    await dm.createSession('tiny', 's');
+    const { t, tables, dm } = await started();
     t.gate(true);
     const first = dm.join('s', FIGHTER);
     const firstWrite = await t.next();
@@ -48,10 +54,7 @@ describe('DungeonMaster: a joining newcomer reads its things ahead of its turn',
   });
 
   it("waits for the store to take an unsaved command of the newcomer's own (its leave) before reading", async () => {
-    const t = gatedStore();
-    const tables = itemTables();
-    const dm = new DungeonMaster({ worlds: new Map([['tiny', tinyWorld()]]), defaultWorldId: 'tiny', seedFor: () => 5, store: t.store, itemInputs: tables.itemInputs });
-    await dm.createSession('tiny', 's');
+    const { t, tables, dm } = await started();
     await dm.join('s', FIGHTER);
     await dm.join('s', WIZARD);
     t.gate(true);
@@ -71,10 +74,7 @@ describe('DungeonMaster: a joining newcomer reads its things ahead of its turn',
   });
 
   it('reads again in its turn when a command of the newcomer was applied after its read began', async () => {
-    const t = gatedStore();
-    const tables = itemTables();
-    const dm = new DungeonMaster({ worlds: new Map([['tiny', tinyWorld()]]), defaultWorldId: 'tiny', seedFor: () => 5, store: t.store, itemInputs: tables.itemInputs });
-    await dm.createSession('tiny', 's');
+    const { t, tables, dm } = await started();
     // Joined, gone and back, all asked at once: the third call's read ahead saw the tables as
     // they were before the first two, so its inputs come from a read made after both were stored.
     const calls = [dm.join('s', FIGHTER), dm.leave('s', 'thorin'), dm.join('s', FIGHTER)];

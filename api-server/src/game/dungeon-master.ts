@@ -483,21 +483,20 @@ export class DungeonMaster {
   async #newcomerInputs(s: Session, characterId: string, ahead: ReadAhead | undefined): Promise<ItemInputs | undefined> {
     if (ahead && ahead.record === s && !s.log.entries(ahead.from).some((e) => commandConcerns(e.command, characterId))) {
       const inputs = await ahead.read;
-      if (s.commits.dead) throw new StoreConflictError(`session ${s.state.sessionId}: a write failed; applied again after reloading`);
+      assertWritable(s);
       return inputs;
     }
-    return this.#itemInputs(s, characterId, undefined, { onlyConcerning: characterId });
+    return this.#itemInputs(s, characterId, undefined, { onlyItsOwn: true });
   }
 
   /**
    * What the item tables hold, read once every entry applied before is stored in them (with
-   * `onlyConcerning`: every such entry that concerns that character).
+   * `onlyItsOwn`: every such entry that concerns the character).
    */
-  async #itemInputs(s: Session, characterId: string, containerId?: string, opts: { onlyConcerning?: string } = {}): Promise<ItemInputs | undefined> {
+  async #itemInputs(s: Session, characterId: string, containerId?: string, opts: { onlyItsOwn?: boolean } = {}): Promise<ItemInputs | undefined> {
     if (!this.#opts.itemInputs) return undefined;
-    const { onlyConcerning } = opts;
-    if (onlyConcerning === undefined || s.commits.pending().some((u) => concerns(u, onlyConcerning))) await s.commits.settled();
-    if (s.commits.dead) throw new StoreConflictError(`session ${s.state.sessionId}: a write failed; applied again after reloading`);
+    if (!opts.onlyItsOwn || s.commits.pending().some((u) => concerns(u, characterId))) await s.commits.settled();
+    assertWritable(s);
     return this.#opts.itemInputs(s.state.sessionId, characterId, containerId);
   }
 
@@ -583,6 +582,11 @@ export class DungeonMaster {
     for (const c of s.clocks.values()) if (c.timer) clearTimeout(c.timer);
     s.clocks.clear();
   }
+}
+
+/** A write of the session failed while the step waited: the step is applied again to the reloaded session. */
+function assertWritable(s: Session): void {
+  if (s.commits.dead) throw new StoreConflictError(`session ${s.state.sessionId}: a write failed; applied again after reloading`);
 }
 
 /**
